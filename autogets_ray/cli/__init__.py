@@ -1,0 +1,1 @@
+"""The ``autogets`` command line."""

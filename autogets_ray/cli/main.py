@@ -1,0 +1,49 @@
+"""Entry point of the ``autogets`` console script."""
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+import click
+
+from autogets_ray import __version__
+
+#: Every subcommand, as "module:attribute"; add one line per new command module.
+COMMANDS = [
+    "autogets_ray.cli.baseline:baseline",
+    "autogets_ray.cli.quickstart:quickstart",
+]
+
+
+class FriendlyGroup(click.Group):
+    """Turns ``ValueError`` (bad user input, by convention) into a clean one-line error, exit 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ValueError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=FriendlyGroup)
+@click.version_option(__version__, prog_name="autogets")
+@click.option("-v", "--verbose", is_flag=True, help="debug logging")
+def cli(verbose: bool) -> None:
+    """AutoGeTS on Ray: search which examples to give an LLM for synthetic training data."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+for _spec in COMMANDS:
+    _module, _attr = _spec.split(":")
+    cli.add_command(getattr(importlib.import_module(_module), _attr))
+
+
+def main() -> None:
+    cli(prog_name="autogets")
+
+
+if __name__ == "__main__":
+    main()

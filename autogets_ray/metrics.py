@@ -1,0 +1,180 @@
+"""Classification metrics as the AutoGeTS paper uses them, all from one confusion matrix.
+
+Notation: for class c with confusion matrix C (rows true, columns predicted), N samples,
+TP_c = C[c,c], FN_c = sum_j C[c,j] - TP_c, FP_c = sum_i C[i,c] - TP_c, TN_c = N - TP_c - FN_c - FP_c,
+support n_c = TP_c + FN_c.
+
+- CR (class recall)                 = TP_c / (TP_c + FN_c)
+- specificity                       = TN_c / (TN_c + FP_c)
+- CBA (one-vs-rest balanced acc.)   = (CR_c + specificity_c) / 2
+- precision                         = TP_c / (TP_c + FP_c)   (0 when nothing is predicted as c)
+- class F1                          = 2 P R / (P + R)         (0 when P + R = 0)
+- accuracy                          = sum_c TP_c / N
+- OBA (paper Table 1)               = (micro TPR + micro TNR) / 2
+                                      = (accuracy + sum_c TN_c / sum_c (TN_c + FP_c)) / 2
+  i.e. the mean of per-class recall weighted by n_c and per-class specificity weighted by N - n_c.
+  Checked against Table 1: its per-class rows give 0.9225 this way (printed 0.923), while the plain
+  support-weighted mean of CBA gives 0.918. Note that micro TNR = 1 - (1 - accuracy) / (K - 1), so
+  OBA is a monotone function of accuracy for a fixed number of classes K.
+- weighted CBA                      = sum_c n_c CBA_c / N     (reported as ``weighted_cba``)
+- OF1                               = sum_c n_c F1_c / N       (support-weighted F1)
+- macro recall                      = mean_c CR_c              (sklearn's "balanced accuracy")
+
+Classes with zero support are left out of the support weights (weight 0) and their recall is 0.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+#: The four search objectives of the paper (§3.2), all maximised.
+OBJECTIVES = ("cr", "cba", "oba", "of1")
+
+
+def confusion_matrix(y_true: Sequence[int], y_pred: Sequence[int], n_classes: int) -> np.ndarray:
+    """Counts ``C[i, j]`` of true class i predicted as j; labels are codes in ``[0, n_classes)``."""
+    y_true = np.asarray(y_true, dtype=np.int64)
+    y_pred = np.asarray(y_pred, dtype=np.int64)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true has {y_true.shape} labels but y_pred has {y_pred.shape}")
+    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
+        if y.size and (y.min() < 0 or y.max() >= n_classes):
+            raise ValueError(f"{name} holds codes outside [0, {n_classes})")
+    flat = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)
+    return flat.reshape(n_classes, n_classes)
+
+
+def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+
+
+@dataclass(frozen=True)
+class ClassMetrics:
+    """Per-class one-vs-rest metrics, arrays indexed by class code."""
+
+    support: np.ndarray
+    recall: np.ndarray
+    specificity: np.ndarray
+    balanced_accuracy: np.ndarray
+    precision: np.ndarray
+    f1: np.ndarray
+
+
+def class_metrics(cm: np.ndarray) -> ClassMetrics:
+    cm = np.asarray(cm, dtype=float)
+    total = cm.sum()
+    tp = np.diag(cm)
+    support = cm.sum(axis=1)
+    predicted = cm.sum(axis=0)
+    fn = support - tp
+    fp = predicted - tp
+    tn = total - tp - fn - fp
+    recall = _safe_div(tp, tp + fn)
+    specificity = _safe_div(tn, tn + fp)
+    precision = _safe_div(tp, tp + fp)
+    f1 = _safe_div(2 * precision * recall, precision + recall)
+    return ClassMetrics(
+        support=support.astype(np.int64),
+        recall=recall,
+        specificity=specificity,
+        balanced_accuracy=(recall + specificity) / 2,
+        precision=precision,
+        f1=f1,
+    )
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything one prediction run yields: class metrics plus the overall figures."""
+
+    classes: tuple[str, ...]
+    confusion: np.ndarray
+    per_class: ClassMetrics
+    accuracy: float
+    oba: float
+    of1: float
+    macro_recall: float
+    weighted_cba: float
+
+    def class_index(self, name: str) -> int:
+        try:
+            return self.classes.index(name)
+        except ValueError:
+            raise ValueError(f"unknown class {name!r}; classes are: {', '.join(self.classes)}") from None
+
+    def objective(self, objective: str, target_class: str | None = None) -> float:
+        """Value of one of :data:`OBJECTIVES`; ``cr``/``cba`` need the target class."""
+        if objective == "oba":
+            return self.oba
+        if objective == "of1":
+            return self.of1
+        if objective in ("cr", "cba"):
+            if target_class is None:
+                raise ValueError(f"objective {objective!r} needs a target class")
+            i = self.class_index(target_class)
+            metric = self.per_class.recall if objective == "cr" else self.per_class.balanced_accuracy
+            return float(metric[i])
+        raise ValueError(f"unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}")
+
+    def flat(self) -> dict[str, float]:
+        """A flat dict: ``accuracy, oba, of1, macro_recall`` and ``cr/cba/f1/support[<class>]``."""
+        out: dict[str, float] = {
+            "accuracy": self.accuracy,
+            "oba": self.oba,
+            "of1": self.of1,
+            "macro_recall": self.macro_recall,
+            "weighted_cba": self.weighted_cba,
+        }
+        pc = self.per_class
+        for i, name in enumerate(self.classes):
+            out[f"cr[{name}]"] = float(pc.recall[i])
+            out[f"cba[{name}]"] = float(pc.balanced_accuracy[i])
+            out[f"f1[{name}]"] = float(pc.f1[i])
+        return out
+
+
+def evaluate(y_true: Sequence[int], y_pred: Sequence[int], classes: Sequence[str]) -> Evaluation:
+    """Compute every metric of the module docstring for integer-coded labels."""
+    cm = confusion_matrix(y_true, y_pred, len(classes))
+    pc = class_metrics(cm)
+    total = cm.sum()
+    weights = pc.support / total if total else np.zeros(len(classes))
+    present = pc.support > 0
+    negatives = total - pc.support  # TN_c + FP_c for every class
+    fp = cm.sum(axis=0) - np.diag(cm)
+    micro_tnr = float(1.0 - fp.sum() / negatives.sum()) if negatives.sum() else 0.0
+    accuracy = float(np.trace(cm) / total) if total else 0.0
+    return Evaluation(
+        classes=tuple(classes),
+        confusion=cm,
+        per_class=pc,
+        accuracy=accuracy,
+        oba=(accuracy + micro_tnr) / 2,
+        of1=float(np.sum(weights * pc.f1)),
+        macro_recall=float(pc.recall[present].mean()) if present.any() else 0.0,
+        weighted_cba=float(np.sum(weights * pc.balanced_accuracy)),
+    )
+
+
+def hypervolume_2d(points: np.ndarray | Sequence[Sequence[float]], reference: Sequence[float]) -> float:
+    """Area dominated by ``points`` (both coordinates maximised) and bounded by ``reference``.
+
+    The paper's HV indicator (App. B, Zitzler & Thiele 1999) for pairs such as (class recall,
+    accuracy). Points not strictly better than the reference in both coordinates add nothing.
+    """
+    pts = np.asarray(points, dtype=float).reshape(-1, 2)
+    rx, ry = float(reference[0]), float(reference[1])
+    pts = pts[(pts[:, 0] > rx) & (pts[:, 1] > ry)]
+    if len(pts) == 0:
+        return 0.0
+    pts = pts[np.argsort(-pts[:, 0], kind="stable")]  # sweep from the largest x down
+    area, best_y = 0.0, ry
+    for x, y in pts:
+        if y > best_y:
+            area += (x - rx) * (y - best_y)
+            best_y = y
+    return float(area)

@@ -1,0 +1,146 @@
+"""``catboost``: the paper's M0 classifier with its fixed parameters (paper §4.1, App. A).
+
+Features: by default compact dense TF-IDF -> SVD features, because CatBoost on CPU is very slow on
+sparse TF-IDF or native text features with many classes (DESIGN.md §6; measured numbers in
+benchmarks/RESULTS.md). ``features="text"`` uses CatBoost's native text features instead: more
+accurate, many times slower on CPU.
+
+Device: ``device="auto"`` uses the GPU when a CUDA device is visible and CatBoost's GPU mode works,
+with ``gpu_ram_part`` set from the trial's GPU share (CatBoost otherwise grabs 95 % of the card).
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autogets_ray.models.base import MODELS, Featurizer, TextModel
+from autogets_ray.models.features import RawTextFeaturizer, TfidfSvdFeaturizer
+
+log = logging.getLogger(__name__)
+
+#: The paper's fixed parameters (+ the notebooks' explicit defaults), used for every retrain.
+PAPER_PARAMS: dict[str, Any] = {
+    "iterations": 300,
+    "learning_rate": 0.2,
+    "depth": 8,
+    "l2_leaf_reg": 1,
+    "random_seed": 0,
+    "border_count": 254,
+    "bagging_temperature": 1,
+    "random_strength": 1,
+}
+FEATURE_KINDS = ("svd", "text")
+DEVICES = ("auto", "cpu", "gpu")
+
+
+@functools.lru_cache(maxsize=1)
+def catboost_gpu_count() -> int:
+    """CUDA devices CatBoost can use here (0 without a GPU or a CUDA-enabled CatBoost)."""
+    try:
+        from catboost.utils import get_gpu_device_count
+
+        return int(get_gpu_device_count())
+    except Exception:  # any failure to probe the GPU means: do not use it
+        return 0
+
+
+class CatBoostTextModel(TextModel):
+    name = "catboost"
+
+    def __init__(
+        self,
+        features: str = "svd",
+        svd_components: int = 128,
+        device: str = "auto",
+        gpu_share: float = 1.0,
+        thread_count: int = -1,
+        seed: int | None = None,
+        **params: Any,
+    ) -> None:
+        if features not in FEATURE_KINDS:
+            raise ValueError(f"catboost features must be one of {FEATURE_KINDS}, got {features!r}")
+        if device not in DEVICES:
+            raise ValueError(f"catboost device must be one of {DEVICES}, got {device!r}")
+        if not 0.0 < gpu_share <= 1.0:
+            raise ValueError(f"gpu_share must be in (0, 1], got {gpu_share}")
+        unknown = set(params) - set(PAPER_PARAMS) - {"verbose", "early_stopping_rounds"}
+        if unknown:
+            raise ValueError(
+                f"unknown catboost parameter(s) {sorted(unknown)}; allowed: {sorted(PAPER_PARAMS)}"
+            )
+        self.features = features
+        self.svd_components = svd_components
+        self.device = device
+        self.gpu_share = gpu_share
+        self.thread_count = thread_count
+        self.params = {**PAPER_PARAMS, **params}
+        if seed is not None:
+            self.params["random_seed"] = seed
+        self._model = None
+
+    def uses_gpu(self) -> bool:
+        if self.device == "cpu":
+            return False
+        available = catboost_gpu_count() > 0
+        if self.device == "gpu" and not available:
+            raise ValueError("catboost device='gpu' but no CUDA device is usable by CatBoost here; "
+                             "use device='auto' or 'cpu'")
+        return available
+
+    def make_featurizer(self) -> Featurizer:
+        if self.features == "text":
+            return RawTextFeaturizer()
+        return TfidfSvdFeaturizer(n_components=self.svd_components, seed=int(self.params["random_seed"]))
+
+    def _catboost_params(self) -> dict[str, Any]:
+        params = dict(self.params)
+        params.setdefault("verbose", False)
+        params.update(loss_function="MultiClass", allow_writing_files=False)
+        if self.uses_gpu():
+            # The share Ray granted this trial, less CatBoost's own 5 % headroom.
+            params.update(task_type="GPU", devices="0", gpu_ram_part=round(0.95 * self.gpu_share, 3))
+        else:
+            params.update(task_type="CPU", thread_count=self.thread_count)
+        return params
+
+    def _pool(self, features, labels=None):
+        from catboost import Pool
+
+        if self.features == "text":
+            frame = pd.DataFrame({"text": np.asarray(features, dtype=object).ravel()})
+            return Pool(frame, label=labels, text_features=["text"])
+        return Pool(np.asarray(features, dtype=np.float32), label=labels)
+
+    def fit(self, features, labels: np.ndarray) -> "CatBoostTextModel":
+        from catboost import CatBoostClassifier
+
+        # Plain int64 labels: CatBoost rejects pandas' Arrow-backed string arrays.
+        labels = np.asarray(labels, dtype=np.int64)
+        self._model = CatBoostClassifier(**self._catboost_params())
+        self._model.fit(self._pool(features, labels))
+        return self
+
+    def predict(self, features) -> np.ndarray:
+        if self._model is None:
+            raise ValueError("predict called before fit")
+        proba = self._model.predict_proba(self._pool(features))
+        classes = np.asarray(self._model.classes_, dtype=np.int64)
+        return classes[np.argmax(proba, axis=1)]
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "model": self.name,
+            "features": self.features,
+            "svd_components": self.svd_components if self.features == "svd" else None,
+            "task_type": "GPU" if self.uses_gpu() else "CPU",
+            **self.params,
+        }
+
+
+@MODELS.register("catboost", help="the paper's CatBoost (300 it., lr 0.2, depth 8) on SVD or text features")
+def catboost(**options: Any) -> CatBoostTextModel:
+    return CatBoostTextModel(**options)

@@ -1,0 +1,1 @@
+"""Tables and figures written next to results."""

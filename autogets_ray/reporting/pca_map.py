@@ -1,0 +1,60 @@
+"""PCA map of the smallest classes (paper Fig. 12): where a class's examples lie on a PCA plot."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from autogets_ray.encoding.areas import class_area
+
+
+def plot_class_maps(
+    coords: np.ndarray,
+    labels: np.ndarray,
+    classes: Sequence[str],
+    path: str | Path,
+    pair: tuple[int, int] = (0, 1),
+    area_kind: str = "topic-minmax",
+    synthetic: dict[str, np.ndarray] | None = None,
+) -> Path:
+    """One panel per class in ``classes``: all points in grey, the class in colour, its area boxed.
+
+    ``synthetic`` optionally maps class -> projected synthetic points, drawn as crosses (Fig. 14).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    if not classes:
+        raise ValueError("plot_class_maps needs at least one class")
+    n = len(classes)
+    cols = min(n, 2)
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(6 * cols, 5 * rows), squeeze=False)
+    xy = coords[:, list(pair)]
+    for ax, name in zip(axes.ravel(), classes):
+        mine = labels == name
+        ax.scatter(xy[~mine, 0], xy[~mine, 1], s=3, c="0.8", label="other classes", rasterized=True)
+        ax.scatter(xy[mine, 0], xy[mine, 1], s=10, c="tab:red", label=f"{name} ({int(mine.sum())})")
+        if synthetic and name in synthetic and len(synthetic[name]):
+            syn = synthetic[name][:, list(pair)]
+            ax.scatter(syn[:, 0], syn[:, 1], s=12, c="tab:blue", marker="x",
+                       label=f"synthetic ({len(syn)})")
+        area = class_area(xy, labels, name, area_kind)
+        ax.add_patch(Rectangle((area.x0, area.y0), area.x1 - area.x0, area.y1 - area.y0,
+                               fill=False, ec="tab:red", ls="--", lw=1, label=f"area: {area_kind}"))
+        ax.set_title(f"class {name}")
+        ax.set_xlabel(f"PC{pair[0] + 1}")
+        ax.set_ylabel(f"PC{pair[1] + 1}")
+        ax.legend(loc="best", fontsize=8)
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    fig.suptitle("Training examples on the PCA map (TF-IDF -> PCA fitted on train)")
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
