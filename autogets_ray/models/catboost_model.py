@@ -102,7 +102,7 @@ class CatBoostTextModel(TextModel):
         params.update(loss_function="MultiClass", allow_writing_files=False)
         if self.uses_gpu():
             # The share Ray granted this trial, less CatBoost's own 5 % headroom.
-            params.update(task_type="GPU", devices="0", gpu_ram_part=round(0.95 * self.gpu_share, 3))
+            params.update(task_type="GPU", devices="0", gpu_ram_part=round(0.95 * self.gpu_share, 4))
         else:
             params.update(task_type="CPU", thread_count=self.thread_count)
         return params
