@@ -93,7 +93,7 @@ def it_tickets_tail(request: DatasetRequest) -> pd.DataFrame:
     return subsample_to_sizes(frame, PAPER_TAIL_SIZES, seed=request.seed)
 
 
-@DATASETS.register("demo-tickets", help="built-in deterministic ticket-like corpus, 7 classes, 2.8k texts")
+@DATASETS.register("demo-tickets", help="built-in deterministic ticket-like corpus, 7 classes, 3k texts")
 def demo_tickets(request: DatasetRequest) -> pd.DataFrame:
     return generate_demo_tickets(seed=0)
 

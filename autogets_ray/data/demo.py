@@ -17,7 +17,7 @@ FILLER = (
 
 # class name -> (size, topic words, neighbour class whose words it borrows, share borrowed)
 CLASSES: dict[str, tuple[int, str, str, float]] = {
-    "Hardware": (1100, "laptop screen keyboard battery charger dock monitor mouse broken replace "
+    "Hardware": (1300, "laptop screen keyboard battery charger dock monitor mouse broken replace "
                  "device cable port power boot fan noise hinge", "Purchase", 0.15),
     "Access": (700, "access account permission folder login password grant role rights group "
                 "sharepoint drive approve manager reset expired", "Security", 0.2),
@@ -28,9 +28,9 @@ CLASSES: dict[str, tuple[int, str, str, float]] = {
     "Printing": (160, "printer print toner paper jam queue scanner scan cartridge tray driver "
                   "colour device cable", "Hardware", 0.3),
     "Purchase": (80, "order purchase quote invoice supplier approval budget licence buy "
-                  "laptop monitor delivery cost", "Hardware", 0.35),
-    "Security": (35, "phishing suspicious virus malware alert password account breach lock "
-                  "report attachment link compromised", "Access", 0.4),
+                  "laptop monitor delivery cost", "Hardware", 0.3),
+    "Security": (42, "phishing suspicious virus malware alert password account breach lock "
+                  "report attachment link compromised", "Access", 0.2),
 }
 
 

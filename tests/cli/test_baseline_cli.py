@@ -25,7 +25,7 @@ def test_baseline_on_demo_tickets_writes_every_file(tmp_path):
     table = pd.read_csv(out / "table1.csv")
     assert list(table.columns[:5]) == TABLE1
     assert table["class"].iloc[-1] == "overall"
-    assert table["size"].iloc[-1] == table["size"].iloc[:-1].sum() == 2805
+    assert table["size"].iloc[-1] == table["size"].iloc[:-1].sum() == 3012
     assert pd.read_parquet(out / "table1.parquet").equals(table)
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["test"]["accuracy"] == pytest.approx(table["recall"].iloc[-1])
