@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,6 +43,9 @@ DEVICES = ("auto", "cpu", "gpu")
 @functools.lru_cache(maxsize=1)
 def catboost_gpu_count() -> int:
     """CUDA devices CatBoost can use here (0 without a GPU or a CUDA-enabled CatBoost)."""
+    no_driver = sys.platform.startswith("linux") and not Path("/dev/nvidiactl").exists()
+    if os.environ.get("CUDA_VISIBLE_DEVICES", None) == "" or no_driver:
+        return 0  # no NVIDIA driver (or no device granted): skip CatBoost's noisy probe
     try:
         from catboost.utils import get_gpu_device_count
 
