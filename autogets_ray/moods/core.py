@@ -1,0 +1,326 @@
+"""The outer loop of MOODS (paper Alg. 1) as a plain, seeded, pickle-safe ask/tell object.
+
+``propose()`` returns the candidate steps of one round, all drawn from the current accepted state
+S_{k-1}; whoever evaluates them (a loop in this process, or Ray Tune trials) hands the results to
+``observe()``, which accepts the best candidate that improves both objectives or rejects the round.
+K = ``steps_per_round`` = 1 is the paper; K > 1 evaluates K independent draws concurrently.
+
+Our reading of Alg. 1:
+
+- line 1: S_0 = all minority training rows + M_0 = ceil(|S_m|/2) uniformly drawn majority rows;
+  the first "round" evaluates S_0 itself to get F1^(0), F1_m^(0).
+- line 4-5: S_Mk = M_k majority rows drawn without replacement from the unused pool with
+  probability p(s) (normalised over the pool).
+- line 6-7: the evaluator adds SVM-SMOTE rows Ŝ_mk generated from S_{k-1} ∪ S_Mk.
+- line 16-18 accept: S_Mk leaves the pool, M_k += 1.
+- line 20-22 reject: p is updated by the rejection rule (see :data:`REJECTION_RULES`), M_k -= 1
+  (never below 1) and k is not advanced: ``max_accepted`` counts accepted steps (MaxIter), so a
+  run also stops after ``max_candidates`` evaluations, ``patience`` rejected rounds in a row or
+  an empty pool.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from autogets_ray.moods.metrics import BinaryF1, improves_both
+from autogets_ray.registry import Registry
+
+
+@dataclass(frozen=True)
+class MoodsSettings:
+    """Outer-loop settings (Alg. 1); ``synthetic=False`` + ``acceptance="val-loss"`` is MUBO."""
+
+    steps_per_round: int = 1
+    max_accepted: int = 40
+    max_candidates: int = 60
+    patience: int = 20
+    synthetic: bool = True
+    acceptance: str = "f1-both"
+    rejection: str = "halve-drawn-majority"
+
+    def __post_init__(self) -> None:
+        for name in ("steps_per_round", "max_accepted", "max_candidates", "patience"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"MOODS {name} must be >= 1, got {getattr(self, name)}")
+        ACCEPTANCE_RULES.get(self.acceptance)
+        REJECTION_RULES.get(self.rejection)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One step S_k = S_{k-1} ∪ S_Mk ∪ Ŝ_mk to evaluate; ``add_majority`` are training-row indices."""
+
+    candidate_id: int
+    round: int
+    state_version: int
+    add_majority: np.ndarray
+    seed: int
+    synthesize: bool
+
+
+@dataclass
+class CandidateResult:
+    """What evaluating a candidate yields: validation scores decide, test is only reported."""
+
+    candidate_id: int
+    val: BinaryF1
+    val_loss: float
+    test: BinaryF1
+    synthetic_new: np.ndarray
+    z_train: np.ndarray
+    seconds: float = 0.0
+
+
+@dataclass
+class MoodsState:
+    """An accepted training set S_k: real majority rows (indices) + accumulated synthetic rows."""
+
+    version: int
+    majority_idx: np.ndarray
+    synthetic: np.ndarray
+    val: BinaryF1 | None = None
+    val_loss: float = math.inf
+    test: BinaryF1 | None = None
+    z_train: np.ndarray | None = None
+
+    @property
+    def evaluated(self) -> bool:
+        return self.val is not None
+
+
+AcceptanceRule = Callable[[CandidateResult, MoodsState], bool]
+ACCEPTANCE_RULES: Registry[bool] = Registry("acceptance rule")
+
+
+@ACCEPTANCE_RULES.register("f1-both", help="MOODS: validation F1 and minority F1 both strictly improve")
+def accept_f1_both(result: CandidateResult, state: MoodsState) -> bool:
+    """Alg. 1 line 16."""
+    return improves_both(result.val, state.val)
+
+
+@ACCEPTANCE_RULES.register("f1-both-or-equal",
+                           help="neither validation F1 nor minority F1 gets worse (ties accepted)")
+def accept_f1_not_worse(result: CandidateResult, state: MoodsState) -> bool:
+    """A weak reading of line 16: a step that leaves both F1s unchanged also grows S."""
+    return result.val.f1 >= state.val.f1 and result.val.f1_minority >= state.val.f1_minority
+
+
+@ACCEPTANCE_RULES.register("val-loss", help="MUBO: the validation loss strictly decreases")
+def accept_val_loss(result: CandidateResult, state: MoodsState) -> bool:
+    return result.val_loss < state.val_loss
+
+
+REJECTION_RULES: Registry[None] = Registry("rejection rule")
+
+
+@REJECTION_RULES.register("halve-drawn-majority",
+                          help="halve p(s) of the majority rows S_Mk drawn by the rejected step")
+def halve_drawn_majority(p: np.ndarray, candidate: Candidate) -> None:
+    """Alg. 1 line 21 read as "halve p(s) for s in S_Mk".
+
+    As printed, line 21 halves p on Ŝ_mk, the synthetic minority rows, but p is a distribution over
+    the unused majority pool S_M^Tr (line 2) and synthetic rows are regenerated every step, so
+    that reading does nothing. The rows of the rejected step that do carry p are the drawn
+    majority rows S_Mk; halving theirs makes later draws prefer rows not yet tried.
+    """
+    p[candidate.add_majority] *= 0.5
+
+
+@REJECTION_RULES.register("uniform", help="literal reading: p is never changed (draws stay uniform)")
+def keep_uniform(p: np.ndarray, candidate: Candidate) -> None:
+    return None
+
+
+def candidate_order(result: CandidateResult) -> tuple[float, float, float]:
+    """How the best of several improving candidates is chosen (K > 1): F1, then F1_m, then loss."""
+    return (result.val.f1, result.val.f1_minority, -result.val_loss)
+
+
+@dataclass
+class HistoryRow:
+    round: int
+    candidate_id: int
+    state_version: int
+    added_majority: int
+    added_synthetic: int
+    val_f1: float
+    val_f1_minority: float
+    val_loss: float
+    test_f1: float
+    accepted: bool
+    seconds: float
+
+
+class MoodsCore:
+    """Ask/tell state of one MOODS run over the training labels ``y_train`` (1 = minority)."""
+
+    def __init__(self, y_train: np.ndarray, n_features: int, settings: MoodsSettings, seed: int) -> None:
+        y = np.asarray(y_train).astype(np.int64)
+        if set(np.unique(y)) != {0, 1}:
+            raise ValueError("MOODS needs both classes in the training labels (1 = minority)")
+        self.settings = settings
+        self.rng = np.random.default_rng(seed)
+        self.n_features = n_features
+        self.minority_idx = np.flatnonzero(y == 1)
+        majority = np.flatnonzero(y == 0)
+        m0 = min(math.ceil(len(self.minority_idx) / 2), len(majority))  # Alg. 1 line 1
+        start = np.sort(self.rng.choice(majority, size=m0, replace=False))
+        self.in_pool = np.zeros(len(y), dtype=bool)
+        self.in_pool[majority] = True
+        self.in_pool[start] = False
+        self.p = np.where(self.in_pool, 1.0, 0.0)  # line 2, normalised when drawing (line 4)
+        self.m_k = m0
+        self.state = MoodsState(version=0, majority_idx=start, synthetic=np.empty((0, n_features)))
+        self.round = 0
+        self.next_id = 0
+        self.accepted = 0
+        self.rejected_streak = 0
+        self.evaluations = 0
+        self.pending: dict[int, Candidate] = {}
+        self.history: list[HistoryRow] = []
+        self.stop_reason = ""
+
+    # -- ask ---------------------------------------------------------------------------------
+    @property
+    def finished(self) -> bool:
+        s = self.settings
+        reasons = [
+            (self.accepted >= s.max_accepted, "max_accepted"),
+            (self.evaluations >= s.max_candidates, "max_candidates"),
+            (self.rejected_streak >= s.patience, "patience"),
+            (self.state.evaluated and not self.in_pool.any(), "pool exhausted"),
+        ]
+        for hit, reason in reasons:
+            if hit:
+                self.stop_reason = reason
+                return True
+        return False
+
+    def propose(self) -> list[Candidate]:
+        """The candidates of the next round (empty when finished or a round is still open)."""
+        if self.pending or self.finished:
+            return []
+        if not self.state.evaluated:  # the start S_0 itself
+            batch = [self._candidate(np.empty(0, dtype=np.int64), synthesize=False)]
+        else:
+            budget = self.settings.max_candidates - self.evaluations
+            k = max(1, min(self.settings.steps_per_round, budget))
+            batch = [self._candidate(self._draw(), synthesize=self.settings.synthetic) for _ in range(k)]
+        for cand in batch:
+            self.pending[cand.candidate_id] = cand
+        return batch
+
+    def _draw(self) -> np.ndarray:
+        """Alg. 1 lines 4-5: M_k pool rows without replacement, probability p normalised."""
+        pool = np.flatnonzero(self.in_pool)
+        size = min(self.m_k, len(pool))
+        weights = self.p[pool] / self.p[pool].sum()
+        return np.sort(self.rng.choice(pool, size=size, replace=False, p=weights))
+
+    def _candidate(self, add: np.ndarray, synthesize: bool) -> Candidate:
+        cand = Candidate(candidate_id=self.next_id, round=self.round, state_version=self.state.version,
+                         add_majority=add.astype(np.int64), seed=int(self.rng.integers(2**31 - 1)),
+                         synthesize=synthesize)
+        self.next_id += 1
+        return cand
+
+    # -- tell --------------------------------------------------------------------------------
+    def observe(self, results: list[CandidateResult]) -> bool:
+        """Close the round with the results of every pending candidate; True if a step was accepted."""
+        by_id = {r.candidate_id: r for r in results}
+        if set(by_id) != set(self.pending):
+            raise ValueError(f"results for candidates {sorted(by_id)} do not match the open round "
+                             f"{sorted(self.pending)}")
+        candidates = [self.pending[i] for i in sorted(self.pending)]
+        self.pending = {}
+        self.evaluations += len(candidates)
+        self.round += 1
+        if not self.state.evaluated:
+            self._set_start(candidates[0], by_id[candidates[0].candidate_id])
+            return False
+        rule = ACCEPTANCE_RULES.get(self.settings.acceptance)
+        improving = [by_id[c.candidate_id] for c in candidates if rule(by_id[c.candidate_id], self.state)]
+        best = max(improving, key=candidate_order) if improving else None
+        for cand in candidates:
+            self._record(cand, by_id[cand.candidate_id], accepted=best is not None
+                         and cand.candidate_id == best.candidate_id)
+        if best is None:
+            self._reject(candidates)
+            return False
+        self._accept(next(c for c in candidates if c.candidate_id == best.candidate_id), best)
+        return True
+
+    def _set_start(self, cand: Candidate, result: CandidateResult) -> None:
+        """F1^(0), F1_m^(0) of S_0 (Alg. 1 line 1)."""
+        self.state.val, self.state.val_loss, self.state.test = result.val, result.val_loss, result.test
+        self.state.z_train = result.z_train
+        self._record(cand, result, accepted=True)
+
+    def _accept(self, cand: Candidate, result: CandidateResult) -> None:
+        """Alg. 1 lines 17-18: keep S_k, remove S_Mk from the pool, M_k + 1."""
+        self.in_pool[cand.add_majority] = False
+        self.p[cand.add_majority] = 0.0
+        self.state = MoodsState(
+            version=self.state.version + 1,
+            majority_idx=np.sort(np.concatenate([self.state.majority_idx, cand.add_majority])),
+            synthetic=np.concatenate([self.state.synthetic, result.synthetic_new.reshape(-1, self.n_features)]),
+            val=result.val, val_loss=result.val_loss, test=result.test, z_train=result.z_train,
+        )
+        self.m_k += 1
+        self.accepted += 1
+        self.rejected_streak = 0
+
+    def _reject(self, candidates: list[Candidate]) -> None:
+        """Alg. 1 lines 20-22: revert, update p by the rejection rule, M_k - 1, k unchanged."""
+        rule = REJECTION_RULES.get(self.settings.rejection)
+        for cand in candidates:
+            rule(self.p, cand)
+        self.m_k = max(1, self.m_k - 1)
+        self.rejected_streak += 1
+
+    def _record(self, cand: Candidate, result: CandidateResult, accepted: bool) -> None:
+        self.history.append(HistoryRow(
+            round=self.round - 1, candidate_id=cand.candidate_id, state_version=cand.state_version,
+            added_majority=len(cand.add_majority), added_synthetic=len(result.synthetic_new),
+            val_f1=result.val.f1, val_f1_minority=result.val.f1_minority, val_loss=result.val_loss,
+            test_f1=result.test.f1, accepted=accepted, seconds=result.seconds,
+        ))
+
+    # -- the training set --------------------------------------------------------------------
+    def training_set(self, X_train: np.ndarray, state: MoodsState | None = None,
+                     add_majority: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and labels of S (minority, majority, synthetic), optionally plus ``add_majority``."""
+        return assemble_training_set(X_train, self.minority_idx, state or self.state, add_majority)
+
+
+def assemble_training_set(X_train: np.ndarray, minority_idx: np.ndarray, state: MoodsState,
+                          add_majority: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """S = D_m^Tr ∪ S_M ∪ S_m^Sy (paper Sec. 2) as arrays, label 1 = minority."""
+    majority = state.majority_idx if add_majority is None else np.concatenate([state.majority_idx, add_majority])
+    X = np.concatenate([X_train[minority_idx], X_train[majority], state.synthetic])
+    y = np.concatenate([np.ones(len(minority_idx)), np.zeros(len(majority)), np.ones(len(state.synthetic))])
+    return X, y.astype(np.int64)
+
+
+@dataclass
+class MoodsOutcome:
+    """The end of a run: the final accepted state and every evaluated candidate."""
+
+    state: MoodsState
+    history: list[HistoryRow] = field(default_factory=list)
+    stop_reason: str = ""
+    n_minority_real: int = 0
+
+    def ratio_minority(self) -> float:
+        n_min = self.n_minority_real + len(self.state.synthetic)
+        return n_min / (n_min + len(self.state.majority_idx))
+
+
+def outcome_of(core: MoodsCore) -> MoodsOutcome:
+    core.finished  # sets stop_reason
+    return MoodsOutcome(state=core.state, history=list(core.history), stop_reason=core.stop_reason,
+                        n_minority_real=len(core.minority_idx))

@@ -1,0 +1,33 @@
+"""Binary F1 (paper Def. 3) and the acceptance test of Alg. 1 line 16."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autogets_ray.moods.metrics import BinaryF1, binary_f1, improves_both
+
+
+def test_binary_f1_by_hand():
+    y_true = np.array([1, 1, 1, 0, 0, 0, 0, 0])
+    y_pred = np.array([1, 1, 0, 1, 0, 0, 0, 0])  # Tp 2, Fn 1, Fp 1, Tn 4
+    score = binary_f1(y_true, y_pred)
+    assert score.f1_minority == pytest.approx(4 / 6)
+    assert score.f1_majority == pytest.approx(8 / 10)
+    assert score.f1 == pytest.approx((4 / 6 + 8 / 10) / 2)
+
+
+def test_binary_f1_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="shape"):
+        binary_f1(np.array([0, 1]), np.array([0, 1, 1]))
+
+
+@pytest.mark.parametrize("new,old,expected", [
+    ((0.80, 0.70), (0.75, 0.60), True),    # both better
+    ((0.80, 0.60), (0.75, 0.60), False),   # minority tie: not strictly better
+    ((0.75, 0.70), (0.75, 0.60), False),   # overall tie
+    ((0.90, 0.50), (0.75, 0.60), False),   # trade-off
+    ((0.70, 0.50), (0.75, 0.60), False),   # both worse
+])
+def test_improves_both_needs_strict_gains_in_both(new, old, expected):
+    as_score = lambda pair: BinaryF1(pair[0], pair[1], 2 * pair[0] - pair[1])
+    assert improves_both(as_score(new), as_score(old)) is expected
