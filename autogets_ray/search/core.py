@@ -212,7 +212,11 @@ class SearchCore(ABC):
 
     # ----------------------------------------------------------------- public API
     def ask(self) -> Candidate | None | _Finished:
-        """The next candidate; ``None`` while waiting for results; :data:`FINISHED` when done."""
+        """The next candidate; ``None`` while waiting for results; :data:`FINISHED` when done.
+
+        Strategies without a batch barrier (SW, random) answer until the budget is spent, so the
+        driver caps how many trials run at once (e.g. Tune's ``max_concurrent_trials``).
+        """
         if self.finish_reason is not None:
             return FINISHED
         reason = self._stop_reason()
@@ -232,13 +236,13 @@ class SearchCore(ABC):
 
     def tell(self, candidate_id: str, outcome: TrialOutcome | None) -> None:
         """Record a finished trial; ``None`` means it errored (the worst result, no retry)."""
+        if outcome is not None and not isinstance(outcome, TrialOutcome):
+            raise ValueError(f"outcome must be a TrialOutcome or None, got {type(outcome).__name__}")
         candidate = self._pending.pop(candidate_id, None)
         if candidate is None:
             raise ValueError(
                 f"candidate {candidate_id!r} is not outstanding: tell each asked candidate once"
             )
-        if outcome is not None and not isinstance(outcome, TrialOutcome):
-            raise ValueError(f"outcome must be a TrialOutcome or None, got {type(outcome).__name__}")
         self._outcomes[candidate.key] = outcome
         if outcome is None:
             self._consecutive_errors += 1

@@ -40,8 +40,12 @@ def synthetic_outcome(example_ids, seconds: float = 1.0) -> TrialOutcome:
     return TrialOutcome(objective, seconds, metrics)
 
 
-def drive(core: SearchCore, evaluate=synthetic_outcome, limit: int = 10_000) -> list[str]:
-    """Ask/tell sequentially until FINISHED; returns the asked candidate ids."""
+def ids(candidates) -> list[str]:
+    return [c.candidate_id for c in candidates]
+
+
+def drive(core: SearchCore, evaluate=synthetic_outcome, limit: int = 10_000) -> list[Candidate]:
+    """Ask/tell sequentially until FINISHED; returns the asked candidates."""
     asked = []
     for _ in range(limit):
         candidate = core.ask()
@@ -49,7 +53,7 @@ def drive(core: SearchCore, evaluate=synthetic_outcome, limit: int = 10_000) -> 
             return asked
         if candidate is None:
             raise AssertionError("a sequential driver never has outstanding trials")
-        asked.append(candidate.candidate_id)
+        asked.append(candidate)
         core.tell(candidate.candidate_id, evaluate(candidate.example_ids))
     raise AssertionError(f"no FINISHED after {limit} candidates")
 

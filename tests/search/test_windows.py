@@ -11,7 +11,7 @@ from autogets_ray.search import FINISHED, SearchProblem, SlidingWindowCore, crea
 from autogets_ray.search.windows import (
     pair_area, resolve_area_kind, resolve_pairs, sliding_windows, window_members, window_starts,
 )
-from tests.search.helpers import drive, make_problem
+from tests.search.helpers import drive, ids, make_problem
 
 DIAGONAL = np.array([[0.0, 0.0], [1.0, 1.0], [3.0, 3.0], [4.0, 4.0]])
 
@@ -76,7 +76,7 @@ def test_pairs_default_to_every_pair_of_the_leading_components():
 
 def test_sw_skips_empty_windows():
     core = SlidingWindowCore(diagonal_problem(), segments=4, window=1)
-    assert drive(core) == ["sw-p0.1-w0", "sw-p0.1-w5", "sw-p0.1-w10", "sw-p0.1-w15"]
+    assert ids(drive(core)) == ["sw-p0.1-w0", "sw-p0.1-w5", "sw-p0.1-w10", "sw-p0.1-w15"]
     assert core.finish_reason == "space"
     assert core.history[1].outcome is not None
 
