@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from autogets_ray.search.core import (
     FINISHED, STRATEGIES, Candidate, SearchCore, SearchProblem, TrajectoryPoint, TrialOutcome, create_core,
+    strategy_parameters,
 )
 from autogets_ray.search.ga import GeneticCore
 from autogets_ray.search.hsw import HierarchicalWindowCore
@@ -18,5 +19,5 @@ from autogets_ray.search.sw import SlidingWindowCore
 __all__ = [
     "FINISHED", "STRATEGIES", "Candidate", "GeneticCore", "HierarchicalWindowCore", "RandomSubsetCore",
     "SearchCore", "SearchProblem", "SlidingWindowCore", "TrajectoryPoint", "TrialOutcome", "create_core",
-    "outcome_from_result",
+    "outcome_from_result", "strategy_parameters",
 ]

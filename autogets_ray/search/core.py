@@ -340,15 +340,19 @@ class SearchCore(ABC):
 STRATEGIES: Registry[SearchCore] = Registry("search strategy")
 
 
+def strategy_parameters(strategy: str) -> list[str]:
+    """The keyword parameters the strategy's factory accepts (for validating configs early)."""
+    factory = STRATEGIES.get(strategy)
+    return [n for n in inspect.signature(factory).parameters if n not in ("problem", "seed")]
+
+
 def create_core(strategy: str, problem: SearchProblem, seed: int = 0, **params: Any) -> SearchCore:
     """``STRATEGIES`` factory call that turns a misspelt parameter into a helpful ValueError."""
-    factory = STRATEGIES.get(strategy)
-    try:
-        return factory(problem, seed, **params)
-    except TypeError as exc:
-        if "keyword argument" not in str(exc):
-            raise
-        accepted = [n for n in inspect.signature(factory).parameters if n not in ("problem", "seed")]
+    accepted = strategy_parameters(strategy)
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
         raise ValueError(
-            f"bad parameter for strategy {strategy!r} ({exc}); it accepts: {', '.join(accepted)}"
-        ) from None
+            f"unknown parameter(s) {', '.join(unknown)} for strategy {strategy!r}; "
+            f"it accepts: {', '.join(accepted)}"
+        )
+    return STRATEGIES.create(strategy, problem, seed, **params)

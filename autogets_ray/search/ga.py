@@ -39,7 +39,9 @@ class Individual:
         return self.candidate.key
 
 
-@STRATEGIES.register("ga", help="Genetic Algorithm: priority encoding, lexicase + clustered tournament, WMX, polynomial mutation (paper §3.3.3)")
+@STRATEGIES.register(
+    "ga", help="Genetic Algorithm: priority encoding, lexicase + clustered tournament, WMX, "
+    "polynomial mutation (paper §3.3.3)")
 class GeneticCore(SearchCore):
     """GA over priority-encoded subsets of the target class's training examples."""
 

@@ -24,7 +24,10 @@ from autogets_ray.search.windows import (
 )
 
 
-def _levels(levels: Sequence[int], windows: Sequence[int] | None, stride: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def _levels(
+    levels: Sequence[int], windows: Sequence[int] | None, stride: int
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Validated segments per level and window sizes (default: half the level's segments)."""
     levels = tuple(int(s) for s in levels)
     if not levels:
         raise ValueError("levels must list at least one number of segments")
@@ -36,7 +39,8 @@ def _levels(levels: Sequence[int], windows: Sequence[int] | None, stride: int) -
     return levels, windows
 
 
-@STRATEGIES.register("hsw", help="Hierarchical Sliding Window: 8/4/2 segments, subdivide the best window (paper §3.3.2)")
+@STRATEGIES.register(
+    "hsw", help="Hierarchical Sliding Window: 8/4/2 segments, subdivide the best window (paper §3.3.2)")
 class HierarchicalWindowCore(SearchCore):
     """HSW: score every window of a level, zoom into the best, per plot, until plateau or last level."""
 

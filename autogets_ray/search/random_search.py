@@ -39,7 +39,9 @@ class RandomSubsetCore(SearchCore):
     strategy = "random"
     needs_results = False
 
-    def __init__(self, problem: SearchProblem, seed: int = 0, *, sizes: str | Sequence[int] = "uniform") -> None:
+    def __init__(
+        self, problem: SearchProblem, seed: int = 0, *, sizes: str | Sequence[int] = "uniform"
+    ) -> None:
         super().__init__(problem, seed)
         if math.isinf(problem.budget_seconds) and problem.max_candidates is None:
             raise ValueError("the random baseline needs a finite budget_seconds or max_candidates")

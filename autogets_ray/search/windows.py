@@ -67,7 +67,9 @@ def resolve_area_kind(kind: str) -> str:
     return name
 
 
-def resolve_pairs(pairs: Sequence[Sequence[int]] | None, n_components: int | None, k: int) -> list[tuple[int, int]]:
+def resolve_pairs(
+    pairs: Sequence[Sequence[int]] | None, n_components: int | None, k: int
+) -> list[tuple[int, int]]:
     """Explicit ``pairs`` of component indices, or every pair of the leading ``n_components``."""
     if pairs is None:
         n = k if n_components is None else int(n_components)

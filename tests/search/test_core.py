@@ -10,6 +10,7 @@ import pytest
 
 from autogets_ray.search import (
     FINISHED, STRATEGIES, Candidate, SearchProblem, SlidingWindowCore, TrialOutcome, create_core,
+    strategy_parameters,
 )
 from tests.search.helpers import drive, make_problem
 
@@ -24,8 +25,10 @@ def test_registry_names_and_helpful_errors():
     assert STRATEGIES.names() == ["ga", "hsw", "random", "sw"]
     with pytest.raises(ValueError, match="unknown search strategy 'bees'"):
         create_core("bees", make_problem())
-    with pytest.raises(ValueError, match="it accepts: area, segments, window, stride, pairs"):
+    accepted = "segmnts for strategy 'sw'; it accepts: area, segments, window, stride, pairs"
+    with pytest.raises(ValueError, match=accepted):
         create_core("sw", make_problem(), segmnts=8)
+    assert strategy_parameters("random") == ["sizes"]
 
 
 @pytest.mark.parametrize("change, message", [

@@ -97,7 +97,8 @@ def test_windows_repeating_an_evaluated_subset_reuse_its_score():
     assert sum(e["windows"] for e in core.level_log) > len(asked)
 
 
-@pytest.mark.parametrize("params", [{"levels": []}, {"levels": (8, 4), "windows": (4,)}, {"levels": (4,), "windows": (5,)}])
+@pytest.mark.parametrize("params", [
+    {"levels": []}, {"levels": (8, 4), "windows": (4,)}, {"levels": (4,), "windows": (5,)}])
 def test_bad_levels_are_value_errors(params):
     with pytest.raises(ValueError):
         HierarchicalWindowCore(make_problem(), **params)

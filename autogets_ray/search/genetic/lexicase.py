@@ -24,11 +24,17 @@ def size_groups(class_sizes: Mapping[str, int], target: str, n_groups: int = 4) 
     if target not in class_sizes:
         raise ValueError(f"target class {target!r} is not among the classes: {', '.join(class_sizes)}")
     anchor = math.log(max(class_sizes[target], 1))
-    ranked = sorted(class_sizes, key=lambda c: (c != target, abs(math.log(max(class_sizes[c], 1)) - anchor), c))
+
+    def closeness(name: str) -> tuple[bool, float, str]:
+        return name != target, abs(math.log(max(class_sizes[name], 1)) - anchor), name
+
+    ranked = sorted(class_sizes, key=closeness)
     return [list(g) for g in np.array_split(np.array(ranked, dtype=object), n_groups) if len(g)]
 
 
-def case_order(groups: Sequence[Sequence[str]], weights: Sequence[float], rng: np.random.Generator) -> list[str]:
+def case_order(
+    groups: Sequence[Sequence[str]], weights: Sequence[float], rng: np.random.Generator
+) -> list[str]:
     """Every class once: a group drawn by ``weights`` among the non-empty ones (uniformly if
     those weights are all 0), then a class drawn uniformly from it."""
     if len(weights) < len(groups):
@@ -61,7 +67,9 @@ def lexicase_select(values: np.ndarray, order: Sequence[int], rng: np.random.Gen
 class LexicaseSelection:
     """Lexicase over class recalls; :attr:`classes` gives the column order of ``values``."""
 
-    def __init__(self, class_sizes: Mapping[str, int], target: str, weights: Sequence[float] = GROUP_WEIGHTS) -> None:
+    def __init__(
+        self, class_sizes: Mapping[str, int], target: str, weights: Sequence[float] = GROUP_WEIGHTS
+    ) -> None:
         weights = tuple(float(w) for w in weights)
         if not weights or any(w < 0 for w in weights) or sum(weights) <= 0:
             raise ValueError(f"group weights must be non-negative with a positive sum, got {weights}")
