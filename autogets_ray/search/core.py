@@ -103,13 +103,21 @@ class TrajectoryPoint(NamedTuple):
 class SearchProblem:
     """Everything a core needs about one search (class x strategy x objective), built once."""
 
+    #: the class whose training examples are searched
     target_class: str
+    #: (n,) training ``row_id`` s of the target class's examples
     example_ids: np.ndarray
+    #: (n, k) PCA coordinates of those examples (encoder fitted on the training split)
     coords: np.ndarray
+    #: (N, k) PCA coordinates of every training example (the FullSize area)
     all_coords: np.ndarray
+    #: training examples per class (lexicase case groups)
     class_sizes: dict[str, int]
+    #: the paper's fixed-time budget: the sum of the retrain seconds of this search (may be inf)
     budget_seconds: float = 3600.0
+    #: optional cap on the number of trials
     max_candidates: int | None = None
+    #: this many errored trials in a row end the search (a broken trial should not spin forever)
     max_consecutive_errors: int = 20
 
     def __post_init__(self) -> None:

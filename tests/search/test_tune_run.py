@@ -70,3 +70,6 @@ def test_tuner_runs_each_strategy_to_finished(local_ray, tmp_path, strategy):
     assert best.metrics["objective"] == pytest.approx(core.best[1].objective)
     assert core.best[1].metrics["cr[A]"] == round(core.best[1].objective, 1)
     assert math.isfinite(core.history[-1].best_objective)
+    saved = CoreSearcher.for_strategy(strategy, problem, seed=99, **SMALL[strategy])
+    saved.restore_from_dir(str(tmp_path / strategy))  # the state Tune checkpointed for a resume
+    assert saved.core.best == core.best and saved.core.n_issued == core.n_issued
