@@ -12,6 +12,7 @@ from autogets_ray import __version__
 #: Every subcommand, as "module:attribute"; add one line per new command module.
 COMMANDS = [
     "autogets_ray.cli.baseline:baseline",
+    "autogets_ray.cli.moods:moods",
     "autogets_ray.cli.quickstart:quickstart",
 ]
 

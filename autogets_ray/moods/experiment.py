@@ -1,0 +1,184 @@
+"""Paper Table 2 / Table 4 for one dataset: every method x seeded run, written as CSV files.
+
+Run r uses seed ``seed + r`` for its split, the MLP initialisation, SMOTE / SVM-SMOTE and the MOODS
+draws, so all methods of a run share the split and the initial weights. Each finished
+(method, run) is stored under ``out/rows/`` at once: calling again with the same ``out`` skips
+what is done and resumes an interrupted MOODS search from its Ray Tune experiment.
+"""
+from __future__ import annotations
+
+import json
+import pickle
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from autogets_ray.data.tabular import TabularData
+from autogets_ray.moods.baselines import BASELINES, MethodResult
+from autogets_ray.moods.core import MoodsOutcome, MoodsSettings, assemble_training_set
+from autogets_ray.moods.eps_delta import eps_delta
+from autogets_ray.moods.local import run_moods_local
+from autogets_ray.moods.mlp import MLPConfig
+from autogets_ray.moods.plots import plot_z_histograms
+from autogets_ray.moods.split import TabularSplit, split_tabular
+from autogets_ray.progress import Progress
+
+METHODS = ("moods", *BASELINES.names())
+ENGINES = ("ray", "local")
+RESULT_COLUMNS = ["dataset", "method", "run", "f1", "f1_minority", "f1_majority", "val_f1",
+                  "val_f1_minority", "seconds", "train_rows", "evaluations", "steps_per_round"]
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """What to run: methods, runs and the settings every run shares."""
+
+    methods: tuple[str, ...] = METHODS
+    runs: int = 5
+    seed: int = 0
+    settings: MoodsSettings = MoodsSettings()
+    mlp: MLPConfig = MLPConfig()
+    engine: str = "ray"
+    plot: bool = True
+
+    def __post_init__(self) -> None:
+        unknown = [m for m in self.methods if m not in METHODS]
+        if unknown:
+            raise ValueError(f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}")
+        if not self.methods:
+            raise ValueError("choose at least one method")
+        if self.runs < 1:
+            raise ValueError(f"--runs must be >= 1, got {self.runs}")
+        if self.engine not in ENGINES:
+            raise ValueError(f"unknown engine {self.engine!r}; choose one of {', '.join(ENGINES)}")
+
+
+def _row_file(out: Path, kind: str, method: str, run: int) -> Path:
+    return out / "rows" / f"{kind}_{method}_run{run}.json"
+
+
+def _moods_outcome(split: TabularSplit, spec: ExperimentSpec, seed: int, out: Path, run: int,
+                   progress: Progress) -> MoodsOutcome:
+    if spec.engine == "ray":
+        from autogets_ray.moods.tune_run import ensure_ray, run_moods_tune
+
+        ensure_ray()
+        return run_moods_tune(split, spec.settings, spec.mlp, seed, out / "tune", f"moods_run{run}",
+                              progress=progress)
+    cached = out / "local" / f"moods_run{run}.pkl"
+    if cached.exists():
+        with open(cached, "rb") as handle:
+            return pickle.load(handle)
+
+    def report(core) -> None:
+        h = core.history[-1]
+        progress.info(f"run {run} round {h.round}: val F1 {core.state.val.f1:.3f} / minority "
+                      f"{core.state.val.f1_minority:.3f}, accepted {core.accepted}, evaluations {core.evaluations}")
+
+    outcome = run_moods_local(split, spec.settings, spec.mlp, seed, on_round=report)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    with open(cached, "wb") as handle:
+        pickle.dump(outcome, handle)
+    return outcome
+
+
+def _result_row(dataset: str, method: str, run: int, result: MethodResult, spec: ExperimentSpec) -> dict:
+    return {"dataset": dataset, "method": method, "run": run, **result.test.as_dict(),
+            "val_f1": result.val.f1, "val_f1_minority": result.val.f1_minority, "seconds": result.seconds,
+            "train_rows": result.extra.get("train_rows", len(result.y_train)),
+            "evaluations": result.extra.get("evaluations", 1),
+            "steps_per_round": spec.settings.steps_per_round if method == "moods" else 0}
+
+
+def run_method(method: str, split: TabularSplit, spec: ExperimentSpec, seed: int, out: Path, run: int,
+               progress: Progress) -> MethodResult:
+    if method != "moods":
+        return BASELINES.create(method, split, spec.mlp, seed, spec.settings)
+    start = time.perf_counter()
+    outcome = _moods_outcome(split, spec, seed, out, run, progress)
+    X, y = assemble_training_set(split.X_train, np.flatnonzero(split.y_train == 1), outcome.state)
+    return MethodResult(test=outcome.state.test, val=outcome.state.val, seconds=time.perf_counter() - start,
+                        z_train=outcome.state.z_train, y_train=y,
+                        extra={"train_rows": len(y), "evaluations": len(outcome.history),
+                               "outcome": outcome})
+
+
+def run_experiment(data: TabularData, out: str | Path, spec: ExperimentSpec,
+                   progress: Progress | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Write ``results.csv`` (one row per method and run), ``eps_delta.csv`` (MOODS runs),
+    ``moods_history.csv`` (every candidate step) and ``z_hist_run<r>.png``; return both tables."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    progress = progress or Progress(prefix="moods")
+    for run in range(spec.runs):
+        seed = spec.seed + run
+        split = split_tabular(data, seed=seed)
+        progress.info(f"{data.name} run {run + 1}/{spec.runs} (seed {seed}): {split.sizes()}")
+        none_result: MethodResult | None = None
+        for method in spec.methods:
+            path = _row_file(out, "result", method, run)
+            if path.exists() and not (method == "moods" and not _row_file(out, "eps", method, run).exists()):
+                continue
+            with progress.step(f"{data.name} run {run + 1}/{spec.runs}: {method}"):
+                result = run_method(method, split, spec, seed, out, run, progress)
+            _write_json(path, _result_row(data.name, method, run, result, spec))
+            progress.info(f"{method} run {run}: test F1 {result.test.f1:.3f} (minority {result.test.f1_minority:.3f})")
+            if method == "none":
+                none_result = result
+            if method == "moods":
+                none_result = none_result or BASELINES.create("none", split, spec.mlp, seed, spec.settings)
+                _write_eps_delta(out, data.name, run, none_result, result, spec.plot)
+                _write_history(out, run, result.extra["outcome"])
+    return _collect(out, "result", spec), _collect(out, "eps", spec)
+
+
+def _write_eps_delta(out: Path, dataset: str, run: int, original: MethodResult, moods: MethodResult,
+                     plot: bool) -> None:
+    metric = eps_delta(original.z_train, original.y_train, moods.z_train, moods.y_train)
+    _write_json(_row_file(out, "eps", "moods", run), {"dataset": dataset, "run": run, **metric.as_dict()})
+    if plot:
+        plot_z_histograms(original.z_train, original.y_train, moods.z_train, moods.y_train,
+                          out / f"z_hist_run{run}.png", title=f"{dataset} run {run}")
+
+
+def _write_history(out: Path, run: int, outcome: MoodsOutcome) -> None:
+    frame = pd.DataFrame([vars(h) for h in outcome.history])
+    frame.insert(0, "run", run)
+    frame["stop_reason"] = outcome.stop_reason
+    frame.to_csv(out / "rows" / f"history_run{run}.csv", index=False)
+
+
+def _write_json(path: Path, row: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(row, default=float))
+
+
+def _collect(out: Path, kind: str, spec: ExperimentSpec) -> pd.DataFrame:
+    rows = [json.loads(p.read_text()) for p in sorted((out / "rows").glob(f"{kind}_*.json"))]
+    frame = pd.DataFrame(rows)
+    if kind == "result" and not frame.empty:
+        frame = frame[RESULT_COLUMNS].sort_values(["method", "run"]).reset_index(drop=True)
+        frame.to_csv(out / "results.csv", index=False)
+    elif kind == "eps":
+        frame = frame.sort_values("run").reset_index(drop=True) if not frame.empty else frame
+        frame.to_csv(out / "eps_delta.csv", index=False)
+        histories = sorted((out / "rows").glob("history_run*.csv"))
+        if histories:
+            pd.concat([pd.read_csv(p) for p in histories]).to_csv(out / "moods_history.csv", index=False)
+    return frame
+
+
+def summarise(results: pd.DataFrame) -> pd.DataFrame:
+    """Mean and sd of test F1 per method (paper Table 2 cells) and mean seconds per run."""
+    grouped = results.groupby("method")
+    return pd.DataFrame({"f1_mean": grouped["f1"].mean(), "f1_sd": grouped["f1"].std(ddof=1).fillna(0.0),
+                         "f1_minority": grouped["f1_minority"].mean(),
+                         "f1_majority": grouped["f1_majority"].mean(),
+                         "seconds": grouped["seconds"].mean(), "runs": grouped.size()})
+
+
+def with_steps(spec: ExperimentSpec, steps_per_round: int) -> ExperimentSpec:
+    return replace(spec, settings=replace(spec.settings, steps_per_round=steps_per_round))

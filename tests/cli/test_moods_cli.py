@@ -1,0 +1,50 @@
+"""``autogets moods``: the files the acceptance checks read, and clean errors."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from autogets_ray.cli.main import cli
+
+
+def run(*args):
+    return CliRunner().invoke(cli, ["moods", *args], catch_exceptions=False)
+
+
+def test_writes_results_and_eps_delta(tmp_path):
+    out = tmp_path / "out"
+    result = run("--dataset", "ecoli", "--runs", "2", "--engine", "local", "--max-candidates", "3",
+                 "--max-updates", "100", "--no-plot", "--quiet", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    res = pd.read_csv(out / "results.csv")
+    assert {"method", "run", "f1", "f1_minority", "f1_majority", "seconds"} <= set(res.columns)
+    assert sorted(res["method"].unique()) == ["moods", "mubo", "none", "smote", "svm-smote"]
+    assert len(res) == 5 * 2 and sorted(res["run"].unique()) == [0, 1]
+    assert res["f1"].between(0, 1).all() and (res["seconds"] > 0).all()
+    eps = pd.read_csv(out / "eps_delta.csv")
+    assert list(eps["run"]) == [0, 1]
+    assert {"delta_kappa_m", "delta_O_m", "delta_O_M", "delta_O", "ratio_minority"} <= set(eps.columns)
+    again = run("--dataset", "ecoli", "--runs", "2", "--engine", "local", "--max-candidates", "3",
+                "--max-updates", "100", "--no-plot", "--quiet", "--out", str(out))
+    assert again.exit_code == 0
+    assert pd.read_csv(out / "results.csv").equals(res)  # a rerun resumes: nothing recomputed
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--dataset", "nosuch"], "unknown tabular dataset 'nosuch'"),
+    (["--dataset", "ecoli", "--method", "moods,magic"], "unknown method(s) magic"),
+    (["--dataset", "ecoli", "--runs", "0"], "--runs must be >= 1"),
+    (["--dataset", "ecoli", "--steps-per-round", "0"], "steps_per_round must be >= 1"),
+])
+def test_bad_input_gives_a_clear_error(tmp_path, args, message):
+    result = run(*args, "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_non_binary_file_is_refused(tmp_path):
+    path = tmp_path / "three.csv"
+    pd.DataFrame({"a": range(60), "label": ["x"] * 30 + ["y"] * 20 + ["z"] * 10}).to_csv(path, index=False)
+    result = run("--dataset", str(path), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2 and "exactly two labels" in result.output
