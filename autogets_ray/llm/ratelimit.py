@@ -1,10 +1,12 @@
 """Rate limits: a rolling-window token bucket (requests/min, tokens/min) and an in-flight bound.
 
-:class:`TokenBucket` holds ``capacity`` tokens; a token spent comes back exactly ``period`` seconds
-later. So a full bucket allows a burst, and no window of ``period`` seconds ever spends more than
-``capacity`` (a classic continuously-refilled bucket allows up to twice that in one window, which
-an endpoint counting per minute would reject). ``settle`` charges or refunds the difference
-between a token estimate and the real usage once a reply is in (:meth:`TokenBucket.settle`).
+:class:`TokenBucket` holds ``capacity`` tokens. A request takes its tokens when it starts and they
+come back ``period`` seconds after the request *finished* (:meth:`TokenBucket.finish`). So a full
+bucket allows a burst, and no window of ``period`` seconds ever sees more than ``capacity`` tokens
+*arrive at the server*, however long a request took to leave this process (a classic
+continuously-refilled bucket allows up to twice the capacity in one window; counting from the
+start of a request lets client-side delays push two bursts into one server window). ``finish``
+also replaces a token estimate by the real usage once a reply is in (a refund or a charge).
 """
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+Ticket = list  # [time, amount]: mutable so that finish() can restamp it
 
 
 class TokenBucket:
@@ -27,8 +31,9 @@ class TokenBucket:
         self.period = float(period)
         self._clock = clock
         self._sleep = sleep
-        self._spent: deque[tuple[float, float]] = deque()  # (time, amount)
-        self._in_window = 0.0
+        self._spent: deque[Ticket] = deque()  # finished requests, ordered by finish time
+        self._pending: dict[int, Ticket] = {}  # requests in flight: their tokens never expire
+        self._in_window = 0.0  # pending + finished within the window
         self._lock = threading.Lock()
 
     @property
@@ -38,11 +43,11 @@ class TokenBucket:
     def _expire(self, now: float) -> None:
         while self._spent and self._spent[0][0] <= now - self.period:
             self._in_window -= self._spent.popleft()[1]
-        if not self._spent:
+        if not self._spent and not self._pending:
             self._in_window = 0.0  # no float drift
 
-    def acquire(self, amount: float = 1.0) -> list[float] | None:
-        """Block until ``amount`` fits in the window and spend it; the ticket is for :meth:`settle`."""
+    def acquire(self, amount: float = 1.0) -> Ticket | None:
+        """Block until ``amount`` fits in the window and spend it; pass the ticket to :meth:`finish`."""
         if self.unlimited:
             return None
         amount = min(float(amount), self.capacity)  # a request larger than the bucket waits for all of it
@@ -51,29 +56,33 @@ class TokenBucket:
                 now = self._clock()
                 self._expire(now)
                 if self._in_window + amount <= self.capacity:
-                    ticket = [now, amount]
-                    self._spent.append(ticket)
+                    ticket: Ticket = [now, amount]
+                    self._pending[id(ticket)] = ticket
                     self._in_window += amount
                     return ticket
-                # wait until enough old spending leaves the window
-                need, freed, wake = self._in_window + amount - self.capacity, 0.0, now
+                # wait until enough finished spending leaves the window (or poll for finishes)
+                need, freed, wake = self._in_window + amount - self.capacity, 0.0, None
                 for stamp, spent in self._spent:
                     freed += spent
-                    wake = stamp + self.period
                     if freed >= need:
+                        wake = stamp + self.period
                         break
+                if wake is None:
+                    wake = now + min(0.05, self.period)
             self._sleep(max(wake - now, 0.001))
 
-    def settle(self, ticket: list[float] | None, real: float) -> None:
-        """Replace a ticket's estimate by the real amount (charge or refund) while in the window."""
+    def finish(self, ticket: Ticket | None, real: float | None = None) -> None:
+        """The request is over: its tokens come back a period from now; ``real`` replaces the estimate."""
         if ticket is None:
             return
         with self._lock:
+            if self._pending.pop(id(ticket), None) is None:
+                return
             now = self._clock()
-            self._expire(now)
-            if ticket[0] > now - self.period:  # still in the window (expired tickets are gone)
-                self._in_window += float(real) - ticket[1]
-                ticket[1] = float(real)
+            amount = ticket[1] if real is None else min(float(real), self.capacity)
+            self._in_window += amount - ticket[1]
+            ticket[0], ticket[1] = now, amount
+            self._spent.append(ticket)  # now is the latest finish time: the deque stays ordered
 
 
 class RateLimiter:
@@ -87,11 +96,16 @@ class RateLimiter:
 
     @contextmanager
     def slot(self, estimated_tokens: int) -> Iterator[Callable[[int], None]]:
-        """``with limiter.slot(est) as settle: ...; settle(real_tokens)`` around one request."""
+        """``with limiter.slot(est) as settle: reply = ...; settle(real_tokens)`` around one request."""
+        usage: list[float] = []
         self._slots.acquire()
         try:
-            ticket = self.tokens.acquire(estimated_tokens)
-            self.requests.acquire(1)
-            yield lambda real: self.tokens.settle(ticket, real)
+            token_ticket = self.tokens.acquire(estimated_tokens)
+            request_ticket = self.requests.acquire(1)
+            try:
+                yield usage.append
+            finally:
+                self.requests.finish(request_ticket)
+                self.tokens.finish(token_ticket, usage[-1] if usage else None)
         finally:
             self._slots.release()

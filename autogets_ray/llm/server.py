@@ -125,24 +125,26 @@ class LocalLLMServer:
         with self._lock:
             self.records.append(record)
 
-    def chat(self, body: dict[str, Any]) -> tuple[int, dict[str, str], bytes, str, str]:
-        """(status, headers, body, fault, text) for one chat-completions request."""
+    def chat(self, body: dict[str, Any], arrived: float) -> tuple[int, dict[str, str], bytes]:
+        """(status, headers, body) for one chat-completions request, recorded on arrival."""
         messages = body.get("messages") or []
         content = str(messages[-1].get("content", "")) if messages else ""
         parsed = parse_paper_prompt(content)
         n, text = parsed if parsed else (1, " ".join(content.split()))
         fault = self._next_fault(text)
+        status = int(fault) if fault in ("429", "500") else 200
+        self._record(RequestRecord(arrived, "/v1/chat/completions", fault, status, text))
         if self.faults.latency_s:
             self._stopping.wait(self.faults.latency_s)
         if fault == "429":
             headers = {"Retry-After": f"{self.faults.retry_after:g}"}
-            return 429, headers, _error("rate limit reached (injected)", "rate_limit"), fault, text
+            return 429, headers, _error("rate limit reached (injected)", "rate_limit")
         if fault == "500":
-            return 500, {}, _error("internal error (injected)", "server_error"), fault, text
+            return 500, {}, _error("internal error (injected)", "server_error")
         if fault == "slow":
             self._stopping.wait(self.faults.slow_s)
         if fault == "malformed":
-            return 200, {}, b'{"choices": [ this is not json', fault, text
+            return 200, {}, b'{"choices": [ this is not json'
         lines = [] if fault == "empty" else self._lines(body, n, text)
         if fault == "short":
             lines = lines[:max(1, n - self.faults.short_by)]
@@ -158,7 +160,7 @@ class LocalLLMServer:
                       "completion_tokens": estimate_tokens(reply) if reply else 0,
                       "total_tokens": estimate_tokens(content) + (estimate_tokens(reply) if reply else 0)},
         }
-        return 200, {}, json.dumps(payload).encode("utf-8"), fault, text
+        return 200, {}, json.dumps(payload).encode("utf-8")
 
     def _lines(self, body: dict[str, Any], n: int, text: str) -> list[str]:
         with self._lock:  # a repeated prompt (a top-up) continues with new lines
@@ -228,8 +230,7 @@ def _handler_for(server: LocalLLMServer) -> type[BaseHTTPRequestHandler]:
                 server._record(RequestRecord(arrived, self.path, "ok", 400))
                 self._send(400, _error("request body is not JSON", "invalid_request_error"))
                 return
-            status, headers, payload, fault, text = server.chat(body)
-            server._record(RequestRecord(arrived, "/v1/chat/completions", fault, status, text))
+            status, headers, payload = server.chat(body, arrived)
             self._send(status, payload, headers)
 
     return Handler
