@@ -14,6 +14,7 @@ COMMANDS = [
     "autogets_ray.cli.baseline:baseline",
     "autogets_ray.cli.moods:moods",
     "autogets_ray.cli.quickstart:quickstart",
+    "autogets_ray.cli.search:search",
 ]
 
 

@@ -1,0 +1,1 @@
+"""AutoGeTS experiments: shared context, the retraining trial, and the Ray Tune runner."""

@@ -1,0 +1,146 @@
+"""Experiment configuration: YAML in ``search_spaces/``, dotted overrides from the command line.
+
+Every field has a default; the defaults are the quickstart (demo-tickets, linear model, ngram LLM
+backend, local Ray), so ``autogets quickstart`` needs no file and ``search_spaces/quickstart.yaml``
+spells the same values out.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from autogets_ray.metrics import OBJECTIVES
+
+
+@dataclass
+class DatasetConfig:
+    name: str = "demo-tickets"
+    data_dir: str | None = None
+    text_column: str = "text"
+    label_column: str = "label"
+    encoding: str = "utf-8"
+    min_class_size: int = 10
+    drop_small_classes: bool = False
+    drop_invalid_rows: bool = False
+    split_seed: int = 42
+
+
+@dataclass
+class ModelConfig:
+    name: str = "linear"
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ResourcesConfig:
+    """Ray resources per trial; a fractional ``gpu`` puts CatBoost on that share of a GPU."""
+
+    cpu: float = 1.0
+    gpu: float = 0.0
+
+
+@dataclass
+class SearchConfig:
+    dataset: DatasetConfig = field(default_factory=DatasetConfig)
+    #: class names, or "smallest:N" / "all"
+    target_classes: list[str] | str = "smallest:2"
+    strategies: list[str] = field(default_factory=lambda: ["sw", "hsw", "ga", "random"])
+    objectives: list[str] = field(default_factory=lambda: ["cba"])
+    #: the paper's fixed-time budget: sum of retrain seconds of one search
+    budget_seconds: float = 3600.0
+    #: optional cap on trials per search (makes small runs exactly reproducible)
+    max_candidates: int | None = 24
+    #: optional wall-clock cap (seconds) for each search's Ray Tune run
+    wall_clock_seconds: float | None = None
+    model: ModelConfig = field(default_factory=ModelConfig)
+    llm: dict[str, Any] = field(default_factory=lambda: {"backend": "ngram"})
+    resources: ResourcesConfig = field(default_factory=ResourcesConfig)
+    max_concurrent_trials: int = 2
+    seed: int = 0
+    encoder_components: int = 4
+    #: per-strategy parameters passed to the strategy factory, e.g. {"ga": {"population": 10}}
+    strategy_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: where Ray Tune keeps experiment state; default <out>/ray. Multi-node runs need a path every
+    #: node reaches (NFS mount or a cloud URI such as s3://bucket/prefix).
+    storage_path: str | None = None
+
+    def validate(self) -> "SearchConfig":
+        from autogets_ray.models import MODELS
+        from autogets_ray.search import STRATEGIES
+
+        for strategy in self.strategies:
+            if strategy not in STRATEGIES:
+                raise ValueError(f"strategies: unknown strategy {strategy!r}; choose from {', '.join(STRATEGIES.names())}")
+        for objective in self.objectives:
+            if objective not in OBJECTIVES:
+                raise ValueError(f"objectives: unknown objective {objective!r}; choose from {', '.join(OBJECTIVES)}")
+        if self.model.name not in MODELS:
+            raise ValueError(f"model.name: unknown model {self.model.name!r}; choose from {', '.join(MODELS.names())}")
+        if self.budget_seconds <= 0:
+            raise ValueError(f"budget_seconds must be positive, got {self.budget_seconds}")
+        if self.max_candidates is not None and self.max_candidates < 1:
+            raise ValueError(f"max_candidates must be at least 1 (or null), got {self.max_candidates}")
+        if self.resources.cpu <= 0 or self.resources.gpu < 0:
+            raise ValueError(f"resources: cpu must be > 0 and gpu >= 0, got {asdict(self.resources)}")
+        if self.max_concurrent_trials < 1:
+            raise ValueError(f"max_concurrent_trials must be at least 1, got {self.max_concurrent_trials}")
+        for name in self.strategy_params:
+            if name not in self.strategies and name not in STRATEGIES:
+                raise ValueError(f"strategy_params: unknown strategy {name!r}")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _build(cls, data: dict[str, Any], where: str):
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: expected a mapping, got {type(data).__name__}")
+    known = {f.name: f for f in fields(cls)}
+    unknown = set(data) - set(known)
+    if unknown:
+        raise ValueError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; valid keys: {', '.join(known)}")
+    kwargs = {}
+    nested = {"dataset": DatasetConfig, "model": ModelConfig, "resources": ResourcesConfig}
+    for key, value in data.items():
+        if cls is SearchConfig and key in nested:
+            value = _build(nested[key], value or {}, f"{where}.{key}")
+        kwargs[key] = value
+    return cls(**kwargs)
+
+
+def apply_override(data: dict[str, Any], dotted: str) -> None:
+    """``"model.name=catboost"`` sets ``data["model"]["name"] = "catboost"`` (YAML-typed value)."""
+    key, sep, raw = dotted.partition("=")
+    if not sep or not key:
+        raise ValueError(f"override {dotted!r} is not KEY=VALUE (e.g. model.name=catboost)")
+    parts = key.strip().split(".")
+    node = data
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ValueError(f"override {dotted!r}: {part!r} is not a section")
+    node[parts[-1]] = yaml.safe_load(raw)
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str, ...] = ()) -> SearchConfig:
+    """Defaults <- YAML file <- overrides, validated."""
+    data: dict[str, Any] = {}
+    where = "defaults"
+    if path is not None:
+        path = Path(path)
+        if not path.exists():
+            raise ValueError(f"config file {path} does not exist (ready configs are in search_spaces/)")
+        try:
+            data = yaml.safe_load(path.read_text()) or {}
+        except yaml.YAMLError as exc:
+            raise ValueError(f"{path}: not valid YAML ({exc})") from None
+        where = str(path)
+    data = copy.deepcopy(data)
+    for item in overrides:
+        apply_override(data, item)
+    return _build(SearchConfig, data, where).validate()

@@ -1,0 +1,273 @@
+"""Run an AutoGeTS experiment: every (target class x strategy x objective) search as a Ray Tune run.
+
+Each search is one ``Tuner`` whose custom searcher (a strategy core behind
+:class:`~autogets_ray.search.tune_searcher.CoreSearcher`) proposes candidates until its retrain-time
+budget or its space is spent. Finished searches are marked done and skipped on ``resume``; an
+interrupted one is restored with ``Tuner.restore`` (finished trials are not repeated; cached LLM
+generations are not regenerated).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from autogets_ray.data.datasets import DatasetRequest, load_dataset
+from autogets_ray.data.splits import Split, load_or_create_split
+from autogets_ray.experiment.config import SearchConfig, _build
+from autogets_ray.experiment.context import ExperimentContext, build_context
+from autogets_ray.experiment.results import plot_trajectories, summary, trajectory
+from autogets_ray.progress import Progress
+
+CONFIG_FILE = "config.yaml"
+
+
+@dataclass(frozen=True)
+class SearchSpec:
+    search_id: str
+    target_class: str
+    strategy: str
+    objective: str
+    seed: int
+
+
+@dataclass
+class ExperimentResult:
+    out: Path
+    trials: pd.DataFrame
+    summary: pd.DataFrame
+    trajectory: pd.DataFrame
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def derived_seed(seed: int, *parts: str) -> int:
+    """A stable per-search seed (Python's ``hash`` is salted per process; this is not)."""
+    digest = hashlib.sha256("\x1f".join([str(seed), *parts]).encode()).digest()
+    return int.from_bytes(digest[:4], "little")
+
+
+def resolve_targets(spec: list[str] | str, split: Split) -> list[str]:
+    """Class names, ``"all"`` (largest first) or ``"smallest:N"``."""
+    sizes = split.class_sizes()  # largest first
+    if isinstance(spec, str):
+        if spec == "all":
+            return list(sizes.index)
+        match = re.fullmatch(r"smallest:(\d+)", spec)
+        if not match:
+            raise ValueError(f"target_classes: {spec!r} is not a list of classes, 'all' or 'smallest:N'")
+        n = int(match.group(1))
+        return list(sizes.index[::-1][:n])
+    for name in spec:
+        split.class_code(str(name))
+    return [str(n) for n in spec]
+
+
+def plan_searches(config: SearchConfig, targets: list[str]) -> list[SearchSpec]:
+    specs = []
+    for target in targets:
+        for strategy in config.strategies:
+            for objective in config.objectives:
+                slug = re.sub(r"[^A-Za-z0-9]+", "_", target).strip("_")
+                search_id = f"{slug}-{strategy}-{objective}"
+                specs.append(SearchSpec(search_id, target, strategy, objective,
+                                        derived_seed(config.seed, target, strategy, objective)))
+    return specs
+
+
+def _save_or_check_config(config: SearchConfig, out: Path, resume: bool) -> None:
+    path = out / CONFIG_FILE
+    current = config.to_dict()
+    if path.exists():
+        saved = yaml.safe_load(path.read_text())
+        if saved != current:
+            if resume:
+                raise ValueError(f"{path} holds a different configuration than the one given; resume with "
+                                 f"the same config (or just --resume --out {out}), or use a new --out")
+            raise ValueError(f"{out} already holds an experiment with another configuration; pass --resume "
+                             f"to continue it or choose a new --out")
+    path.write_text(yaml.safe_dump(current, sort_keys=False))
+
+
+def saved_config(out: str | Path) -> SearchConfig:
+    path = Path(out) / CONFIG_FILE
+    if not path.exists():
+        raise ValueError(f"{out} holds no experiment to resume ({CONFIG_FILE} missing)")
+    return _build(SearchConfig, yaml.safe_load(path.read_text()), str(path)).validate()
+
+
+def _init_ray(config: SearchConfig) -> None:
+    import ray
+
+    if ray.is_initialized():
+        return
+    address = os.environ.get("RAY_ADDRESS")
+    # Local mode by default; on a cluster (ray submit / ray job submit) RAY_ADDRESS is set.
+    # Tune's new console output prints a box per run even at verbose=0; ours replaces it.
+    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+    ray.init(address=address, include_dashboard=False, log_to_driver=False,
+             ignore_reinit_error=True, configure_logging=False)
+
+
+def _model_overrides(config: SearchConfig) -> tuple[tuple[str, Any], ...]:
+    if config.model.name != "catboost":
+        return ()
+    overrides: dict[str, Any] = {"thread_count": max(1, int(config.resources.cpu))}
+    if config.resources.gpu > 0:
+        overrides["gpu_share"] = min(1.0, float(config.resources.gpu))
+    else:
+        overrides["device"] = "cpu"
+    return tuple(sorted(overrides.items()))
+
+
+def _run_search(spec: SearchSpec, config: SearchConfig, context: ExperimentContext, context_ref: Any,
+                out: Path, resume: bool, progress: Progress) -> pd.DataFrame:
+    from ray import tune
+
+    from autogets_ray.experiment.progress_callback import TrialProgress
+    from autogets_ray.experiment.trial import TrialSettings, retrain_trial
+    from autogets_ray.search import SearchProblem, create_core
+    from autogets_ray.search.tune_searcher import CoreSearcher
+
+    rows = context.class_rows(spec.target_class)
+    problem = SearchProblem(
+        target_class=spec.target_class,
+        example_ids=context.train_row_ids[rows],
+        coords=context.coords_train[rows],
+        all_coords=context.coords_train,
+        class_sizes=context.class_sizes(),
+        budget_seconds=config.budget_seconds,
+        max_candidates=config.max_candidates,
+    )
+    settings = TrialSettings(spec.search_id, spec.strategy, spec.target_class, spec.objective,
+                             config.llm, context_ref, _model_overrides(config))
+    resources = {"cpu": config.resources.cpu}
+    if config.resources.gpu > 0:
+        resources["gpu"] = config.resources.gpu
+    trainable = tune.with_resources(tune.with_parameters(retrain_trial, settings=settings), resources)
+    m0_value = context.m0_val.objective(spec.objective, spec.target_class)
+    callback = TrialProgress(spec.search_id, m0_value, config.budget_seconds, progress)
+    storage = config.storage_path or str((out / "ray").resolve())
+    path = f"{storage.rstrip('/')}/{spec.search_id}"
+    if resume and tune.Tuner.can_restore(path):
+        progress.info(f"{spec.search_id}: resuming the interrupted search")
+        tuner = tune.Tuner.restore(path, trainable=trainable, resume_errored=False)
+    else:
+        core = create_core(spec.strategy, problem, seed=spec.seed,
+                           **config.strategy_params.get(spec.strategy, {}))
+        tuner = tune.Tuner(
+            trainable,
+            tune_config=tune.TuneConfig(
+                search_alg=CoreSearcher(core, metric="objective", mode="max"),
+                num_samples=-1,
+                max_concurrent_trials=config.max_concurrent_trials,
+                reuse_actors=True,
+                time_budget_s=config.wall_clock_seconds,
+            ),
+            run_config=tune.RunConfig(
+                name=spec.search_id, storage_path=str(storage), verbose=0, callbacks=[callback],
+                failure_config=tune.FailureConfig(max_failures=0),
+            ),
+        )
+    grid = tuner.fit()
+    records = []
+    for result in grid:
+        metrics = result.metrics or {}
+        if result.error is not None or "objective" not in metrics:
+            continue
+        record = {k: v for k, v in metrics.items() if not isinstance(v, (dict, list))}
+        record["example_ids"] = json.dumps(list(result.config.get("example_ids", [])))
+        record["info"] = json.dumps(result.config.get("info", {}), default=str)
+        records.append(record)
+    frame = pd.DataFrame(records)
+    if frame.empty:
+        raise RuntimeError(f"search {spec.search_id} finished no trial; see {path} for the trial errors")
+    frame = frame.sort_values("timestamp", kind="stable") if "timestamp" in frame else frame
+    # Tune's "objective" (the value the searcher maximises) becomes val_objective; "objective" then
+    # names the objective, as in every other table.
+    frame = frame.rename(columns={"objective": "val_objective"})
+    for key, value in reversed(list({"search_id": spec.search_id, "strategy": spec.strategy,
+                                     "target_class": spec.target_class, "objective": spec.objective}.items())):
+        frame.insert(0, key, value)
+    frame["completed_order"] = np.arange(len(frame))
+    return frame
+
+
+def _best_samples(trials: pd.DataFrame, service: Any, context: ExperimentContext) -> pd.DataFrame:
+    """The synthetic samples of each search's best candidate (served from the LLM cache)."""
+    import ray
+
+    from autogets_ray.llm import Example
+    frames = []
+    for search_id, group in trials.groupby("search_id", sort=False):
+        best = group.loc[group["val_objective"].idxmax()]
+        ids = json.loads(best["example_ids"])
+        examples = [Example(example_id=i, text=context.text_of(i), label=best["target_class"]) for i in ids]
+        samples = ray.get(service.generate.remote(examples)).samples.copy()
+        samples.insert(0, "search_id", search_id)
+        frames.append(samples)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def run_experiment(config: SearchConfig, out: str | Path, resume: bool = False,
+                   progress: Progress | None = None) -> ExperimentResult:
+    import ray
+
+    from autogets_ray.llm import GenerationConfig, get_llm_service
+
+    progress = progress or Progress()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    _save_or_check_config(config, out, resume)
+    ds = config.dataset
+    request = DatasetRequest(ds.name, ds.data_dir, ds.text_column, ds.label_column, ds.encoding,
+                             min_class_size=ds.min_class_size, drop_small_classes=ds.drop_small_classes,
+                             drop_invalid_rows=ds.drop_invalid_rows)
+    with progress.step(f"loading {ds.name} and its split"):
+        split = load_or_create_split(out, load_dataset(request), seed=ds.split_seed, dataset=ds.name)
+    targets = resolve_targets(config.target_classes, split)
+    specs = plan_searches(config, targets)
+    context = build_context(split, config.model.name, config.model.options, config.encoder_components,
+                            seed=config.seed, progress=progress)
+    (out / "m0.json").write_text(json.dumps({"val": context.m0_val.flat(), "test": context.m0_test.flat(),
+                                             "fit_seconds": context.m0_fit_seconds}, indent=2))
+    _init_ray(config)
+    context_ref = ray.put(context)
+    # Keep this handle for the whole run: a named actor dies with its last reference.
+    llm_service = get_llm_service(GenerationConfig.from_dict(config.llm), context.class_texts())
+    progress.info(f"{len(specs)} searches: classes {', '.join(targets)} x strategies "
+                  f"{', '.join(config.strategies)} x objectives {', '.join(config.objectives)}")
+
+    frames = []
+    for number, spec in enumerate(specs, 1):
+        done = out / "searches" / spec.search_id / "trials.parquet"
+        if resume and done.exists():
+            progress.info(f"[{number}/{len(specs)}] {spec.search_id}: already finished, skipped")
+            frames.append(pd.read_parquet(done))
+            continue
+        progress.info(f"[{number}/{len(specs)}] {spec.search_id}: starting")
+        frame = _run_search(spec, config, context, context_ref, out, resume, progress)
+        done.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_parquet(done, index=False)
+        frames.append(frame)
+
+    trials = pd.concat(frames, ignore_index=True)
+    traj = trajectory(trials)
+    table = summary(trials, context.m0_val, context.m0_test)
+    files = {"trials": out / "trials.parquet", "summary_csv": out / "summary.csv",
+             "summary_parquet": out / "summary.parquet", "trajectory": out / "trajectory.parquet",
+             "trajectory_png": out / "trajectories.png", "best_samples": out / "best_samples.parquet"}
+    trials.to_parquet(files["trials"], index=False)
+    table.to_csv(files["summary_csv"], index=False)
+    table.to_parquet(files["summary_parquet"], index=False)
+    traj.to_parquet(files["trajectory"], index=False)
+    plot_trajectories(traj, files["trajectory_png"])
+    _best_samples(trials, llm_service, context).to_parquet(files["best_samples"], index=False)
+    return ExperimentResult(out, trials, table, traj, files)

@@ -1,0 +1,89 @@
+"""The retraining trial: one candidate subset -> its synthetic samples -> retrain -> report.
+
+A Ray Tune function trainable. The heavy shared state arrives as an object-store reference and is
+deserialised once per trial actor (actors are reused between trials of a search).
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import ray
+from ray import tune
+
+from autogets_ray.experiment.context import ExperimentContext
+
+#: context object-ref hex -> context, per worker process (trial actors are reused).
+_CONTEXTS: dict[str, ExperimentContext] = {}
+
+
+@dataclass(frozen=True)
+class TrialSettings:
+    """What every trial of one search shares (small; pickled into the trainable)."""
+
+    search_id: str
+    strategy: str
+    target_class: str
+    objective: str
+    llm: dict[str, Any]
+    context_ref: Any  # ray.ObjectRef[ExperimentContext]
+    model_overrides: tuple[tuple[str, Any], ...] = ()
+
+
+def _context(ref: Any) -> ExperimentContext:
+    key = ref.hex()
+    if key not in _CONTEXTS:
+        _CONTEXTS.clear()  # one experiment at a time per worker
+        _CONTEXTS[key] = ray.get(ref)
+    return _CONTEXTS[key]
+
+
+def prefixed(prefix: str, metrics: dict[str, float]) -> dict[str, float]:
+    return {f"{prefix}_{key}": value for key, value in metrics.items()}
+
+
+def evaluate_candidate(config: dict[str, Any], settings: TrialSettings) -> dict[str, Any]:
+    """Everything a trial reports, computed without Tune (also used by benchmarks)."""
+    from autogets_ray.llm import Example, GenerationConfig, get_llm_service
+
+    started = time.perf_counter()
+    context = _context(settings.context_ref)
+    context_seconds = time.perf_counter() - started
+    ids = [int(i) for i in config["example_ids"]]
+    examples = [Example(example_id=i, text=context.text_of(i), label=settings.target_class) for i in ids]
+    service = get_llm_service(GenerationConfig.from_dict(settings.llm))
+    llm_started = time.perf_counter()
+    generated = ray.get(service.generate.remote(examples))
+    llm_seconds = time.perf_counter() - llm_started
+    texts = generated.samples["text"].tolist()
+    if ids and not texts:
+        first = next(iter(generated.errors.values()), "no samples returned")
+        raise RuntimeError(f"the LLM produced no samples for the {len(ids)} examples of "
+                           f"{config.get('candidate_id')}: {first}")
+    result = context.retrain(texts, [settings.target_class] * len(texts), dict(settings.model_overrides))
+    objective = result.val.objective(settings.objective, settings.target_class)
+    counters = generated.counters
+    return {
+        "objective": objective if not math.isnan(objective) else float("-inf"),
+        "test_objective": result.test.objective(settings.objective, settings.target_class),
+        "retrain_seconds": result.retrain_seconds,
+        "llm_seconds": llm_seconds,
+        "context_seconds": context_seconds,
+        "trial_seconds": time.perf_counter() - started,
+        "subset_size": len(ids),
+        "n_synthetic": result.n_synthetic,
+        "llm_failures": len(generated.errors),
+        "llm_cache_hits": counters.get("cache_hits", 0),
+        "llm_backend_calls": counters.get("backend_calls", 0),
+        "llm_tokens_out": counters.get("tokens_out", 0),
+        "candidate_id": config.get("candidate_id", ""),
+        **prefixed("val", result.val.flat()),
+        **prefixed("test", result.test.flat()),
+    }
+
+
+def retrain_trial(config: dict[str, Any], settings: TrialSettings) -> None:
+    """Ray Tune entry point (wrap with ``tune.with_parameters(retrain_trial, settings=...)``)."""
+    tune.report(evaluate_candidate(config, settings))
