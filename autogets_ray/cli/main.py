@@ -14,6 +14,9 @@ COMMANDS = [
     "autogets_ray.cli.baseline:baseline",
     "autogets_ray.cli.moods:moods",
     "autogets_ray.cli.quickstart:quickstart",
+    "autogets_ray.cli.generate:generate",
+    "autogets_ray.cli.cache:cache",
+    "autogets_ray.cli.serve:llm_server",
     "autogets_ray.cli.search:search",
 ]
 
