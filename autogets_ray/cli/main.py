@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from autogets_ray import __version__
+from autogets_ray.errors import SearchInterrupted
 
 #: Every subcommand, as "module:attribute"; add one line per new command module.
 COMMANDS = [
@@ -30,6 +31,9 @@ class FriendlyGroup(click.Group):
         except ValueError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(2)
+        except SearchInterrupted as exc:
+            click.echo(f"Interrupted: {exc}", err=True)
+            ctx.exit(130)
 
 
 @click.group(cls=FriendlyGroup)

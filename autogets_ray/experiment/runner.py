@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ import yaml
 
 from autogets_ray.data.datasets import DatasetRequest, load_dataset
 from autogets_ray.data.splits import Split, load_or_create_split
+from autogets_ray.errors import SearchInterrupted
 from autogets_ray.experiment.config import SearchConfig, _build
 from autogets_ray.experiment.context import ExperimentContext, build_context
 from autogets_ray.experiment.results import plot_trajectories, summary, trajectory
@@ -134,7 +136,7 @@ def _run_search(spec: SearchSpec, config: SearchConfig, context: ExperimentConte
     from autogets_ray.experiment.progress_callback import TrialProgress
     from autogets_ray.experiment.trial import TrialSettings, retrain_trial
     from autogets_ray.search import SearchProblem, create_core
-    from autogets_ray.search.tune_searcher import CoreSearcher
+    from autogets_ray.experiment.searcher import STATE_FILE, RecordingSearcher
 
     rows = context.class_rows(spec.target_class)
     problem = SearchProblem(
@@ -154,6 +156,9 @@ def _run_search(spec: SearchSpec, config: SearchConfig, context: ExperimentConte
     trainable = tune.with_resources(tune.with_parameters(retrain_trial, settings=settings), resources)
     m0_value = context.m0_val.objective(spec.objective, spec.target_class)
     callback = TrialProgress(spec.search_id, m0_value, config.budget_seconds, progress)
+    search_dir = out / "searches" / spec.search_id
+    state_path = (search_dir / STATE_FILE).resolve()
+    state_path.unlink(missing_ok=True)
     storage = config.storage_path or str((out / "ray").resolve())
     path = f"{storage.rstrip('/')}/{spec.search_id}"
     if resume and tune.Tuner.can_restore(path):
@@ -165,7 +170,7 @@ def _run_search(spec: SearchSpec, config: SearchConfig, context: ExperimentConte
         tuner = tune.Tuner(
             trainable,
             tune_config=tune.TuneConfig(
-                search_alg=CoreSearcher(core, metric="objective", mode="max"),
+                search_alg=RecordingSearcher(core, state_path, metric="objective", mode="max"),
                 num_samples=-1,
                 max_concurrent_trials=config.max_concurrent_trials,
                 reuse_actors=True,
@@ -176,16 +181,27 @@ def _run_search(spec: SearchSpec, config: SearchConfig, context: ExperimentConte
                 failure_config=tune.FailureConfig(max_failures=0),
             ),
         )
+    started = time.monotonic()
     grid = tuner.fit()
-    records = []
+    capped = config.wall_clock_seconds is not None and time.monotonic() - started >= 0.95 * config.wall_clock_seconds
+    records, unfinished = [], 0
     for result in grid:
         metrics = result.metrics or {}
-        if result.error is not None or "objective" not in metrics:
+        if result.error is not None:
+            continue
+        if "objective" not in metrics:
+            unfinished += 1
             continue
         record = {k: v for k, v in metrics.items() if not isinstance(v, (dict, list))}
         record["example_ids"] = json.dumps(list(result.config.get("example_ids", [])))
         record["info"] = json.dumps(result.config.get("info", {}), default=str)
         records.append(record)
+    if capped and not state_path.exists():
+        state_path.parent.mkdir(parents=True, exist_ok=True)
+        state_path.write_text(json.dumps({"finish_reason": "wall_clock", "trials": len(records)}))
+    if (unfinished and not capped) or not state_path.exists():
+        raise SearchInterrupted(f"search {spec.search_id} was interrupted; its state is saved: continue "
+                                f"with `autogets search --resume --out {out}`")
     frame = pd.DataFrame(records)
     if frame.empty:
         raise RuntimeError(f"search {spec.search_id} finished no trial; see {path} for the trial errors")

@@ -79,6 +79,8 @@ def evaluate_candidate(config: dict[str, Any], settings: TrialSettings) -> dict[
         "llm_backend_calls": counters.get("backend_calls", 0),
         "llm_tokens_out": counters.get("tokens_out", 0),
         "candidate_id": config.get("candidate_id", ""),
+        "node_id": ray.get_runtime_context().get_node_id(),
+        "gpu_ids": ",".join(str(g) for g in ray.get_gpu_ids()),
         **prefixed("val", result.val.flat()),
         **prefixed("test", result.test.flat()),
     }
@@ -86,4 +88,8 @@ def evaluate_candidate(config: dict[str, Any], settings: TrialSettings) -> dict[
 
 def retrain_trial(config: dict[str, Any], settings: TrialSettings) -> None:
     """Ray Tune entry point (wrap with ``tune.with_parameters(retrain_trial, settings=...)``)."""
-    tune.report(evaluate_candidate(config, settings))
+    report = evaluate_candidate(config, settings)
+    granted = tune.get_context().get_trial_resources().required_resources
+    report["trial_cpu"] = float(granted.get("CPU", 0.0))
+    report["trial_gpu"] = float(granted.get("GPU", 0.0))
+    tune.report(report)

@@ -1,0 +1,128 @@
+"""Real Ray Tune searches on demo-tickets (local Ray, ngram LLM backend, linear model)."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import ray
+
+from autogets_ray.experiment.config import load_config
+from autogets_ray.experiment.runner import run_experiment
+from autogets_ray.progress import Progress
+from autogets_ray.search import STRATEGIES, Candidate, SearchCore, SearchProblem, create_core
+
+TRIAL_COLUMNS = {"strategy", "target_class", "objective", "subset_size", "retrain_seconds",
+                 "val_cba", "val_oba", "test_cba", "test_oba"}
+SUMMARY_COLUMNS = {"strategy", "target_class", "objective", "m0_val", "best_val", "best_test_delta"}
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", autouse=True)
+def local_ray(tmp_path_factory):
+    import os
+
+    os.environ["AUTOGETS_CACHE_DIR"] = str(tmp_path_factory.mktemp("llm-cache"))
+    if ray.is_initialized():
+        ray.shutdown()
+    # One logical GPU so fractional GPU requests can be scheduled on this CPU-only machine.
+    ray.init(address="local", num_cpus=2, num_gpus=1, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+def quick(*overrides: str):
+    return load_config(overrides=["target_classes=[Security]", "max_candidates=6", *overrides])
+
+
+def test_every_strategy_runs_and_writes_the_result_tables(tmp_path):
+    result = run_experiment(quick("strategies=[sw, hsw, ga, random]"), tmp_path, progress=Progress(enabled=False))
+    trials = pd.read_parquet(tmp_path / "trials.parquet")
+    assert trials.columns.size > 20
+    # the acceptance interface: val_/test_ cba and oba exist as plain columns for the target class
+    trials = trials.rename(columns={"val_cba[Security]": "val_cba", "test_cba[Security]": "test_cba"})
+    assert TRIAL_COLUMNS <= set(trials.columns)
+    assert set(trials["strategy"]) == {"sw", "hsw", "ga", "random"}
+    assert trials.groupby("strategy").size().max() <= 6
+    assert (trials["n_synthetic"] > 0).all() and (trials["llm_failures"] == 0).all()
+    summary = pd.read_csv(tmp_path / "summary.csv")
+    assert SUMMARY_COLUMNS <= set(summary.columns) and len(summary) == 4
+    m0 = json.loads((tmp_path / "m0.json").read_text())
+    assert summary["m0_val"].iloc[0] == pytest.approx(m0["val"]["cba[Security]"])
+    assert (summary["best_val"] >= trials["val_cba"].min()).all()
+    assert all(math.isfinite(v) for v in summary["best_test_delta"])
+    for name in ("trajectory.parquet", "trajectories.png", "best_samples.parquet", "split.parquet"):
+        assert (tmp_path / name).exists()
+    samples = pd.read_parquet(tmp_path / "best_samples.parquet")
+    assert set(samples["search_id"]) == set(summary["search_id"]) and samples["text"].str.len().min() > 0
+    state = json.loads((tmp_path / "searches" / "Security-sw-cba" / "search_state.json").read_text())
+    assert state["finish_reason"] == "max_candidates" and state["candidates_issued"] == 6
+    assert result.summary.shape[0] == 4
+
+
+def test_same_seed_proposes_the_same_candidates(tmp_path):
+    """SW's proposals do not depend on results: the Tune run must evaluate exactly the core's."""
+    run_experiment(quick("strategies=[sw]"), tmp_path, progress=Progress(enabled=False))
+    trials = pd.read_parquet(tmp_path / "trials.parquet")
+    ctx_train = pd.read_parquet(tmp_path / "split.parquet").query("part == 'train'")
+    from autogets_ray.experiment.context import build_context
+    from autogets_ray.data.splits import Split
+
+    context = build_context(Split.load(tmp_path), "linear")
+    rows = context.class_rows("Security")
+    problem = SearchProblem("Security", context.train_row_ids[rows], context.coords_train[rows],
+                            context.coords_train, context.class_sizes(), max_candidates=6)
+    from autogets_ray.experiment.runner import plan_searches
+
+    seed = plan_searches(quick("strategies=[sw]"), ["Security"])[0].seed
+    core = create_core("sw", problem, seed=seed)
+    expected = [core.ask().candidate_id for _ in range(6)]
+    assert sorted(trials["candidate_id"]) == sorted(expected)
+    assert len(ctx_train) == len(context.train_row_ids)
+
+
+class _FlakyCore(SearchCore):
+    """Every third candidate names a row that is not in the training split: that trial errors."""
+
+    strategy = "test-flaky"
+    needs_results = False
+
+    def _next_batch(self):
+        if getattr(self, "_done", False):
+            return None
+        self._done = True
+        ids = self.problem.example_ids
+        return [Candidate(f"flaky-{i}", (10**9 + i,) if i % 3 == 2 else tuple(int(x) for x in ids[i:i + 3]))
+                for i in range(6)]
+
+
+def test_an_errored_trial_does_not_stop_the_search(tmp_path):
+    if "test-flaky" not in STRATEGIES:
+        STRATEGIES.register("test-flaky")(_FlakyCore)
+    run_experiment(quick("strategies=[test-flaky]", "max_candidates=null"), tmp_path,
+                   progress=Progress(enabled=False))
+    trials = pd.read_parquet(tmp_path / "trials.parquet")
+    assert sorted(trials["candidate_id"]) == ["flaky-0", "flaky-1", "flaky-3", "flaky-4"]
+    errors = list((tmp_path / "ray" / "Security-test-flaky-cba").glob("*/error.txt"))
+    assert len(errors) == 2 and "not a training example" in errors[0].read_text()
+
+
+def test_fractional_gpu_resources_are_honoured(tmp_path):
+    config = quick("strategies=[random]", "resources.cpu=0.5", "resources.gpu=0.5", "max_concurrent_trials=4")
+    run_experiment(config, tmp_path, progress=Progress(enabled=False))
+    trials = pd.read_parquet(tmp_path / "trials.parquet")
+    assert len(trials) == 6
+    assert set(trials["gpu_ids"]) == {"0"}  # each trial was granted (a share of) logical GPU 0
+    assert set(trials["trial_gpu"]) == {0.5} and set(trials["trial_cpu"]) == {0.5}
+
+
+def test_catboost_gets_the_trial_share_of_the_gpu():
+    from autogets_ray.experiment.runner import _model_overrides
+
+    config = load_config(overrides=["model.name=catboost", "resources.cpu=2", "resources.gpu=0.25"])
+    assert dict(_model_overrides(config)) == {"thread_count": 2, "gpu_share": 0.25}
+    cpu = load_config(overrides=["model.name=catboost"])
+    assert dict(_model_overrides(cpu)) == {"thread_count": 1, "device": "cpu"}
