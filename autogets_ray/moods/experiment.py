@@ -132,7 +132,8 @@ def run_experiment(data: TabularData, out: str | Path, spec: ExperimentSpec,
                 none_result = none_result or BASELINES.create("none", split, spec.mlp, seed, spec.settings)
                 _write_eps_delta(out, data.name, run, none_result, result, spec.plot)
                 _write_history(out, run, result.extra["outcome"])
-    return _collect(out, "result", spec), _collect(out, "eps", spec)
+        results, eps = _collect(out, "result"), _collect(out, "eps")  # partial tables after every run
+    return results, eps
 
 
 def _write_eps_delta(out: Path, dataset: str, run: int, original: MethodResult, moods: MethodResult,
@@ -156,7 +157,7 @@ def _write_json(path: Path, row: dict) -> None:
     path.write_text(json.dumps(row, default=float))
 
 
-def _collect(out: Path, kind: str, spec: ExperimentSpec) -> pd.DataFrame:
+def _collect(out: Path, kind: str) -> pd.DataFrame:
     rows = [json.loads(p.read_text()) for p in sorted((out / "rows").glob(f"{kind}_*.json"))]
     frame = pd.DataFrame(rows)
     if kind == "result" and not frame.empty:

@@ -19,8 +19,11 @@ def ecoli_split():
 
 @pytest.fixture(scope="module")
 def ray_local():
+    import os
+
     import ray
 
-    ray.init(num_cpus=2, include_dashboard=False, configure_logging=False, log_to_driver=False)
+    os.environ.setdefault("RAY_worker_niceness", "0")  # see autogets_ray.moods.tune_run.ensure_ray
+    ray.init(address="local", num_cpus=2, include_dashboard=False, configure_logging=False, log_to_driver=False)
     yield
     ray.shutdown()
