@@ -111,11 +111,12 @@ def _init_ray(config: SearchConfig) -> None:
     if ray.is_initialized():
         return
     address = os.environ.get("RAY_ADDRESS")
-    # Local mode by default; on a cluster (ray submit / ray job submit) RAY_ADDRESS is set.
     # Tune's new console output prints a box per run even at verbose=0; ours replaces it.
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
-    ray.init(address=address, include_dashboard=False, log_to_driver=False,
-             ignore_reinit_error=True, configure_logging=False)
+    if address:  # inside a cluster (ray submit / ray job submit) or pointed at one
+        ray.init(address=address, log_to_driver=False, configure_logging=False)
+    else:  # a fresh local instance, never a stale cluster that `ray start` left on this machine
+        ray.init(address="local", include_dashboard=False, log_to_driver=False, configure_logging=False)
 
 
 def _model_overrides(config: SearchConfig) -> tuple[tuple[str, Any], ...]:
@@ -130,7 +131,7 @@ def _model_overrides(config: SearchConfig) -> tuple[tuple[str, Any], ...]:
 
 
 def _run_search(spec: SearchSpec, config: SearchConfig, context: ExperimentContext, context_ref: Any,
-                out: Path, resume: bool, progress: Progress) -> pd.DataFrame:
+                llm_service: Any, out: Path, resume: bool, progress: Progress) -> pd.DataFrame:
     from ray import tune
 
     from autogets_ray.experiment.progress_callback import TrialProgress
@@ -149,7 +150,7 @@ def _run_search(spec: SearchSpec, config: SearchConfig, context: ExperimentConte
         max_candidates=config.max_candidates,
     )
     settings = TrialSettings(spec.search_id, spec.strategy, spec.target_class, spec.objective,
-                             config.llm, context_ref, _model_overrides(config))
+                             llm_service, context_ref, _model_overrides(config))
     resources = {"cpu": config.resources.cpu}
     if config.resources.gpu > 0:
         resources["gpu"] = config.resources.gpu
@@ -269,7 +270,7 @@ def run_experiment(config: SearchConfig, out: str | Path, resume: bool = False,
             frames.append(pd.read_parquet(done))
             continue
         progress.info(f"[{number}/{len(specs)}] {spec.search_id}: starting")
-        frame = _run_search(spec, config, context, context_ref, out, resume, progress)
+        frame = _run_search(spec, config, context, context_ref, llm_service, out, resume, progress)
         done.parent.mkdir(parents=True, exist_ok=True)
         frame.to_parquet(done, index=False)
         frames.append(frame)

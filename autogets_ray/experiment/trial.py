@@ -27,7 +27,7 @@ class TrialSettings:
     strategy: str
     target_class: str
     objective: str
-    llm: dict[str, Any]
+    llm_service: Any  # the driver's LLMService actor handle (config resolved once, in the driver)
     context_ref: Any  # ray.ObjectRef[ExperimentContext]
     model_overrides: tuple[tuple[str, Any], ...] = ()
 
@@ -46,16 +46,15 @@ def prefixed(prefix: str, metrics: dict[str, float]) -> dict[str, float]:
 
 def evaluate_candidate(config: dict[str, Any], settings: TrialSettings) -> dict[str, Any]:
     """Everything a trial reports, computed without Tune (also used by benchmarks)."""
-    from autogets_ray.llm import Example, GenerationConfig, get_llm_service
+    from autogets_ray.llm import Example
 
     started = time.perf_counter()
     context = _context(settings.context_ref)
     context_seconds = time.perf_counter() - started
     ids = [int(i) for i in config["example_ids"]]
     examples = [Example(example_id=i, text=context.text_of(i), label=settings.target_class) for i in ids]
-    service = get_llm_service(GenerationConfig.from_dict(settings.llm))
     llm_started = time.perf_counter()
-    generated = ray.get(service.generate.remote(examples))
+    generated = ray.get(settings.llm_service.generate.remote(examples))
     llm_seconds = time.perf_counter() - llm_started
     texts = generated.samples["text"].tolist()
     if ids and not texts:
