@@ -96,8 +96,16 @@ class DebianDataFile:
             if shutil.which(tool) is None:
                 raise OSError(f"{tool} is not available on this machine")
         with tempfile.TemporaryDirectory(prefix="autogets-deb-") as tmp:
-            subprocess.run(["apt-get", "download", self.package], cwd=tmp, check=True,
-                           capture_output=True, text=True, timeout=300)
+            download = ["apt-get", "download", self.package]
+            try:
+                subprocess.run(download, cwd=tmp, check=True, capture_output=True, text=True, timeout=300)
+            except subprocess.CalledProcessError:
+                if os.geteuid() != 0:  # only root can refresh the package lists
+                    raise
+                # a fresh machine may have no package lists yet: refresh them once and retry
+                subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True, text=True,
+                               timeout=600)
+                subprocess.run(download, cwd=tmp, check=True, capture_output=True, text=True, timeout=300)
             debs = sorted(Path(tmp).glob(f"{self.package}_*.deb"))
             if not debs:
                 raise OSError(f"apt-get download {self.package} produced no .deb file")
