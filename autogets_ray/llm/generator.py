@@ -7,6 +7,7 @@ loses nothing that finished, and any later subset touching the example is served
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections import Counter
@@ -200,11 +201,13 @@ class Generator:
     def _call(self, key: str, request: GenerationRequest, seen: set[str], tally: Tally,
               tokens: list[int]) -> ParsedReply:
         """One logical request: rate-limited attempts with retries until a reply parses."""
-        prompt = self.backend.render(request)
-        estimate = estimate_tokens(prompt.text) + self.config.max_tokens
+        estimate = estimate_tokens(self.backend.render(request).text) + self.config.max_tokens
+        attempts = [0]
 
         def attempt() -> ParsedReply:
             tally.add("attempts")
+            prompt = self.backend.render(dataclasses.replace(request, attempt=attempts[0]))
+            attempts[0] += 1
             with self.limiter.slot(estimate) as settle:
                 completion: Completion = self.backend.complete(prompt)
                 settle(completion.tokens_in + completion.tokens_out)
@@ -216,13 +219,14 @@ class Generator:
                                  self.config.max_sample_chars, seen)
             if not parsed.samples:
                 raise BackendError(f"reply had no usable line (asked {request.n}; dropped "
-                                   f"{parsed.dropped or 'nothing: empty reply'})", retryable=True)
+                                   f"{parsed.dropped or 'nothing: empty reply'})", retryable=True,
+                                   backoff=self.backend.remote)
             return parsed
 
-        def classify(exc: Exception) -> tuple[bool, float | None]:
+        def classify(exc: Exception) -> tuple[bool, float | None, bool]:
             if isinstance(exc, BackendError):
-                return exc.retryable, exc.retry_after
-            return False, None
+                return exc.retryable, exc.retry_after, exc.backoff
+            return False, None, True
 
         def on_retry(retry: int, exc: Exception, pause: float) -> None:
             tally.add("retries")

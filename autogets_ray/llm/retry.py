@@ -61,24 +61,29 @@ class RetryPolicy:
     max_retry_after: float = 300.0
     seed: int = 0
 
-    def delay(self, key: str, retry: int, retry_after: float | None) -> float:
+    def delay(self, key: str, retry: int, retry_after: float | None, backoff: bool = True) -> float:
         """Seconds to wait before retry number ``retry`` (0-based) of the request ``key``."""
+        if not backoff:  # e.g. a local model's unusable reply: nobody to spare, sample again now
+            return retry_after or 0.0
         digest = hashlib.sha256(f"{self.seed}\x1f{key}\x1f{retry}".encode("utf-8")).digest()
         u = random.Random(int.from_bytes(digest[:8], "big")).random()
         backoff = min(self.backoff_max, self.backoff_base * (2.0 ** retry)) * (0.5 + 0.5 * u)
         return max(backoff, retry_after or 0.0)
 
     def call(self, fn: Callable[[], T], key: str,
-             is_retryable: Callable[[Exception], tuple[bool, float | None]],
+             is_retryable: Callable[[Exception], tuple[bool, float | None, bool]],
              on_retry: Callable[[int, Exception, float], None] | None = None,
              sleep: Callable[[float], None] = time.sleep) -> T:
-        """``fn()`` until it succeeds, a non-retryable error, or ``max_retries`` retries are spent."""
+        """``fn()`` until it succeeds, a non-retryable error, or ``max_retries`` retries are spent.
+
+        ``is_retryable(exc)`` says (retry it?, the server's Retry-After or None, back off?).
+        """
         retry = 0
         while True:
             try:
                 return fn()
             except Exception as exc:  # classified below; unknown errors are not retried
-                retryable, retry_after = is_retryable(exc)
+                retryable, retry_after, backoff = is_retryable(exc)
                 attempts = retry + 1
                 if not retryable:
                     raise RetryError(f"{exc} (not retryable, {_times(attempts)})", attempts) from exc
@@ -89,7 +94,7 @@ class RetryPolicy:
                     raise RetryError(f"the server asked to retry after {retry_after:g} s, more than "
                                      f"max_retry_after_s={self.max_retry_after:g}; last error: {exc}",
                                      attempts) from exc
-                pause = self.delay(key, retry, retry_after)
+                pause = self.delay(key, retry, retry_after, backoff)
                 if on_retry is not None:
                     on_retry(retry, exc, pause)
                 sleep(pause)

@@ -47,13 +47,18 @@ class SamplingParams:
 
 @dataclass(frozen=True)
 class GenerationRequest:
-    """Ask for ``n`` lines like ``text``; ``first_index`` numbers the first line (seeds local backends)."""
+    """Ask for ``n`` lines like ``text``.
+
+    ``first_index`` numbers the first line and ``attempt`` counts retries of this request: local
+    backends seed from both, so a retry of a reply that could not be used samples anew.
+    """
 
     text: str
     label: str | None
     n: int
     first_index: int
     params: SamplingParams
+    attempt: int = 0
 
 
 @dataclass(frozen=True)

@@ -106,3 +106,9 @@ def test_backoff_is_exponential_jittered_seeded_and_honours_retry_after():
     assert delays == [policy.delay("k", r, None) for r in range(5)]          # seeded
     assert delays != [RetryPolicy(seed=4, backoff_max=8.0).delay("k", r, None) for r in range(5)]
     assert policy.delay("k", 0, retry_after=30.0) == 30.0
+
+
+def test_unusable_replies_of_local_backends_are_resampled_without_backoff():
+    policy = RetryPolicy(backoff_base=1.0, seed=0)
+    assert policy.delay("k", 3, None, backoff=False) == 0.0
+    assert policy.delay("k", 3, None) >= 4.0

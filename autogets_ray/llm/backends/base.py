@@ -19,11 +19,12 @@ class BackendError(Exception):
     """A failed backend call; ``retryable`` for 429, 5xx, timeouts and malformed replies."""
 
     def __init__(self, message: str, retryable: bool, retry_after: float | None = None,
-                 status: int | None = None) -> None:
+                 status: int | None = None, backoff: bool = True) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
         self.status = status
+        self.backoff = backoff
 
 
 class Backend(ABC):
@@ -36,6 +37,8 @@ class Backend(ABC):
     default_tokens_per_minute: float = 0.0
     default_price_in_per_1k: float = 0.0
     default_price_out_per_1k: float = 0.0
+    #: Whether calls go to a server (retries of unusable replies then back off; local ones don't).
+    remote: bool = False
     #: Whether :meth:`set_class_texts` matters (the Ray actor then ships the texts once).
     uses_class_texts: bool = False
 

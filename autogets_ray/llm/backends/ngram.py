@@ -183,7 +183,7 @@ class NgramBackend(Backend):
             line = ""
             for attempt in range(self.tries_per_line):
                 rng = random.Random(line_seed(request.params.seed, request.label, request.text,
-                                              index, attempt))
+                                              index, request.attempt * self.tries_per_line + attempt))
                 line = self._line(model, source_words, successors, rng)
                 if normalise(line) not in seen:
                     break

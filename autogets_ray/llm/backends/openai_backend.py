@@ -43,6 +43,7 @@ class OpenAIBackend(Backend):
     """One chat completion per request with the paper's prompt and parameters."""
 
     name = "openai"
+    remote = True
     default_requests_per_minute = 500.0
     default_tokens_per_minute = 200_000.0
     default_price_in_per_1k = 0.0005   # GPT-3.5-turbo list price, USD
