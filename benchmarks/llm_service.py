@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -62,11 +63,12 @@ def cached_lookup(texts, examples, repeats: int = 30) -> dict[str, float]:
         ray.shutdown()
 
 
-def throughput(texts, examples, latency: float = 0.25, per_setting: int = 48) -> list[dict[str, float]]:
+def throughput(texts, examples, latency: float = 0.5, rounds: int = 8) -> list[dict[str, float]]:
+    """``rounds`` x ``in_flight`` distinct examples per setting: ideally ``rounds x latency`` seconds."""
     rows = []
-    batch = [e for e in examples if e.label == "Access"]
-    for k, in_flight in enumerate((1, 4, 16)):
-        subset = batch[k * per_setting:(k + 1) * per_setting]
+    batch = iter([e for e in examples if e.label == "Access"])
+    for in_flight in (1, 4, 16):
+        subset = [next(batch) for _ in range(rounds * in_flight)]
         server = LocalLLMServer(create_backend(GenerationConfig(), texts), Faults(latency_s=latency))
         with server:
             config = GenerationConfig(backend="openai", model="ngram", base_url=server.base_url,
@@ -81,6 +83,7 @@ def throughput(texts, examples, latency: float = 0.25, per_setting: int = 48) ->
                      "examples_per_s": round(len(subset) / seconds, 2),
                      "samples_per_s": round(len(result.samples) / seconds, 1),
                      "ideal_examples_per_s": round(in_flight / latency, 2),
+                     "efficiency": round(len(subset) / seconds / (in_flight / latency), 2),
                      "errors": len(result.errors)})
     return rows
 
@@ -139,10 +142,12 @@ def local_lm_speed(examples, n_examples: int = 4) -> dict[str, float]:
         result = gen.generate(batch)
         seconds = time.perf_counter() - start
         counters = result.counters
-    lines = max(counters["tokens_out"] and len(result.samples), 1)
     return {"load_s": round(load, 1), "examples": len(batch), "samples": len(result.samples),
-            "attempts": counters["attempts"], "seconds": round(seconds, 1),
-            "s_per_kept_line": round(seconds / lines, 2),
+            "attempts": counters["attempts"], "tokens_out": counters["tokens_out"],
+            "seconds": round(seconds, 1),
+            "s_per_attempt": round(seconds / max(counters["attempts"], 1), 2),
+            "s_per_kept_sample": round(seconds / max(len(result.samples), 1), 2),
+            "s_per_token": round(seconds / max(counters["tokens_out"], 1), 3),
             "samples_per_s": round(len(result.samples) / seconds, 3),
             "errors": len(result.errors), "example_samples": result.samples["text"].head(5).tolist()}
 
@@ -150,21 +155,26 @@ def local_lm_speed(examples, n_examples: int = 4) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-local-lm", action="store_true")
+    parser.add_argument("--only", choices=["cached", "throughput", "experiment", "ngram", "local-lm"],
+                        default=None, help="run one benchmark")
     parser.add_argument("--json-out", default=None)
     args = parser.parse_args()
     texts, examples = demo_inputs()
-    results: dict[str, object] = {}
-    results["cached_lookup_100"] = cached_lookup(texts, examples)
-    print("cached lookup:", results["cached_lookup_100"], flush=True)
-    results["throughput"] = throughput(texts, examples)
-    print("throughput:", results["throughput"], flush=True)
-    results["experiment_calls"] = experiment_calls(texts, examples)
-    print("experiment:", results["experiment_calls"], flush=True)
-    results["ngram"] = ngram_speed(texts, examples)
-    print("ngram:", results["ngram"], flush=True)
-    if not args.skip_local_lm:
-        results["local_lm"] = local_lm_speed(examples)
-        print("local-lm:", results["local_lm"], flush=True)
+    benches = {
+        "cached": ("cached_lookup_100", lambda: cached_lookup(texts, examples)),
+        "throughput": ("throughput", lambda: throughput(texts, examples)),
+        "experiment": ("experiment_calls", lambda: experiment_calls(texts, examples)),
+        "ngram": ("ngram", lambda: ngram_speed(texts, examples)),
+        "local-lm": ("local_lm", lambda: local_lm_speed(examples)),
+    }
+    if args.skip_local_lm:
+        benches.pop("local-lm")
+    results: dict[str, object] = {"load_average_before": os.getloadavg()[0]}
+    for name, (key, run) in benches.items():
+        if args.only in (None, name):
+            results[key] = run()
+            print(f"{key}:", results[key], flush=True)
+    results["load_average_after"] = os.getloadavg()[0]
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(results, indent=2))
 

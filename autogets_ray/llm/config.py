@@ -68,6 +68,16 @@ class GenerationConfig:
     price_out_per_1k: float | None = None
 
     def __post_init__(self) -> None:
+        for spec in dataclasses.fields(self):
+            value = getattr(self, spec.name)
+            numeric = "float" in str(spec.type) or "int" in str(spec.type)
+            if numeric and value is not None and (isinstance(value, bool)
+                                                 or not isinstance(value, (int, float))):
+                raise ValueError(f"generation option {spec.name}={value!r} must be a number")
+            if str(spec.type) == "int" and not isinstance(value, int):
+                raise ValueError(f"generation option {spec.name}={value!r} must be a whole number")
+            if str(spec.type) == "str" and not isinstance(value, str):
+                raise ValueError(f"generation option {spec.name}={value!r} must be a string")
         _check(self.samples_per_example >= 1, "samples_per_example", self.samples_per_example,
                "must be at least 1")
         _check(0.0 <= self.temperature <= 2.0, "temperature", self.temperature, "must be in [0, 2]")

@@ -35,6 +35,8 @@ def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):
     ({"api_key_env": "sk-abc.def"}, "NAME of an environment variable"),
     ({"api_key": "sk-123"}, "never put an API key in a config"),
     ({"temprature": 0.5}, "unknown generation option"),
+    ({"requests_per_minute": "100"}, "must be a number"),
+    ({"model": 3}, "must be a string"),
 ])
 def test_bad_values_raise_a_value_error_naming_the_option(values, message):
     with pytest.raises(ValueError, match=message):
