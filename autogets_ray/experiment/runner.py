@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from autogets_ray.experiment.config import SearchConfig, _build
 from autogets_ray.experiment.context import ExperimentContext, build_context
 from autogets_ray.experiment.results import plot_trajectories, summary, trajectory
 from autogets_ray.progress import Progress
+from autogets_ray.ray_session import ensure_ray
 
 CONFIG_FILE = "config.yaml"
 
@@ -103,20 +103,6 @@ def saved_config(out: str | Path) -> SearchConfig:
     if not path.exists():
         raise ValueError(f"{out} holds no experiment to resume ({CONFIG_FILE} missing)")
     return _build(SearchConfig, yaml.safe_load(path.read_text()), str(path)).validate()
-
-
-def _init_ray(config: SearchConfig) -> None:
-    import ray
-
-    if ray.is_initialized():
-        return
-    address = os.environ.get("RAY_ADDRESS")
-    # Tune's new console output prints a box per run even at verbose=0; ours replaces it.
-    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
-    if address:  # inside a cluster (ray submit / ray job submit) or pointed at one
-        ray.init(address=address, log_to_driver=False, configure_logging=False)
-    else:  # a fresh local instance, never a stale cluster that `ray start` left on this machine
-        ray.init(address="local", include_dashboard=False, log_to_driver=False, configure_logging=False)
 
 
 def _model_overrides(config: SearchConfig) -> tuple[tuple[str, Any], ...]:
@@ -255,7 +241,7 @@ def run_experiment(config: SearchConfig, out: str | Path, resume: bool = False,
                             seed=config.seed, progress=progress)
     (out / "m0.json").write_text(json.dumps({"val": context.m0_val.flat(), "test": context.m0_test.flat(),
                                              "fit_seconds": context.m0_fit_seconds}, indent=2))
-    _init_ray(config)
+    ensure_ray()
     context_ref = ray.put(context)
     # Keep this handle for the whole run: a named actor dies with its last reference.
     llm_service = get_llm_service(GenerationConfig.from_dict(config.llm), context.class_texts())

@@ -1,0 +1,24 @@
+"""Starting or joining Ray, the same way for every command."""
+from __future__ import annotations
+
+import os
+
+
+def ensure_ray(num_cpus: int | None = None) -> None:
+    """Join ``$RAY_ADDRESS`` when set (a cluster: ``ray submit``, ``ray job submit``), else start a
+    fresh local Ray (``address="local"``: never a stale cluster that ``ray start`` left behind)."""
+    import ray
+
+    if ray.is_initialized():
+        return
+    # Tune's new console output prints a box per run even at verbose=0; our progress lines replace it.
+    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+    address = os.environ.get("RAY_ADDRESS")
+    if address:  # a cluster's own resources and settings, not ours
+        ray.init(address=address, log_to_driver=False, configure_logging=False)
+        return
+    # Trials do all the work; Ray's default worker niceness (15) starves them next to any busy
+    # process on a shared machine. RAY_worker_niceness in the environment still wins.
+    os.environ.setdefault("RAY_worker_niceness", "0")
+    ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
+             configure_logging=False)
