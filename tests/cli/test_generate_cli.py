@@ -82,3 +82,35 @@ def test_the_console_script_prints_a_progress_bar_with_an_eta(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "generating" in done.stderr and "8/8" in done.stderr and "<" in done.stderr  # tqdm ETA
     assert json.loads(done.stdout)["requested"] == 8
+
+
+def test_llm_server_command_serves_the_openai_api_and_generate_uses_it(tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "autogets_ray.cli.main", "llm-server",
+                               "--port", str(port), "--latency", "0.01"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}/v1"
+        for _ in range(120):  # bounded wait for start-up (imports, demo data)
+            try:
+                with urllib.request.urlopen(url + "/models", timeout=2) as reply:
+                    assert json.loads(reply.read())["data"][0]["id"] == "ngram"
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise AssertionError("the server did not start")
+        done = run(["generate", "--class", "Email", "--limit", "3", "--backend", "openai",
+                    "--base-url", url, "--api-key-env", "", "--model", "ngram", "--json", "--quiet"],
+                   {"AUTOGETS_CACHE_DIR": str(tmp_path)})
+        summary = last_json(done)
+        assert done.exit_code == 0 and summary["backend_calls"] == 3 and summary["samples"] == 15
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
