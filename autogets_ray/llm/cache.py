@@ -16,7 +16,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -274,7 +274,3 @@ class _Transaction:
 
 def params_json(params: dict[str, object]) -> str:
     return json.dumps(params, sort_keys=True)
-
-
-def record_samples(samples: Sequence[str], first_index: int = 0) -> tuple[tuple[int, str], ...]:
-    return tuple((first_index + i, text) for i, text in enumerate(samples))

@@ -145,7 +145,10 @@ class LocalLLMServer:
             self._stopping.wait(self.faults.slow_s)
         if fault == "malformed":
             return 200, {}, b'{"choices": [ this is not json'
-        lines = [] if fault == "empty" else self._lines(body, n, text)
+        try:
+            lines = [] if fault == "empty" else self._lines(body, n, text)
+        except Exception as exc:  # the backend failed: an honest 500, not a dropped connection
+            return 500, {}, _error(f"backend error: {exc}", "server_error")
         if fault == "short":
             lines = lines[:max(1, n - self.faults.short_by)]
         reply = "\n".join(f"{i + 1}. {line} &" for i, line in enumerate(lines))

@@ -88,14 +88,6 @@ class GenerationResult:
     errors: dict[int, str] = field(default_factory=dict)
     counters: dict[str, float] = field(default_factory=dict)
 
-    @property
-    def source_ids(self) -> set[int]:
-        return set(int(v) for v in self.samples["source_id"].unique())
-
-
-def empty_samples() -> pd.DataFrame:
-    return samples_frame([])
-
 
 def samples_frame(rows: list[tuple[int, str, int, str]]) -> pd.DataFrame:
     """Rows of ``(source_id, label, sample_index, text)`` -> the samples DataFrame (stable dtypes)."""
