@@ -92,7 +92,9 @@ class GenerationCache:
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None)
+            # one connection per thread; check_same_thread=False only so close() can close them all
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None,
+                                   check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
             conn.execute(f"PRAGMA journal_mode = {self.journal_mode}")
             conn.execute("PRAGMA synchronous = NORMAL" if self.journal_mode == "wal"
@@ -108,10 +110,7 @@ class GenerationCache:
     def close(self) -> None:
         with self._lock:
             for conn in self._all:
-                try:
-                    conn.close()
-                except sqlite3.ProgrammingError:  # created in another, finished thread
-                    pass
+                conn.close()
             self._all.clear()
         self._local = threading.local()
 
