@@ -54,6 +54,11 @@ def moods_trial(config: dict[str, Any], split: TabularSplit, mlp: MLPConfig, mod
     })
 
 
+def trial_dirname(trial) -> str:
+    """``candidate_<id>`` instead of Tune's default name built from the (long) config."""
+    return f"candidate_{trial.config['candidate_id']}_{trial.trial_id}"
+
+
 def ensure_ray(num_cpus: int | None = None) -> None:
     """Start an embedded local Ray unless one is running (or RAY_ADDRESS points at a cluster)."""
     import ray
@@ -96,9 +101,13 @@ def run_moods_tune(split: TabularSplit, settings: MoodsSettings, mlp: MLPConfig,
             trainable,
             param_space={},
             tune_config=tune.TuneConfig(search_alg=searcher, num_samples=-1, reuse_actors=True,
-                                        max_concurrent_trials=settings.steps_per_round),
+                                        max_concurrent_trials=settings.steps_per_round,
+                                        trial_dirname_creator=trial_dirname),
             run_config=tune.RunConfig(name=name, storage_path=str(storage_path), verbose=0,
                                       callbacks=callbacks, log_to_file=True),
         )
+    # The legacy reporter honours verbose=0; the new one still prints a box whose trial count is
+    # 2**63 - 1 for num_samples=-1. The searcher prints one progress line per round instead.
+    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
     tuner.fit()
     return load_outcome(work_dir)

@@ -130,6 +130,7 @@ class MoodsSearcher(Searcher):
         core = self.core
         best = max(results, key=lambda r: (r.val.f1, r.val.f1_minority))
         verdict = "accepted" if any(h.accepted for h in core.history[-len(results):]) else "rejected"
+        verdict = "start S_0" if core.round == 1 else verdict
         s = core.settings
         self.progress.info(
             f"round {core.round - 1}: {len(results)} step(s), best val F1 {best.val.f1:.3f} / minority "

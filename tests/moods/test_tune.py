@@ -43,7 +43,7 @@ def test_tune_run_ends_at_least_as_good_as_its_start(full_run):
     assert outcome.state.val.f1 >= start.val_f1
     assert outcome.state.val.f1_minority >= start.val_f1_minority
     assert len(outcome.history) == SETTINGS.max_candidates
-    trials = [p for p in (path / "full").iterdir() if p.name.startswith("moods_trial")]
+    trials = [p for p in (path / "full").iterdir() if p.is_dir() and p.name.startswith("candidate_")]
     assert len(trials) == SETTINGS.max_candidates  # one Tune trial per candidate step
     rounds = [h.round for h in outcome.history]
     assert rounds.count(1) == 2  # K = 2 steps from the same state
