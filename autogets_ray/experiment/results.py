@@ -72,8 +72,12 @@ def summary(trials: pd.DataFrame, m0_val: Evaluation, m0_test: Evaluation) -> pd
     return pd.DataFrame(rows)
 
 
-def plot_trajectories(traj: pd.DataFrame, path: str | Path) -> Path:
-    """Best-so-far objective against cumulative retrain seconds, one panel per (class, objective)."""
+def plot_trajectories(traj: pd.DataFrame, path: str | Path,
+                      m0: dict[tuple[str, str], float] | None = None) -> Path:
+    """Best-so-far objective against cumulative retrain seconds, one panel per (class, objective).
+
+    ``m0`` maps (class, objective) to M0's validation value, drawn as a dashed reference line.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -87,6 +91,8 @@ def plot_trajectories(traj: pd.DataFrame, path: str | Path) -> Path:
     for ax, ((target, objective), group) in zip(axes.ravel(), panels):
         for strategy, line in group.groupby("strategy", sort=True):
             ax.step(line["cumulative_retrain_seconds"], line["best_so_far"], where="post", label=strategy)
+        if m0 and (target, objective) in m0:
+            ax.axhline(m0[(target, objective)], color="0.3", ls="--", lw=1, label="M0")
         ax.set_title(f"class {target}: objective {objective.upper()}")
         ax.set_xlabel("cumulative retrain seconds")
         ax.set_ylabel(f"best validation {objective.upper()} so far")

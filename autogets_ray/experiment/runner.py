@@ -271,6 +271,7 @@ def run_experiment(config: SearchConfig, out: str | Path, resume: bool = False,
     table.to_csv(files["summary_csv"], index=False)
     table.to_parquet(files["summary_parquet"], index=False)
     traj.to_parquet(files["trajectory"], index=False)
-    plot_trajectories(traj, files["trajectory_png"])
+    m0 = {(s.target_class, s.objective): context.m0_val.objective(s.objective, s.target_class) for s in specs}
+    plot_trajectories(traj, files["trajectory_png"], m0)
     _best_samples(trials, llm_service, context).to_parquet(files["best_samples"], index=False)
     return ExperimentResult(out, trials, table, traj, files)

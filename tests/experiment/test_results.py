@@ -43,5 +43,5 @@ def test_summary_picks_best_validation_trial_and_deltas():
 
 
 def test_trajectory_plot_is_written(tmp_path):
-    path = plot_trajectories(trajectory(trials_table()), tmp_path / "t.png")
+    path = plot_trajectories(trajectory(trials_table()), tmp_path / "t.png", m0={("b", "cba"): 0.6})
     assert path.read_bytes()[:4] == b"\x89PNG"
