@@ -45,3 +45,12 @@ def test_no_change_gives_zero():
 def test_mismatched_lengths_are_refused():
     with pytest.raises(ValueError, match="one output per label"):
         eps_delta(np.zeros(3), np.zeros(2), np.zeros(2), np.zeros(2))
+
+
+def test_fig2_histograms_are_written(tmp_path):
+    from autogets_ray.moods.plots import plot_z_histograms
+
+    z = np.array([-3.0, -2.0, -250.0, 2.0, 0.1])
+    y = np.array([0, 0, 0, 1, 1])
+    path = plot_z_histograms(z, y, z[:4], y[:4], tmp_path / "fig" / "z.png", title="toy")
+    assert path.exists() and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
