@@ -27,6 +27,11 @@ class Registry(Generic[T]):
 
         return decorate
 
+    def unregister(self, name: str) -> None:
+        """Remove ``name`` (e.g. a plugin or a test's temporary entry); unknown names are ignored."""
+        self._factories.pop(name, None)
+        self._help.pop(name, None)
+
     def get(self, name: str) -> Callable[..., T]:
         try:
             return self._factories[name]

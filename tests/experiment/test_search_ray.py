@@ -100,10 +100,12 @@ class _FlakyCore(SearchCore):
 
 
 def test_an_errored_trial_does_not_stop_the_search(tmp_path):
-    if "test-flaky" not in STRATEGIES:
-        STRATEGIES.register("test-flaky")(_FlakyCore)
-    run_experiment(quick("strategies=[test-flaky]", "max_candidates=null"), tmp_path,
-                   progress=Progress(enabled=False))
+    STRATEGIES.register("test-flaky")(_FlakyCore)
+    try:
+        run_experiment(quick("strategies=[test-flaky]", "max_candidates=null"), tmp_path,
+                       progress=Progress(enabled=False))
+    finally:
+        STRATEGIES.unregister("test-flaky")  # other tests list the registered strategies
     trials = pd.read_parquet(tmp_path / "trials.parquet")
     assert sorted(trials["candidate_id"]) == ["flaky-0", "flaky-1", "flaky-3", "flaky-4"]
     errors = list((tmp_path / "ray" / "Security-test-flaky-cba").glob("*/error.txt"))
