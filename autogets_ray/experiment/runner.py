@@ -122,8 +122,8 @@ def _run_search(spec: SearchSpec, config: SearchConfig, context: ExperimentConte
 
     from autogets_ray.experiment.progress_callback import TrialProgress
     from autogets_ray.experiment.trial import TrialSettings, retrain_trial
-    from autogets_ray.search import SearchProblem, create_core
     from autogets_ray.experiment.searcher import STATE_FILE, RecordingSearcher
+    from autogets_ray.search import SearchProblem, create_core
 
     rows = context.class_rows(spec.target_class)
     problem = SearchProblem(
@@ -171,6 +171,20 @@ def _run_search(spec: SearchSpec, config: SearchConfig, context: ExperimentConte
     started = time.monotonic()
     grid = tuner.fit()
     capped = config.wall_clock_seconds is not None and time.monotonic() - started >= 0.95 * config.wall_clock_seconds
+    records, unfinished = _finished_trials(grid)
+    if capped and not state_path.exists():
+        state_path.parent.mkdir(parents=True, exist_ok=True)
+        state_path.write_text(json.dumps({"finish_reason": "wall_clock", "trials": len(records)}))
+    if (unfinished and not capped) or not state_path.exists():
+        raise SearchInterrupted(f"search {spec.search_id} was interrupted; its state is saved: continue "
+                                f"with `autogets search --resume --out {out}`")
+    if not records:
+        raise RuntimeError(f"search {spec.search_id} finished no trial; see {path} for the trial errors")
+    return _trials_frame(records, spec)
+
+
+def _finished_trials(grid: Any) -> tuple[list[dict[str, Any]], int]:
+    """Rows of the trials that reported, and how many neither reported nor errored (interrupted)."""
     records, unfinished = [], 0
     for result in grid:
         metrics = result.metrics or {}
@@ -183,24 +197,21 @@ def _run_search(spec: SearchSpec, config: SearchConfig, context: ExperimentConte
         record["example_ids"] = json.dumps(list(result.config.get("example_ids", [])))
         record["info"] = json.dumps(result.config.get("info", {}), default=str)
         records.append(record)
-    if capped and not state_path.exists():
-        state_path.parent.mkdir(parents=True, exist_ok=True)
-        state_path.write_text(json.dumps({"finish_reason": "wall_clock", "trials": len(records)}))
-    if (unfinished and not capped) or not state_path.exists():
-        raise SearchInterrupted(f"search {spec.search_id} was interrupted; its state is saved: continue "
-                                f"with `autogets search --resume --out {out}`")
+    return records, unfinished
+
+
+def _trials_frame(records: list[dict[str, Any]], spec: SearchSpec) -> pd.DataFrame:
     frame = pd.DataFrame(records)
-    if frame.empty:
-        raise RuntimeError(f"search {spec.search_id} finished no trial; see {path} for the trial errors")
     frame = frame.sort_values("timestamp", kind="stable") if "timestamp" in frame else frame
     # Tune's "objective" (the value the searcher maximises) becomes val_objective; "objective" then
     # names the objective, as in every other table.
     frame = frame.rename(columns={"objective": "val_objective"})
-    for key, value in reversed(list({"search_id": spec.search_id, "strategy": spec.strategy,
-                                     "target_class": spec.target_class, "objective": spec.objective}.items())):
+    keys = {"search_id": spec.search_id, "strategy": spec.strategy, "target_class": spec.target_class,
+            "objective": spec.objective}
+    for key, value in reversed(list(keys.items())):
         frame.insert(0, key, value)
     frame["completed_order"] = np.arange(len(frame))
-    return frame
+    return frame.reset_index(drop=True)
 
 
 def _best_samples(trials: pd.DataFrame, service: Any, context: ExperimentContext) -> pd.DataFrame:
@@ -208,6 +219,7 @@ def _best_samples(trials: pd.DataFrame, service: Any, context: ExperimentContext
     import ray
 
     from autogets_ray.llm import Example
+
     frames = []
     for search_id, group in trials.groupby("search_id", sort=False):
         best = group.loc[group["val_objective"].idxmax()]
