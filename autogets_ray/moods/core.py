@@ -21,7 +21,6 @@ Our reading of Alg. 1:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -92,7 +91,6 @@ class MoodsState:
         return self.val is not None
 
 
-AcceptanceRule = Callable[[CandidateResult, MoodsState], bool]
 ACCEPTANCE_RULES: Registry[bool] = Registry("acceptance rule")
 
 
@@ -289,12 +287,6 @@ class MoodsCore:
             val_f1=result.val.f1, val_f1_minority=result.val.f1_minority, val_loss=result.val_loss,
             test_f1=result.test.f1, accepted=accepted, seconds=result.seconds,
         ))
-
-    # -- the training set --------------------------------------------------------------------
-    def training_set(self, X_train: np.ndarray, state: MoodsState | None = None,
-                     add_majority: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Rows and labels of S (minority, majority, synthetic), optionally plus ``add_majority``."""
-        return assemble_training_set(X_train, self.minority_idx, state or self.state, add_majority)
 
 
 def assemble_training_set(X_train: np.ndarray, minority_idx: np.ndarray, state: MoodsState,
