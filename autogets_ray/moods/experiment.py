@@ -63,7 +63,8 @@ def _row_file(out: Path, kind: str, method: str, run: int) -> Path:
 def _moods_outcome(split: TabularSplit, spec: ExperimentSpec, seed: int, out: Path, run: int,
                    progress: Progress) -> MoodsOutcome:
     if spec.engine == "ray":
-        from autogets_ray.moods.tune_run import ensure_ray, run_moods_tune
+        from autogets_ray.moods.tune_run import run_moods_tune
+        from autogets_ray.ray_session import ensure_ray
 
         ensure_ray()
         return run_moods_tune(split, spec.settings, spec.mlp, seed, out / "tune", f"moods_run{run}",

@@ -59,23 +59,6 @@ def trial_dirname(trial) -> str:
     return f"candidate_{trial.config['candidate_id']}_{trial.trial_id}"
 
 
-def ensure_ray(num_cpus: int | None = None) -> None:
-    """Start an embedded local Ray unless one is running (or RAY_ADDRESS points at a cluster)."""
-    import ray
-
-    if ray.is_initialized():
-        return
-    address = os.environ.get("RAY_ADDRESS")
-    if address:  # a cluster (ray job submit / ray submit): its resources, not ours
-        ray.init(address=address, log_to_driver=False)
-    else:  # "local": never attach to some other process's `ray start` cluster by accident
-        # Trials do all the work here; Ray's default worker niceness (15) starves them next to
-        # any busy process on a shared machine. RAY_worker_niceness in the environment wins.
-        os.environ.setdefault("RAY_worker_niceness", "0")
-        ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, configure_logging=False,
-                 log_to_driver=False)
-
-
 def run_moods_tune(split: TabularSplit, settings: MoodsSettings, mlp: MLPConfig, seed: int,
                    storage_path: str | Path, name: str, progress: Progress | None = None,
                    callbacks: list | None = None, resume: bool = True) -> MoodsOutcome:

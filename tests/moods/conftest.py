@@ -23,7 +23,7 @@ def ray_local():
 
     import ray
 
-    os.environ.setdefault("RAY_worker_niceness", "0")  # see autogets_ray.moods.tune_run.ensure_ray
+    os.environ.setdefault("RAY_worker_niceness", "0")  # see autogets_ray.ray_session.ensure_ray
     ray.init(address="local", num_cpus=2, include_dashboard=False, configure_logging=False, log_to_driver=False)
     yield
     ray.shutdown()
