@@ -45,7 +45,7 @@ def prefixed(prefix: str, metrics: dict[str, float]) -> dict[str, float]:
 
 
 def evaluate_candidate(config: dict[str, Any], settings: TrialSettings) -> dict[str, Any]:
-    """Everything a trial reports, computed without Tune (also used by benchmarks)."""
+    """Everything a trial reports; needs Ray (the LLM actor, the context ref) but not a Tune session."""
     from autogets_ray.llm import Example
 
     started = time.perf_counter()
