@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 import click
-import yaml
 
 from autogets_ray.data.datasets import DATA_DIR_ENV, DATASETS, DatasetRequest
+from autogets_ray.experiment.config import parse_assignment
 
 
 def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -56,8 +56,9 @@ def parse_key_values(pairs: tuple[str, ...], option: str) -> dict[str, Any]:
     """``("depth=6", "features=text")`` -> ``{"depth": 6, "features": "text"}`` (YAML scalars)."""
     parsed: dict[str, Any] = {}
     for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint=option)
-        parsed[key.strip()] = yaml.safe_load(value)
+        try:
+            key, value = parse_assignment(pair)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint=option) from None
+        parsed[key] = value
     return parsed

@@ -113,18 +113,27 @@ def _build(cls, data: dict[str, Any], where: str):
     return cls(**kwargs)
 
 
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """``"a.b=3"`` -> ``("a.b", 3)``, the value read as YAML; ValueError when not ``KEY=VALUE``."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ValueError(f"{text!r} is not KEY=VALUE")
+    return key.strip(), yaml.safe_load(raw)
+
+
 def apply_override(data: dict[str, Any], dotted: str) -> None:
     """``"model.name=catboost"`` sets ``data["model"]["name"] = "catboost"`` (YAML-typed value)."""
-    key, sep, raw = dotted.partition("=")
-    if not sep or not key:
-        raise ValueError(f"override {dotted!r} is not KEY=VALUE (e.g. model.name=catboost)")
-    parts = key.strip().split(".")
+    try:
+        key, value = parse_assignment(dotted)
+    except ValueError as exc:
+        raise ValueError(f"override {exc} (e.g. model.name=catboost)") from None
+    parts = key.split(".")
     node = data
     for part in parts[:-1]:
         node = node.setdefault(part, {})
         if not isinstance(node, dict):
             raise ValueError(f"override {dotted!r}: {part!r} is not a section")
-    node[parts[-1]] = yaml.safe_load(raw)
+    node[parts[-1]] = value
 
 
 def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str, ...] = ()) -> SearchConfig:
