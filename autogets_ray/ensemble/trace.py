@@ -1,0 +1,99 @@
+"""The record of one ensemble run: one row per iteration (``steps.csv``) and its outcome.
+
+Iteration 0 is M0. An accepted row holds the metrics of the model the ensemble moved to; a rejected
+row (always the last, since rejection terminates the paper's algorithms) holds the metrics of the
+best candidate tried at that iteration, and the ensemble stays at the previous accepted row.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from autogets_ray.ensemble.candidates import Step
+
+Metrics = Mapping[str, float]
+#: ``evaluate(steps)``: retrain with the union of the steps' synthetic samples appended to the real
+#: training rows; flat ``val_``/``test_`` metrics (``val_oba``, ``test_cba[C]``, ...) and ``n_synthetic``.
+Evaluate = Callable[[Sequence[Step]], Metrics]
+
+BASE_COLUMNS = ["method", "iteration", "applied_class", "strategy", "objective", "search_id", "candidate_id",
+                "accepted", "reason", "n_synthetic", "candidates_tried", "val_oba", "test_oba", "val_of1",
+                "test_of1"]
+
+
+def step_columns(classes: Sequence[str]) -> list[str]:
+    per_class = [f"{p}_{m}[{c}]" for c in classes for m in ("cba", "cr") for p in ("val", "test")]
+    return BASE_COLUMNS + per_class
+
+
+@dataclass
+class Termination:
+    code: str  # no_improvement | gains_not_kept | not_improved | order_exhausted
+    detail: str
+
+
+@dataclass
+class EnsembleRun:
+    """What one method (the ensemble, a single strategy-objective, a random run) did."""
+
+    method: str
+    classes: list[str]
+    m0: dict[str, float]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)  # accepted, in order
+    final: dict[str, float] = field(default_factory=dict)
+    termination: Termination | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.final = dict(self.m0)
+        self.rows.append(self._row(None, True, "M0", self.m0, 0))
+
+    def _row(self, step: Step | None, accepted: bool, reason: str, metrics: Metrics, tried: int) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "method": self.method,
+            "iteration": len(self.rows),
+            "applied_class": step.applied_class if step else "",
+            "strategy": step.strategy if step else "",
+            "objective": step.objective if step else "",
+            "search_id": step.search_id if step else "",
+            "candidate_id": step.candidate_id if step else "",
+            "accepted": accepted,
+            "reason": reason,
+            "n_synthetic": int(metrics.get("n_synthetic", 0)),
+            "candidates_tried": tried,
+        }
+        for column in step_columns(self.classes)[len(row):]:
+            row[column] = float(metrics[column])
+        return row
+
+    def accept(self, step: Step, metrics: Metrics, tried: int, reason: str = "improved") -> None:
+        self.rows.append(self._row(step, True, reason, metrics, tried))
+        self.steps.append(step)
+        self.final = dict(metrics)
+
+    def reject(self, step: Step, metrics: Metrics, tried: int, code: str, detail: str) -> None:
+        self.rows.append(self._row(step, False, detail, metrics, tried))
+        self.terminate(code, detail)
+
+    def terminate(self, code: str, detail: str) -> None:
+        self.termination = Termination(code, detail)
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=step_columns(self.classes))
+
+    def summary(self, keys: Sequence[str]) -> dict[str, Any]:
+        """Final vs M0 for ``keys`` (flat metric names without prefix), val and test."""
+        out: dict[str, Any] = {"method": self.method, "accepted_steps": len(self.steps),
+                               "n_synthetic": int(self.final.get("n_synthetic", 0))}
+        for part in ("val", "test"):
+            out[part] = {k: {"m0": float(self.m0[f"{part}_{k}"]), "final": float(self.final[f"{part}_{k}"]),
+                             "delta": float(self.final[f"{part}_{k}"]) - float(self.m0[f"{part}_{k}"])}
+                         for k in keys}
+        out["termination"] = None if self.termination is None else vars(self.termination)
+        out["steps"] = [vars(s) for s in self.steps]
+        out["notes"] = list(self.notes)
+        return out
