@@ -6,7 +6,8 @@
 
 Raw outputs go to ``results/moods_bench/<dataset>/`` (git-ignored; rerunning resumes); ``report``
 prints markdown tables with the paper's numbers beside ours and copies the run-0 z histograms to
-``benchmarks/moods_z_<dataset>.png``.
+``benchmarks/moods_z_<dataset>.png``. ``run`` writes ``<dataset>/`` for the default acceptance rule
+and ``<dataset>_<rule>/`` for another; ``k-study`` writes ``k-study/<rule>/<dataset>_k<K>/``.
 """
 from __future__ import annotations
 
@@ -48,16 +49,22 @@ PAPER_EPS = {
 }
 METHOD_ORDER = ("none", "smote", "svm-smote", "mubo", "moods")
 
-#: Benchmark budget (documented in RESULTS.md): sized for a shared 2-core CPU.
-BENCH_SETTINGS = MoodsSettings(max_candidates=30, patience=10)
+#: Benchmark budget (documented in RESULTS.md): sized for a shared 2-core CPU. 30 rounds of K
+#: steps (MoodsSettings defaults: K = 2, f1-pareto-loss), stop after 10 rejected rounds in a row;
+#: MUBO gets the same 30 rounds at K = 1 (baselines.mubo_settings).
+BENCH_ROUNDS = 30
+BENCH_SETTINGS = MoodsSettings(max_candidates=BENCH_ROUNDS * MoodsSettings.steps_per_round, patience=10)
 BENCH_MLP = MLPConfig(max_updates=3000)
 
 
 def cmd_run(args: argparse.Namespace) -> None:
-    settings = replace(BENCH_SETTINGS, acceptance=args.acceptance)
+    k = args.steps_per_round
+    settings = replace(BENCH_SETTINGS, acceptance=args.acceptance, steps_per_round=k,
+                       max_candidates=BENCH_ROUNDS * k)
     spec = ExperimentSpec(runs=args.runs, engine=args.engine, settings=settings, mlp=BENCH_MLP,
                           methods=tuple(args.methods.split(",")))
-    suffix = "" if args.acceptance == BENCH_SETTINGS.acceptance else f"_{args.acceptance}"
+    default = (args.acceptance, k) == (BENCH_SETTINGS.acceptance, BENCH_SETTINGS.steps_per_round)
+    suffix = "" if default else f"_{args.acceptance}_k{k}"
     for name in args.dataset.split(","):
         run_experiment(load_tabular(name), OUT / f"{name}{suffix}", spec,
                        progress=Progress(prefix=f"bench {name}{suffix}"))
@@ -69,8 +76,10 @@ def cmd_k_study(args: argparse.Namespace) -> None:
     data = load_tabular(args.dataset)
     for k in (int(v) for v in args.k.split(",")):
         spec = with_steps(base, k)
-        spec = replace(spec, settings=replace(spec.settings, max_candidates=BENCH_SETTINGS.max_candidates * k))
-        run_experiment(data, OUT / f"{args.dataset}_k{k}", spec, progress=Progress(prefix=f"k={k}"))
+        spec = replace(spec, settings=replace(spec.settings, max_candidates=BENCH_ROUNDS * k,
+                                              acceptance=args.acceptance))
+        run_experiment(data, OUT / "k-study" / args.acceptance / f"{args.dataset}_k{k}", spec,
+                       progress=Progress(prefix=f"k={k}"))
 
 
 def _fmt(values: pd.Series) -> str:
@@ -131,7 +140,7 @@ def table4() -> str:
 
 
 def acceptance_table() -> str:
-    lines = _header("| dataset | acceptance | runs | MOODS test F1 | F1_m / F1_M | \\|S\\| at the end | trials | s/run |")
+    lines = _header("| dataset | acceptance | K | runs | MOODS test F1 | F1_m / F1_M | \\|S\\| at the end | trials | s/run |")
     for name in DATASETS:
         for path in [OUT / name / "results.csv", *sorted(OUT.glob(f"{name}_f1-*/results.csv"))]:
             if not path.exists():
@@ -140,23 +149,24 @@ def acceptance_table() -> str:
             res = res[res["method"] == "moods"]
             if res.empty:
                 continue
-            rule = path.parent.name[len(name) + 1:] or BENCH_SETTINGS.acceptance
-            lines.append(f"| {name} | {rule} | {len(res)} | {_fmt(res['f1'])} | {res['f1_minority'].mean():.2f} / "
-                         f"{res['f1_majority'].mean():.2f} | {res['train_rows'].mean():.0f} | "
-                         f"{res['evaluations'].mean():.1f} | {res['seconds'].mean():.0f} |")
+            rule = path.parent.name[len(name) + 1:].rsplit("_k", 1)[0] or BENCH_SETTINGS.acceptance
+            lines.append(f"| {name} | {rule} | {res['steps_per_round'].iloc[0]} | {len(res)} | {_fmt(res['f1'])} | "
+                         f"{res['f1_minority'].mean():.2f} / {res['f1_majority'].mean():.2f} | "
+                         f"{res['train_rows'].mean():.0f} | {res['evaluations'].mean():.1f} | {res['seconds'].mean():.0f} |")
     return "\n".join(lines)
 
 
 def k_table() -> str:
-    lines = _header("| dataset | K | runs | test F1 | val F1 / val F1_m at the end | rounds | trials | s/run | s/round |")
-    for path in sorted(OUT.glob("*_k*/results.csv")):
+    lines = _header("| dataset | acceptance | K | runs | test F1 | val F1 / val F1_m at the end | rounds | trials | s/run | s/round |")
+    for path in sorted(OUT.glob("k-study/*/*_k*/results.csv")):
         name, k = path.parent.name.rsplit("_k", 1)
+        rule = path.parent.parent.name
         res = pd.read_csv(path)
         hist = pd.read_csv(path.parent / "moods_history.csv")
         rounds = hist.groupby("run")["round"].max().mean() + 1
         trials = hist.groupby("run").size().mean()
         s = res["seconds"].mean()
-        lines.append(f"| {name} | {k} | {len(res)} | {_fmt(res['f1'])} | {res['val_f1'].mean():.3f} / "
+        lines.append(f"| {name} | {rule} | {k} | {len(res)} | {_fmt(res['f1'])} | {res['val_f1'].mean():.3f} / "
                      f"{res['val_f1_minority'].mean():.3f} | {rounds:.1f} | {trials:.1f} | {s:.0f} | {s / rounds:.1f} |")
     return "\n".join(lines)
 
@@ -184,15 +194,18 @@ def main() -> None:
     run = sub.add_parser("run")
     run.add_argument("--dataset", default=",".join(DATASETS[:4]))
     run.add_argument("--runs", type=int, default=5)
-    run.add_argument("--engine", choices=("local", "ray"), default="local")
+    run.add_argument("--engine", choices=("local", "ray"), default="ray",
+                     help="ray: the K steps of a round run as concurrent trials; local: one after another")
     run.add_argument("--methods", default=",".join(METHOD_ORDER))
     run.add_argument("--acceptance", default=BENCH_SETTINGS.acceptance,
-                     help="MOODS acceptance rule; a non-default one writes to <dataset>_<rule>/")
+                     help="MOODS acceptance rule; a non-default rule or K writes to <dataset>_<rule>_k<K>/")
+    run.add_argument("--steps-per-round", type=int, default=BENCH_SETTINGS.steps_per_round)
     run.set_defaults(func=cmd_run)
     k = sub.add_parser("k-study")
     k.add_argument("--dataset", default="ecoli")
     k.add_argument("--runs", type=int, default=5)
     k.add_argument("--k", default="1,2")
+    k.add_argument("--acceptance", default=BENCH_SETTINGS.acceptance)
     k.set_defaults(func=cmd_k_study)
     report = sub.add_parser("report")
     report.set_defaults(func=cmd_report)

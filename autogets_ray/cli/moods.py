@@ -27,13 +27,15 @@ def parse_methods(value: str) -> tuple[str, ...]:
 @click.option("--runs", type=int, default=5, show_default=True, help="seeded runs (seed, seed+1, ...)")
 @click.option("--method", "method", default=",".join(METHODS), show_default=True,
               help="comma-separated methods")
-@click.option("--steps-per-round", type=int, default=1, show_default=True,
+@click.option("--steps-per-round", type=int, default=MoodsSettings.steps_per_round, show_default=True,
               help="K candidate steps evaluated concurrently from the same state (1 = the paper)")
 @click.option("--max-candidates", type=int, default=60, show_default=True,
               help="candidate steps (trials) per MOODS run")
 @click.option("--max-accepted", type=int, default=40, show_default=True, help="accepted steps (MaxIter)")
 @click.option("--patience", type=int, default=20, show_default=True, help="stop after this many rejected rounds in a row")
-@click.option("--acceptance", type=click.Choice(ACCEPTANCE_RULES.names()), default="f1-both", show_default=True)
+@click.option("--acceptance", type=click.Choice(ACCEPTANCE_RULES.names()), default=MoodsSettings.acceptance,
+              show_default=True, help="f1-both: the paper's strict rule; f1-pareto-loss: Pareto, exact ties "
+                                      "accepted when the validation loss drops")
 @click.option("--rejection", type=click.Choice(REJECTION_RULES.names()), default="halve-drawn-majority",
               show_default=True, help="how a rejected step changes the draw probabilities p(s)")
 @click.option("--max-updates", type=int, default=4000, show_default=True, help="MLP optimiser steps cap per fit")

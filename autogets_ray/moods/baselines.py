@@ -1,12 +1,14 @@
 """Baselines of paper Table 2 with the same MLP and splits: none, SMOTE, SVM-SMOTE, MUBO."""
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from autogets_ray.moods.core import MoodsSettings, assemble_training_set
+from autogets_ray.moods.local import run_moods_local
 from autogets_ray.moods.metrics import BinaryF1, binary_f1
 from autogets_ray.moods.mlp import MLPConfig, train_mlp
 from autogets_ray.moods.split import TabularSplit
@@ -64,17 +66,23 @@ def svm_smote(split: TabularSplit, mlp: MLPConfig, seed: int, settings: MoodsSet
     return _oversampled(split, SVMSMOTE(k_neighbors=k, random_state=seed), mlp, seed)
 
 
+def mubo_settings(settings: MoodsSettings) -> MoodsSettings:
+    """MUBO's outer loop from MOODS's: no synthetic rows, val-loss acceptance, K = 1, same rounds."""
+    from dataclasses import replace
+
+    rounds = math.ceil(settings.max_candidates / settings.steps_per_round)
+    return replace(settings, synthetic=False, acceptance="val-loss", steps_per_round=1, max_candidates=rounds)
+
+
 @BASELINES.register("mubo", help="MUBO: bilevel majority undersampling, no synthetic data (val-loss)")
 def mubo(split: TabularSplit, mlp: MLPConfig, seed: int, settings: MoodsSettings) -> MethodResult:
     """MOODS's outer loop without SVM-SMOTE, accepting a majority batch when the validation loss
-    decreases (MUBO's upper level minimises a loss; our reading of Medlin et al. 2024)."""
-    from dataclasses import replace
+    decreases (MUBO's upper level minimises a loss; our reading of Medlin et al. 2024).
 
-    from autogets_ray.moods.local import run_moods_local
-
+    One step per round, as many rounds as MOODS gets (``max_candidates / steps_per_round`` trials)
+    and the same patience in rounds."""
     start = time.perf_counter()
-    outcome = run_moods_local(split, replace(settings, synthetic=False, acceptance="val-loss",
-                                             steps_per_round=1), mlp, seed)
+    outcome = run_moods_local(split, mubo_settings(settings), mlp, seed)
     X, y = assemble_training_set(split.X_train, np.flatnonzero(split.y_train == 1), outcome.state)
     return MethodResult(test=outcome.state.test, val=outcome.state.val, seconds=time.perf_counter() - start,
                         z_train=outcome.state.z_train, y_train=y,

@@ -47,9 +47,9 @@ class MOODSSampler(BaseSampler):
     }
 
     def __init__(self, *, sampling_strategy: str = "auto", validation_size: float = 0.2,
-                 steps_per_round: int = 1, max_accepted: int = 40, max_candidates: int = 60,
-                 patience: int = 20, max_updates: int = 4000, max_epochs: int = 400,
-                 acceptance: str = "f1-both", rejection: str = "halve-drawn-majority",
+                 steps_per_round: int = MoodsSettings.steps_per_round, max_accepted: int = 40,
+                 max_candidates: int = 60, patience: int = 20, max_updates: int = 4000, max_epochs: int = 400,
+                 acceptance: str = MoodsSettings.acceptance, rejection: str = "halve-drawn-majority",
                  random_state=None) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.validation_size = validation_size

@@ -13,7 +13,9 @@ N_FEATURES = 3
 
 
 def make_core(**settings) -> MoodsCore:
+    """The paper's Alg. 1 (K = 1, strict rule) unless ``settings`` say otherwise."""
     y = np.array([1] * 10 + [0] * 90)
+    settings = {"steps_per_round": 1, "acceptance": "f1-both", **settings}
     return MoodsCore(y, N_FEATURES, MoodsSettings(**settings), seed=7)
 
 
@@ -24,12 +26,12 @@ def result(candidate, f1, f1_m, n_synthetic=2, loss=1.0) -> CandidateResult:
 
 
 def play(core, scores):
-    """Feed one (f1, f1_m) per round (the first is S_0); returns the acceptance flags."""
+    """Feed one (f1, f1_m[, loss]) per round (the first is S_0); returns the acceptance flags."""
     flags = []
-    for f1, f1_m in scores:
+    for f1, f1_m, *loss in scores:
         batch = core.propose()
         assert len(batch) == 1
-        flags.append(core.observe([result(batch[0], f1, f1_m)]))
+        flags.append(core.observe([result(batch[0], f1, f1_m, loss=loss[0] if loss else 1.0)]))
     return flags
 
 
@@ -89,7 +91,8 @@ def test_halving_steers_draws_away_from_rejected_rows():
     hits = {"halve-drawn-majority": 0, "uniform": 0}
     for rule in hits:
         for seed in range(40):
-            core = MoodsCore(np.array([1] * 4 + [0] * 40), N_FEATURES, MoodsSettings(rejection=rule), seed=seed)
+            core = MoodsCore(np.array([1] * 4 + [0] * 40), N_FEATURES, MoodsSettings(steps_per_round=1, rejection=rule),
+                             seed=seed)
             play(core, [(0.5, 0.5)])
             first = core.propose()[0]
             core.observe([result(first, 0.1, 0.1)])
@@ -155,3 +158,45 @@ def test_bad_settings_are_refused():
         MoodsSettings(steps_per_round=0)
     with pytest.raises(ValueError, match="rejection rule"):
         MoodsSettings(rejection="nope")
+
+
+def test_pareto_loss_rule_accepts_dominating_steps_and_loss_reducing_ties():
+    core = make_core(acceptance="f1-pareto-loss")
+    flags = play(core, [(0.60, 0.40, 1.0), (0.70, 0.50, 1.2), (0.72, 0.50, 1.3), (0.72, 0.50, 1.1),
+                        (0.72, 0.50, 1.1), (0.80, 0.45, 0.1), (0.71, 0.55, 0.1)])
+    # S_0, both up (loss ignored), F1 up with F1_m tied, exact tie with lower loss, exact tie with
+    # the same loss, trade-off (F1_m down), F1 down
+    assert flags == [False, True, True, True, False, False, False]
+    assert core.state.val == BinaryF1(0.72, 0.50, 0.94) and core.state.val_loss == 1.1
+
+
+def test_strict_rule_rejects_what_the_pareto_rule_accepts():
+    sequence = [(0.60, 0.40, 1.0), (0.70, 0.40, 0.9), (0.70, 0.40, 0.5)]
+    assert play(make_core(acceptance="f1-both"), sequence) == [False, False, False]
+    assert play(make_core(acceptance="f1-pareto-loss"), sequence) == [False, True, True]
+
+
+def test_strict_rule_stops_once_validation_is_perfect():
+    core = make_core(acceptance="f1-both")
+    play(core, [(0.5, 0.5), (1.0, 1.0)])
+    assert core.propose() == [] and core.stop_reason == "validation perfect"
+    core = make_core(acceptance="f1-pareto-loss")  # a tie with a lower loss can still be accepted
+    play(core, [(0.5, 0.5, 1.0), (1.0, 1.0, 0.5)])
+    assert len(core.propose()) == 1 and not core.finished
+
+
+def test_defaults_are_two_steps_per_round_and_the_pareto_rule():
+    settings = MoodsSettings()
+    assert (settings.steps_per_round, settings.acceptance) == (2, "f1-pareto-loss")
+    core = MoodsCore(np.array([1] * 10 + [0] * 90), N_FEATURES, settings, seed=0)
+    core.observe([result(core.propose()[0], 0.5, 0.5)])
+    assert len(core.propose()) == 2
+
+
+def test_mubo_gets_k1_and_as_many_rounds_as_moods():
+    from autogets_ray.moods.baselines import mubo_settings
+
+    mubo = mubo_settings(MoodsSettings(steps_per_round=2, max_candidates=60, patience=10))
+    assert (mubo.steps_per_round, mubo.max_candidates, mubo.patience) == (1, 30, 10)
+    assert (mubo.synthetic, mubo.acceptance) == (False, "val-loss")
+    assert mubo_settings(MoodsSettings(steps_per_round=3, max_candidates=7)).max_candidates == 3
