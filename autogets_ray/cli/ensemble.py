@@ -26,10 +26,13 @@ def outcome_table(result: dict) -> str:
                   *result["comparisons"]]:
         row = {"method": entry["method"], "steps": entry["accepted_steps"]}
         for part in ("val", "test"):
+            class_values = [v["final"] for k, v in entry[part].items() if k.startswith(("cba[", "cr["))]
+            if result["requirement"] == "r1":  # every class counts: the weakest one and how many are below
+                row[f"min {part}"] = min(class_values)
+                row[f"below {part}"] = sum(v < result["parameters"]["threshold"] for v in class_values)
             for key, values in entry[part].items():
-                if key.startswith(("cba[", "cr[")) and result["requirement"] == "r1":
-                    continue
-                row[f"d{key} {part}"] = values["delta"]
+                if result["requirement"] != "r1" or not key.startswith(("cba[", "cr[")):
+                    row[f"d{key} {part}"] = values["delta"]
         row["termination"] = (entry["termination"] or {}).get("code", "")
         rows.append(row)
     return format_table(pd.DataFrame(rows), float_digits=4, title="Final model vs M0 (accepted steps only)")
