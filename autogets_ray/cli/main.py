@@ -20,6 +20,7 @@ COMMANDS = [
     "autogets_ray.cli.serve:llm_server",
     "autogets_ray.cli.search:search",
     "autogets_ray.cli.ensemble:ensemble",
+    "autogets_ray.cli.report:report",
 ]
 
 

@@ -1,0 +1,125 @@
+"""Cumulative ensemble curves (paper Fig. 7) from ``ensemble/<name>/steps.csv``.
+
+Per method (the ensemble, each single strategy-objective, random combinations) and iteration,
+the current model's change vs M0: a rejected iteration keeps the last accepted model.
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autogets_ray.reporting.plotting import panel_grid, pyplot, save_figure
+
+MIN_CBA = "lowest class CBA"
+
+
+def tracked_metrics(name: str, steps: pd.DataFrame, result: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """(metric key, label) pairs a run is judged by: R3 its important class's CBA, R1 the lowest
+    class CBA, otherwise (R2) OBA; then OBA or OF1 for the overall picture. Only metrics whose
+    val_ and test_ columns ``steps`` holds."""
+    metrics = [("oba", "OBA"), ("of1", "OF1")]
+    if name.lower().startswith("r3"):
+        important = _important_class(name, steps, result)
+        if important is not None:
+            metrics = [(f"cba[{important}]", f"CBA of {important}"), ("oba", "OBA")]
+    elif name.lower().startswith("r1"):
+        metrics = [(MIN_CBA, MIN_CBA), ("oba", "OBA")]
+    present = set(steps.columns)
+    return [(key, label) for key, label in metrics
+            if (key == MIN_CBA and _class_columns(steps, "val_cba") and _class_columns(steps, "test_cba"))
+            or {f"val_{key}", f"test_{key}"} <= present]
+
+
+def _class_columns(steps: pd.DataFrame, prefix: str) -> list[str]:
+    return [c for c in steps.columns if c.startswith(f"{prefix}[") and c.endswith("]")]
+
+
+def _important_class(name: str, steps: pd.DataFrame, result: dict[str, Any] | None) -> str | None:
+    guesses = [name[3:]] if len(name) > 3 else []
+    if result:
+        parameters = result.get("parameters") or {}
+        guesses = [v for k, v in parameters.items() if "class" in k and isinstance(v, str)] + guesses
+    for guess in guesses:
+        if f"val_cba[{guess}]" in steps.columns:
+            return guess
+    return None
+
+
+def metric_values(steps: pd.DataFrame, key: str, part: str) -> np.ndarray:
+    if key == MIN_CBA:
+        return steps[_class_columns(steps, f"{part}_cba")].min(axis=1).to_numpy(float)
+    return steps[f"{part}_{key}"].to_numpy(float)
+
+
+def cumulative_curve(steps: pd.DataFrame, key: str, part: str) -> tuple[np.ndarray, np.ndarray]:
+    """(iterations, change vs iteration 0) of one method's rows, carrying the last accepted model."""
+    steps = steps.sort_values("iteration")
+    values = metric_values(steps, key, part)
+    accepted = _accepted(steps)
+    current = np.where(accepted | (steps["iteration"].to_numpy() == 0), values, np.nan)
+    current = pd.Series(current).ffill().to_numpy()
+    return steps["iteration"].to_numpy(int), current - current[0]
+
+
+def _accepted(steps: pd.DataFrame) -> np.ndarray:
+    if "accepted" not in steps.columns:
+        return np.ones(len(steps), dtype=bool)
+    return steps["accepted"].astype(str).str.lower().isin(["true", "1", "yes"]).to_numpy()
+
+
+def _draw(ax: Any, steps: pd.DataFrame, key: str, part: str) -> None:
+    plt = pyplot()
+    from matplotlib.ticker import MaxNLocator
+
+    singles = sorted(m for m in set(steps["method"]) if m.startswith("single:"))
+    palette = plt.get_cmap("tab10").colors
+    randoms = []
+    for method, group in steps.groupby("method", sort=True):
+        x, y = cumulative_curve(group, key, part)
+        if method.startswith("random:"):
+            randoms.append(pd.Series(100 * y, index=x))
+        elif method == "ensemble":
+            ax.step(x, 100 * y, where="post", color="black", lw=2.4, marker="o", ms=4, label="ensemble",
+                    zorder=5)
+        else:
+            color = palette[(singles.index(method) + 1) % len(palette)] if method in singles else "0.5"
+            ax.step(x, 100 * y, where="post", color=color, lw=1.4, marker="o", ms=3,
+                    label=method.replace("single:", "single "))
+    if randoms:
+        table = pd.concat(randoms, axis=1).sort_index().ffill()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            ax.fill_between(table.index, table.min(axis=1), table.max(axis=1), step="post",
+                            color="0.6", alpha=0.3, label=f"random: min-max of {len(randoms)}")
+            ax.step(table.index, table.mean(axis=1), where="post", color="0.35", ls="--", marker="o", ms=3,
+                    label=f"random: mean of {len(randoms)}")
+    ax.axhline(0, color="0.3", lw=0.8, ls=":")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+
+
+def fig7_ensemble(name: str, steps: pd.DataFrame, path: str | Path,
+                  result: dict[str, Any] | None = None) -> Path:
+    """Paper Fig. 7 for one ensemble run: cumulative change vs M0 per method, val and test."""
+    missing = {"method", "iteration"} - set(steps.columns)
+    if missing:
+        raise ValueError(f"ensemble/{name}/steps.csv lacks column(s) {', '.join(sorted(missing))}")
+    metrics = tracked_metrics(name, steps, result)
+    if not metrics:
+        raise ValueError(f"ensemble/{name}/steps.csv has no val_/test_ columns for OBA, OF1 or class CBA")
+    fig, axes = panel_grid(2 * len(metrics), 2, width=6.0, height=4.0)
+    for row, (key, label) in enumerate(metrics):
+        for col, part in enumerate(("val", "test")):
+            ax = axes[row, col]
+            _draw(ax, steps, key, part)
+            word = "validation" if part == "val" else "test"
+            ax.set_title(f"{word} {label}")
+            ax.set_xlabel("iteration (0 = M0)")
+            ax.set_ylabel(f"Δ {word} {label} vs M0 (pp)")
+            ax.legend(fontsize=7, loc="best")
+    fig.suptitle(f"Ensemble run {name}: cumulative improvement of the current model (paper Fig. 7 analog)")
+    return save_figure(fig, path)

@@ -1,0 +1,189 @@
+"""``autogets report``: one page (HTML or Markdown) with the paper's tables and figures.
+
+:data:`SECTIONS` is the ordered list of section builders; each returns its blocks, or a one-line
+note naming the command that produces the missing input.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from autogets_ray.reporting import figures, paper_tables
+from autogets_ray.reporting.ensemble_plot import fig7_ensemble
+from autogets_ray.reporting.inputs import ResultsDir
+from autogets_ray.reporting.plotting import safe_name
+from autogets_ray.reporting.render import Block, Figure, Note, Section, Table, Text, render_html, render_markdown
+from autogets_ray.reporting.trajectories import PAPER_FIGURE, fig_trajectories, trajectory_objectives
+
+log = logging.getLogger(__name__)
+
+FIGURES_DIR = "figures"
+#: Where each optional input comes from (quoted in the skip notes).
+KNOWLEDGE_BASE_SOURCE = "built from a matrix run (autogets matrix) by the knowledge-base step"
+ENSEMBLE_SOURCE = "written by autogets ensemble --requirement r1|r2|r3 --out RESULTS_DIR"
+TRAJECTORY_SOURCE = "written by autogets search or autogets matrix"
+
+
+@dataclass
+class Context:
+    results: ResultsDir
+    figures_dir: Path  # absolute
+    report_dir: Path
+
+    def figure_path(self, name: str) -> Path:
+        return self.figures_dir / name
+
+    def figure(self, path: Path, caption: str) -> Figure:
+        return Figure(path.relative_to(self.report_dir).as_posix(), caption)
+
+
+def overview(ctx: Context) -> list[Block]:
+    results = ctx.results
+    config_path = results.optional_path("config.yaml")
+    config = yaml.safe_load(config_path.read_text()) if config_path else {}
+    dataset = ((config or {}).get("dataset") or {}).get("name", "unknown dataset")
+    model = ((config or {}).get("model") or {}).get("name", "unknown model")
+    summary = results.summary
+    return [Text(f"Results directory {results.path}: dataset {dataset}, model {model}, "
+                 f"{len(summary)} searches ({len(results.trials)} trials) over target classes "
+                 f"{', '.join(sorted(map(str, set(summary['target_class']))))}; strategies "
+                 f"{', '.join(sorted(set(summary['strategy'])))}; objectives "
+                 f"{', '.join(sorted(set(summary['objective'])))}."),
+            Text("Objectives: CR = class recall, CBA = class balanced accuracy, OBA = overall balanced "
+                 "accuracy, OF1 = overall (support-weighted) F1. Δ = change of the best validation trial "
+                 "of a search vs M0; test values are never used to select.")]
+
+
+def table1(ctx: Context) -> list[Block]:
+    frame = paper_tables.table1_m0(ctx.results)
+    return [Table(paper_tables.formatted(frame),
+                  "M0 per class, largest first (size: whole dataset; train: training examples). "
+                  "In the overall row CR is accuracy, CBA is OBA and F1 is OF1.")]
+
+
+def table2(ctx: Context) -> list[Block]:
+    frame = paper_tables.table2_improvements(ctx.results)
+    return [Table(paper_tables.formatted(frame),
+                  "Per class, strategy and objective: M0's value of the objective and CBA on validation, "
+                  "and the change in OBA and the class's CBA of the best validation trial.")]
+
+
+def fig4(ctx: Context) -> list[Block]:
+    path = figures.fig4_improvements(ctx.results, ctx.figure_path("fig4_improvements.png"))
+    return [ctx.figure(path, "Best Δ per class x strategy-objective for CR, CBA, OBA and OF1 "
+                             "(colour and first number: validation; in brackets: test; pp).")]
+
+
+def fig5(ctx: Context) -> list[Block]:
+    path = figures.fig5_pareto(ctx.results, ctx.figure_path("fig5_pareto.png"))
+    return [ctx.figure(path, "Validation CR vs CBA of every trial targeting a large, a mid-sized and a "
+                             "small class; circled: the non-dominated front; star: M0.")]
+
+
+def table3(ctx: Context) -> list[Block]:
+    lookup = ctx.results.knowledge_base_csv("lookup.csv")
+    if lookup is None:
+        return [Note(f"Skipped: knowledge_base/lookup.csv is missing; it is {KNOWLEDGE_BASE_SOURCE}.")]
+    return [Table(paper_tables.table3_lookup(ctx.results, lookup),
+                  "Best strategy-objective per class and metric, with its change on validation and test.")]
+
+
+def fig6(ctx: Context) -> list[Block]:
+    blocks: list[Block] = []
+    interaction = ctx.results.knowledge_base_csv("interaction.csv")
+    if interaction is None:
+        blocks.append(Note(f"Skipped Fig. 6a: knowledge_base/interaction.csv is missing; it is "
+                           f"{KNOWLEDGE_BASE_SOURCE}."))
+    else:
+        path = figures.fig6a_interaction(ctx.results, interaction, ctx.figure_path("fig6a_interaction.png"))
+        blocks.append(ctx.figure(path, "Row: class AutoGeTS was applied to; column: class whose validation "
+                                       "CBA changed (pp)."))
+    effect = ctx.results.knowledge_base_csv("oba_effect.csv")
+    if effect is None:
+        blocks.append(Note(f"Skipped Fig. 6b: knowledge_base/oba_effect.csv is missing; it is "
+                           f"{KNOWLEDGE_BASE_SOURCE}."))
+    else:
+        path = figures.fig6b_oba_effect(ctx.results, effect, ctx.figure_path("fig6b_oba_effect.png"))
+        blocks.append(ctx.figure(path, "Change in overall balanced accuracy when AutoGeTS is applied to each "
+                                       "class (validation and test, pp)."))
+    return blocks
+
+
+def _result_table(result: dict) -> pd.DataFrame:
+    rows = [(key, value if isinstance(value, str) else json.dumps(value, sort_keys=True))
+            for key, value in result.items()]
+    return pd.DataFrame(rows, columns=["field", "value"])
+
+
+def fig7(ctx: Context) -> list[Block]:
+    runs = ctx.results.ensemble_runs()
+    if not runs:
+        return [Note(f"Skipped: no ensemble/<name>/steps.csv; ensemble runs are {ENSEMBLE_SOURCE}.")]
+    blocks: list[Block] = []
+    for name, steps in runs.items():
+        result = ctx.results.ensemble_result(name)
+        path = fig7_ensemble(name, steps, ctx.figure_path(f"fig7_ensemble_{safe_name(name)}.png"), result)
+        blocks.append(ctx.figure(path, f"Ensemble run {name}: change vs M0 of the current model after each "
+                                       f"iteration, ensemble vs single strategy-objective and random "
+                                       f"combinations."))
+        if result is not None:
+            blocks.append(Table(_result_table(result), f"ensemble/{name}/result.json"))
+    return blocks
+
+
+def trajectories(ctx: Context) -> list[Block]:
+    objectives = trajectory_objectives(ctx.results)
+    if not objectives:
+        return [Note(f"Skipped: trajectory.parquet is missing; it is {TRAJECTORY_SOURCE}.")]
+    blocks: list[Block] = []
+    for objective in objectives:
+        number = PAPER_FIGURE.get(objective)
+        stem = f"fig{number}_trajectories_{objective}" if number else f"trajectories_{safe_name(objective)}"
+        path = fig_trajectories(ctx.results, objective, ctx.figure_path(f"{stem}.png"))
+        blocks.append(ctx.figure(path, f"Objective {objective.upper()}: best-so-far validation improvement "
+                                       f"over M0 against cumulative retrain seconds; per strategy the max "
+                                       f"(solid) and mean (dashed) over searches."))
+    return blocks
+
+
+#: (title, builder) in page order.
+SECTIONS: list[tuple[str, Callable[[Context], list[Block]]]] = [
+    ("Overview", overview),
+    ("Table 1: M0 per class", table1),
+    ("Table 2: improvement over M0 per class, strategy and objective", table2),
+    ("Fig. 4: improvements per class and strategy-objective", fig4),
+    ("Fig. 5: Pareto fronts of class recall vs class balanced accuracy", fig5),
+    ("Table 3: best strategy-objective per class and metric (knowledge base)", table3),
+    ("Fig. 6: class interactions and effect on overall balanced accuracy", fig6),
+    ("Fig. 7: cumulative ensemble curves", fig7),
+    ("Figs. 27-30: fixed-time trajectories", trajectories),
+]
+
+
+def _build(builder: Callable[[Context], list[Block]], ctx: Context) -> list[Block]:
+    """A section's blocks; an unusable input (ValueError) becomes a note instead of failing the page."""
+    try:
+        return builder(ctx)
+    except ValueError as exc:
+        log.warning("report section %s skipped: %s", builder.__name__, exc)
+        return [Note(f"Skipped: {exc}")]
+
+
+def write_report(results_dir: str | Path, fmt: str = "html") -> Path:
+    """Write ``report.html`` (or ``report.md``) and ``figures/*.png`` into ``results_dir``."""
+    if fmt not in ("html", "md"):
+        raise ValueError(f"unknown report format {fmt!r}; choose html or md")
+    results = ResultsDir.open(results_dir)
+    ctx = Context(results, results.path / FIGURES_DIR, results.path)
+    sections = [Section(title, _build(builder, ctx)) for title, builder in SECTIONS]
+    title = f"AutoGeTS report: {results.path.resolve().name}"
+    path = results.path / f"report.{fmt}"
+    text = render_html(title, sections) if fmt == "html" else render_markdown(title, sections)
+    path.write_text(text, encoding="utf-8")
+    return path
