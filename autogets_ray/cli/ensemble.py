@@ -58,7 +58,8 @@ def ensemble(results_dir: str, requirement: str | None, threshold: float, target
              metric: str | None, candidates: int, compare: bool, random_runs: int, seed: int,
              knowledge_only: bool, quiet: bool) -> None:
     """Build the knowledge base of RESULTS_DIR (an `autogets search`/`matrix` output) and run an ensemble."""
-    from autogets_ray.ensemble.run import build_and_save_knowledge, run_ensemble
+    from autogets_ray.ensemble.knowledge import build_and_save_knowledge
+    from autogets_ray.ensemble.run import run_ensemble
 
     if knowledge_only:
         kb = build_and_save_knowledge(results_dir)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from autogets_ray.ensemble.algorithms import REQUIREMENTS, r1, r2, r3, run_requirement
 from autogets_ray.ensemble.candidates import CandidatePool, SearchRef, Step
-from autogets_ray.ensemble.knowledge import KnowledgeBase, ResultTables, build_knowledge_base
+from autogets_ray.ensemble.knowledge import (KnowledgeBase, ResultTables, build_and_save_knowledge,
+                                              build_knowledge_base)
 from autogets_ray.ensemble.trace import EnsembleRun
 
 __all__ = ["REQUIREMENTS", "CandidatePool", "EnsembleRun", "KnowledgeBase", "ResultTables", "SearchRef", "Step",
-           "build_knowledge_base", "r1", "r2", "r3", "run_requirement"]
+           "build_and_save_knowledge", "build_knowledge_base", "r1", "r2", "r3", "run_requirement"]

@@ -83,7 +83,7 @@ def r1(kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate, 
         improved = [t for t in tried if float(t[1][f"val_{key}"]) > current]
         if not improved:
             step, metrics = _best(tried, key)
-            run.reject(step, metrics, len(tried), "no_improvement", f"no candidate improved {target} {metric}")
+            run.reject(step, metrics, tried, "no_improvement", f"no candidate improved {target} {metric}")
             return run
 
         def keeps(metrics: Metrics) -> bool:
@@ -93,11 +93,11 @@ def r1(kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate, 
         kept = [t for t in improved if keeps(t[1])]
         if not kept:
             step, metrics = _best(improved, key)
-            run.reject(step, metrics, len(tried), "gains_not_kept",
+            run.reject(step, metrics, tried, "gains_not_kept",
                        f"improving {target} lost more than {1 - keep_fraction:.0%} of an earlier class's gain")
             return run
         step, metrics = _best(kept, key)
-        run.accept(step, metrics, len(tried))
+        run.accept(step, metrics, tried)
         gains.append((target, current, float(metrics[f"val_{key}"])))
     run.terminate("order_exhausted", "every class below the threshold was processed")
     return run
@@ -124,9 +124,9 @@ def r2(kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate, 
         tried = _tried(run, pool, evaluate, search, metric, candidates)
         step, metrics = _best(tried, metric)
         if float(metrics[f"val_{metric}"]) <= float(run.final[f"val_{metric}"]):
-            run.reject(step, metrics, len(tried), "not_improved", f"{target}'s step did not improve overall {metric}")
+            run.reject(step, metrics, tried, "not_improved", f"{target}'s step did not improve overall {metric}")
             return run
-        run.accept(step, metrics, len(tried))
+        run.accept(step, metrics, tried)
     run.terminate("order_exhausted", "every class was applied")
     return run
 
@@ -162,9 +162,9 @@ def r3(kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate, 
         tried = _tried(run, pool, evaluate, search, key, candidates)
         step, metrics = _best(tried, key)
         if float(metrics[f"val_{key}"]) <= float(run.final[f"val_{key}"]):
-            run.reject(step, metrics, len(tried), "not_improved", f"{target}'s step did not improve {important} {metric}")
+            run.reject(step, metrics, tried, "not_improved", f"{target}'s step did not improve {important} {metric}")
             return run
-        run.accept(step, metrics, len(tried))
+        run.accept(step, metrics, tried)
     run.terminate("order_exhausted", "the important class and every related class were applied")
     return run
 
@@ -179,7 +179,8 @@ def requirement_keys(requirement: str, kb: KnowledgeBase, metric: str, important
 
 
 def run_requirement(requirement: str, kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate,
-                    *, compare: bool = True, random_runs: int = 3, seed: int = 0, **params: object) -> list[EnsembleRun]:
+                    *, compare: bool = True, random_runs: int = 3, seed: int = 0,
+                    **params: object) -> list[EnsembleRun]:
     """The ensemble for ``requirement`` and, with ``compare``, Fig. 7's baselines: the same algorithm
     with every single strategy-objective, and with ``random_runs`` seeded random combinations
     (seeds ``seed``, ``seed + 1``, ...)."""

@@ -187,6 +187,13 @@ def build_knowledge_base(source: str | Path | ResultTables) -> KnowledgeBase:
     )
 
 
+def build_and_save_knowledge(results_dir: str | Path) -> KnowledgeBase:
+    """(Re)build ``<results>/knowledge_base/`` from a results directory; returns the knowledge base."""
+    kb = build_knowledge_base(ResultTables.read(results_dir))
+    kb.save(Path(results_dir) / KB_DIR)
+    return kb
+
+
 def _all_classes(flat: dict[str, Any]) -> list[str]:
     classes = [k[len("cba["):-1] for k in flat if k.startswith("cba[") and k.endswith("]")]
     if not classes:

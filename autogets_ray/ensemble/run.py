@@ -19,7 +19,7 @@ import pandas as pd
 
 from autogets_ray.ensemble.algorithms import REQUIREMENTS, requirement_keys, run_requirement
 from autogets_ray.ensemble.candidates import CandidatePool, Step
-from autogets_ray.ensemble.knowledge import KB_DIR, KnowledgeBase, ResultTables, build_knowledge_base
+from autogets_ray.ensemble.knowledge import build_and_save_knowledge
 from autogets_ray.ensemble.trace import EnsembleRun
 from autogets_ray.progress import Progress
 
@@ -38,15 +38,9 @@ RULES = {
     "r3": "the important class and its related classes (positive entries of its column in "
           "knowledge_base/interaction.csv) by descending value; best local-metric search per class; "
           "the candidate maximising the important class's metric; terminate when it does not improve",
-    "comparisons": "the same algorithm with a fixed strategy-objective (single:S-O) or a seeded random one (random:SEED)",
+    "comparisons": "the same algorithm with a fixed strategy-objective (single:S-O) or a seeded random one "
+                   "(random:SEED)",
 }
-
-
-def build_and_save_knowledge(results_dir: str | Path) -> KnowledgeBase:
-    """(Re)build ``<results>/knowledge_base/`` from the results' trials."""
-    kb = build_knowledge_base(ResultTables.read(results_dir))
-    kb.save(Path(results_dir) / KB_DIR)
-    return kb
 
 
 class SampleSource:

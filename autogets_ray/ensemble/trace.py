@@ -20,8 +20,8 @@ Metrics = Mapping[str, float]
 Evaluate = Callable[[Sequence[Step]], Metrics]
 
 BASE_COLUMNS = ["method", "iteration", "applied_class", "strategy", "objective", "search_id", "candidate_id",
-                "accepted", "reason", "n_synthetic", "candidates_tried", "val_oba", "test_oba", "val_of1",
-                "test_of1"]
+                "accepted", "reason", "n_synthetic", "candidates_tried", "retrain_seconds",
+                "val_oba", "test_oba", "val_of1", "test_of1"]
 
 
 def step_columns(classes: Sequence[str]) -> list[str]:
@@ -50,9 +50,10 @@ class EnsembleRun:
 
     def __post_init__(self) -> None:
         self.final = dict(self.m0)
-        self.rows.append(self._row(None, True, "M0", self.m0, 0))
+        self.rows.append(self._row(None, True, "M0", self.m0, []))
 
-    def _row(self, step: Step | None, accepted: bool, reason: str, metrics: Metrics, tried: int) -> dict[str, Any]:
+    def _row(self, step: Step | None, accepted: bool, reason: str, metrics: Metrics,
+             tried: Sequence[tuple[Step, Metrics]]) -> dict[str, Any]:
         row: dict[str, Any] = {
             "method": self.method,
             "iteration": len(self.rows),
@@ -64,18 +65,22 @@ class EnsembleRun:
             "accepted": accepted,
             "reason": reason,
             "n_synthetic": int(metrics.get("n_synthetic", 0)),
-            "candidates_tried": tried,
+            "candidates_tried": len(tried),
+            # what this iteration's retrains cost (as if none were cached): Fig. 7's time axis
+            "retrain_seconds": float(sum(m.get("retrain_seconds", 0.0) for _, m in tried)),
         }
         for column in step_columns(self.classes)[len(row):]:
             row[column] = float(metrics[column])
         return row
 
-    def accept(self, step: Step, metrics: Metrics, tried: int, reason: str = "improved") -> None:
+    def accept(self, step: Step, metrics: Metrics, tried: Sequence[tuple[Step, Metrics]],
+               reason: str = "improved") -> None:
         self.rows.append(self._row(step, True, reason, metrics, tried))
         self.steps.append(step)
         self.final = dict(metrics)
 
-    def reject(self, step: Step, metrics: Metrics, tried: int, code: str, detail: str) -> None:
+    def reject(self, step: Step, metrics: Metrics, tried: Sequence[tuple[Step, Metrics]], code: str,
+               detail: str) -> None:
         self.rows.append(self._row(step, False, detail, metrics, tried))
         self.terminate(code, detail)
 
