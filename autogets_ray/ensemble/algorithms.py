@@ -69,6 +69,10 @@ def r1(kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate, 
     chooser = chooser or KnowledgeChooser(kb, pool)
     run = EnsembleRun(chooser.name, kb.classes, dict(m0))
     gains: list[tuple[str, float, float]] = []  # (class, value before its step, value after)
+    for name in kb.classes:
+        value = float(run.final[f"val_{metric_key(metric, name)}"])
+        if name not in kb.searched_classes() and value < threshold:
+            run.notes.append(f"{name}: val {metric} {value:.4f} < threshold {threshold}, but it was not searched")
     for target in r1_order(kb):
         key = metric_key(metric, target)
         current = float(run.final[f"val_{key}"])

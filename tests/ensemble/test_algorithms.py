@@ -87,6 +87,8 @@ def test_r1_skips_classes_already_above_the_threshold(kb, pool):
     assert chosen(run) == ["c1"] and run.termination.code == "order_exhausted"
     assert any(note.startswith("B:") for note in run.notes)
     assert r1(kb, pool, M0, FakeEvaluate(), threshold=0.5).steps == []  # nothing below 0.5
+    assert any(n.startswith("A:") and "not searched" in n for n in r1(kb, pool, M0, FakeEvaluate(),
+                                                                       threshold=0.95).notes)
 
 
 def test_r2_follows_the_oba_effect_and_stops_when_oba_does_not_improve(kb, pool):
