@@ -78,16 +78,10 @@ def plot_trajectories(traj: pd.DataFrame, path: str | Path,
 
     ``m0`` maps (class, objective) to M0's validation value, drawn as a dashed reference line.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from autogets_ray.reporting.plotting import panel_grid, save_figure
 
     panels = list(traj.groupby(["target_class", "objective"], sort=False))
-    n = max(1, len(panels))
-    cols = min(n, 2)
-    rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(6.5 * cols, 4.2 * rows), squeeze=False)
+    fig, axes = panel_grid(len(panels), 2, width=6.5, height=4.2)
     for ax, ((target, objective), group) in zip(axes.ravel(), panels):
         for strategy, line in group.groupby("strategy", sort=True):
             ax.step(line["cumulative_retrain_seconds"], line["best_so_far"], where="post", label=strategy)
@@ -98,10 +92,4 @@ def plot_trajectories(traj: pd.DataFrame, path: str | Path,
         ax.set_ylabel(f"best validation {objective.upper()} so far")
         ax.legend(title="strategy", fontsize=8)
         ax.grid(alpha=0.3)
-    for ax in axes.ravel()[len(panels):]:
-        ax.set_visible(False)
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)

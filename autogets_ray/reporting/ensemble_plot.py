@@ -18,14 +18,16 @@ MIN_CBA = "lowest class CBA"
 
 
 def tracked_metrics(name: str, steps: pd.DataFrame, result: dict[str, Any] | None = None) -> list[tuple[str, str]]:
-    """(metric key, label) pairs a run is judged by: R3 its important class's CBA, R1 the lowest
-    class CBA, otherwise (R2) OBA; then OBA or OF1 for the overall picture. Only metrics whose
-    val_ and test_ columns ``steps`` holds."""
-    metrics = [("oba", "OBA"), ("of1", "OF1")]
+    """(metric key, label) pairs a run is judged by: R3 its important class's metric (CBA unless
+    result.json's parameters name another), R1 the lowest class CBA, otherwise (R2) OBA and OF1.
+    Only metrics whose val_ and test_ columns ``steps`` holds."""
+    metric = str(((result or {}).get("parameters") or {}).get("metric", "cba"))
+    metrics = [("of1", "OF1"), ("oba", "OBA")] if metric == "of1" else [("oba", "OBA"), ("of1", "OF1")]
     if name.lower().startswith("r3"):
         important = _important_class(name, steps, result)
         if important is not None:
-            metrics = [(f"cba[{important}]", f"CBA of {important}"), ("oba", "OBA")]
+            local = metric if metric in ("cr", "cba") else "cba"
+            metrics = [(f"{local}[{important}]", f"{local.upper()} of {important}"), ("oba", "OBA")]
     elif name.lower().startswith("r1"):
         metrics = [(MIN_CBA, MIN_CBA), ("oba", "OBA")]
     present = set(steps.columns)
@@ -42,7 +44,8 @@ def _important_class(name: str, steps: pd.DataFrame, result: dict[str, Any] | No
     guesses = [name[3:]] if len(name) > 3 else []
     if result:
         parameters = result.get("parameters") or {}
-        guesses = [v for k, v in parameters.items() if "class" in k and isinstance(v, str)] + guesses
+        guesses = [v for k, v in parameters.items()
+                   if ("class" in k or k == "important") and isinstance(v, str)] + guesses
     for guess in guesses:
         if f"val_cba[{guess}]" in steps.columns:
             return guess
@@ -55,14 +58,24 @@ def metric_values(steps: pd.DataFrame, key: str, part: str) -> np.ndarray:
     return steps[f"{part}_{key}"].to_numpy(float)
 
 
+def time_axis(steps: pd.DataFrame) -> tuple[str, str]:
+    """(column, label) of the x axis: cumulative retrain seconds when recorded (the paper's), else iterations."""
+    if "retrain_seconds" in steps.columns:
+        return "retrain_seconds", "cumulative retrain seconds (markers: iterations)"
+    return "iteration", "iteration (0 = M0)"
+
+
 def cumulative_curve(steps: pd.DataFrame, key: str, part: str) -> tuple[np.ndarray, np.ndarray]:
-    """(iterations, change vs iteration 0) of one method's rows, carrying the last accepted model."""
+    """(x, change vs iteration 0) of one method's rows, carrying the last accepted model; x is the
+    cumulative retrain seconds when recorded, else the iteration."""
     steps = steps.sort_values("iteration")
     values = metric_values(steps, key, part)
     accepted = _accepted(steps)
     current = np.where(accepted | (steps["iteration"].to_numpy() == 0), values, np.nan)
     current = pd.Series(current).ffill().to_numpy()
-    return steps["iteration"].to_numpy(int), current - current[0]
+    column, _ = time_axis(steps)
+    x = steps[column].to_numpy(float).cumsum() if column == "retrain_seconds" else steps[column].to_numpy(int)
+    return x, current - current[0]
 
 
 def _accepted(steps: pd.DataFrame) -> np.ndarray:
@@ -81,7 +94,7 @@ def _draw(ax: Any, steps: pd.DataFrame, key: str, part: str) -> None:
     for method, group in steps.groupby("method", sort=True):
         x, y = cumulative_curve(group, key, part)
         if method.startswith("random:"):
-            randoms.append(pd.Series(100 * y, index=x))
+            randoms.append(pd.Series(100 * y, index=x).groupby(level=0).last())
         elif method == "ensemble":
             ax.step(x, 100 * y, where="post", color="black", lw=2.4, marker="o", ms=4, label="ensemble",
                     zorder=5)
@@ -98,7 +111,8 @@ def _draw(ax: Any, steps: pd.DataFrame, key: str, part: str) -> None:
             ax.step(table.index, table.mean(axis=1), where="post", color="0.35", ls="--", marker="o", ms=3,
                     label=f"random: mean of {len(randoms)}")
     ax.axhline(0, color="0.3", lw=0.8, ls=":")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if time_axis(steps)[0] == "iteration":
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
 
 
@@ -118,8 +132,29 @@ def fig7_ensemble(name: str, steps: pd.DataFrame, path: str | Path,
             _draw(ax, steps, key, part)
             word = "validation" if part == "val" else "test"
             ax.set_title(f"{word} {label}")
-            ax.set_xlabel("iteration (0 = M0)")
+            ax.set_xlabel(time_axis(steps)[1])
             ax.set_ylabel(f"Δ {word} {label} vs M0 (pp)")
             ax.legend(fontsize=7, loc="best")
     fig.suptitle(f"Ensemble run {name}: cumulative improvement of the current model (paper Fig. 7 analog)")
     return save_figure(fig, path)
+
+
+def final_changes(name: str, steps: pd.DataFrame, result: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Per method: accepted steps, the final model's change vs M0 in the tracked metrics (val and
+    test) and, from result.json, why it stopped."""
+    stops = {}
+    if result:
+        stops["ensemble"] = result.get("termination")
+        stops.update({c.get("method"): c.get("termination") for c in result.get("comparisons") or []})
+    metrics = tracked_metrics(name, steps, result)
+    rows = []
+    for method, group in steps.groupby("method", sort=False):
+        row: dict[str, Any] = {"method": method,
+                               "accepted steps": int((_accepted(group) & (group["iteration"] > 0)).sum())}
+        for key, label in metrics:
+            for part in ("val", "test"):
+                row[f"Δ{label} {part}"] = float(cumulative_curve(group, key, part)[1][-1])
+        stop = stops.get(method)
+        row["stopped"] = stop.get("code", "") if isinstance(stop, dict) else str(stop or "")
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -141,23 +141,34 @@ def fig5_pareto(results: ResultsDir, path: str | Path) -> Path:
     return save_figure(fig, path)
 
 
-def fig6a_interaction(results: ResultsDir, interaction: pd.DataFrame, path: str | Path) -> Path:
-    """Paper Fig. 6a: change in each class's validation CBA when AutoGeTS is applied to a class."""
+def _interaction_matrix(results: ResultsDir, interaction: pd.DataFrame, name: str) -> pd.DataFrame:
     if "applied_class" not in interaction.columns:
-        raise ValueError("knowledge_base/interaction.csv needs a first column 'applied_class'")
+        raise ValueError(f"knowledge_base/{name} needs a first column 'applied_class'")
     matrix = interaction.set_index(interaction["applied_class"].astype(str)).drop(columns="applied_class")
     order = results.classes_by_size()
     rows = sorted(matrix.index, key=lambda c: (order.index(c) if c in order else len(order), c))
     cols = sorted(matrix.columns, key=lambda c: (order.index(c) if c in order else len(order), c))
-    values = 100 * matrix.loc[rows, cols].to_numpy(float)
-    labels = [[f"{v:+.2f}" if np.isfinite(v) else "" for v in row] for row in values]
-    n = max(len(rows), len(cols))
-    fig, axes = panel_grid(1, 1, width=max(6.0, 0.75 * len(cols) + 3), height=max(4.0, 0.5 * n + 2))
-    ax = axes[0, 0]
-    diverging_heatmap(ax, values, rows, cols, labels, colorbar="Δ validation CBA (pp)")
-    ax.set_xlabel("class whose validation CBA changes")
-    ax.set_ylabel("class AutoGeTS was applied to")
-    ax.set_title("Class interaction: Δ validation CBA (pp) (paper Fig. 6a analog)")
+    return matrix.loc[rows, cols].astype(float)
+
+
+def fig6a_interaction(results: ResultsDir, interaction: pd.DataFrame, path: str | Path,
+                      interaction_test: pd.DataFrame | None = None) -> Path:
+    """Paper Fig. 6a: change in each class's CBA when AutoGeTS is applied to a class (validation,
+    and test beside it when ``interaction_test`` is given)."""
+    panels = [("validation", _interaction_matrix(results, interaction, "interaction.csv"))]
+    if interaction_test is not None:
+        panels.append(("test", _interaction_matrix(results, interaction_test, "interaction_test.csv")))
+    rows, cols = panels[0][1].shape
+    fig, axes = panel_grid(len(panels), 2, width=max(6.0, 0.75 * cols + 3), height=max(4.0, 0.5 * rows + 2))
+    for ax, (part, matrix) in zip(axes.ravel(), panels):
+        values = 100 * matrix.to_numpy(float)
+        labels = [[f"{v:+.2f}" if np.isfinite(v) else "" for v in row] for row in values]
+        diverging_heatmap(ax, values, list(matrix.index), list(matrix.columns), labels,
+                          colorbar=f"Δ {part} CBA (pp)")
+        ax.set_xlabel(f"class whose {part} CBA changes")
+        ax.set_ylabel("class AutoGeTS was applied to")
+        ax.set_title(f"Δ {part} CBA vs M0 (pp)")
+    fig.suptitle("Class interaction: applying AutoGeTS to one class changes the others (paper Fig. 6a analog)")
     return save_figure(fig, path)
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from autogets_ray.metrics import OBJECTIVES
 from autogets_ray.reporting.inputs import ResultsDir
+from autogets_ray.reporting.plotting import STRATEGY_ORDER
 
 DELTA_PREFIX = "Δ"
 
@@ -68,10 +69,13 @@ def table2_improvements(results: ResultsDir) -> pd.DataFrame:
     })
     if sizes is not None:
         frame.insert(1, "train", [int(sizes["train"].get(c, 0)) for c in frame["class"]])
-    order = {name: i for i, name in enumerate(OBJECTIVES)}
+    objectives = {name: i for i, name in enumerate(OBJECTIVES)}
+    strategies = {name: i for i, name in enumerate(STRATEGY_ORDER)}
     frame = frame.assign(_c=frame["class"].map(rank).fillna(len(rank)),
-                         _o=frame["objective"].map(order).fillna(len(order)))
-    return frame.sort_values(["_c", "strategy", "_o"]).drop(columns=["_c", "_o"]).reset_index(drop=True)
+                         _s=frame["strategy"].map(strategies).fillna(len(strategies)),
+                         _o=frame["objective"].map(objectives).fillna(len(objectives)))
+    keys = ["_c", "_s", "strategy", "_o", "objective"]
+    return frame.sort_values(keys).drop(columns=["_c", "_s", "_o"]).reset_index(drop=True)
 
 
 def table3_lookup(results: ResultsDir, lookup: pd.DataFrame) -> pd.DataFrame:

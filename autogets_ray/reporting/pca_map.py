@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from autogets_ray.encoding.areas import class_area
+from autogets_ray.reporting.plotting import panel_grid, save_figure
 
 
 def plot_class_maps(
@@ -22,18 +23,11 @@ def plot_class_maps(
 
     ``synthetic`` optionally maps class -> projected synthetic points, drawn as crosses (Fig. 14).
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
     if not classes:
         raise ValueError("plot_class_maps needs at least one class")
-    n = len(classes)
-    cols = min(n, 2)
-    rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(6 * cols, 5 * rows), squeeze=False)
+    fig, axes = panel_grid(len(classes), 2, width=6, height=5)
     xy = coords[:, list(pair)]
     for ax, name in zip(axes.ravel(), classes):
         mine = labels == name
@@ -50,11 +44,5 @@ def plot_class_maps(
         ax.set_xlabel(f"PC{pair[0] + 1}")
         ax.set_ylabel(f"PC{pair[1] + 1}")
         ax.legend(loc="best", fontsize=8)
-    for ax in axes.ravel()[n:]:
-        ax.set_visible(False)
     fig.suptitle("Training examples on the PCA map (TF-IDF -> PCA fitted on train)")
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)

@@ -24,11 +24,11 @@ def pyplot() -> Any:
 def panel_grid(n: int, cols: int, width: float, height: float) -> tuple[Any, np.ndarray]:
     """A figure with at least ``n`` panels in rows of ``cols``; unused panels are hidden."""
     plt = pyplot()
-    n = max(1, n)
+    shown, n = n, max(1, n)
     cols = max(1, min(n, cols))
     rows = int(np.ceil(n / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
-    for ax in axes.ravel()[n:]:
+    for ax in axes.ravel()[shown:]:
         ax.set_visible(False)
     return fig, axes
 

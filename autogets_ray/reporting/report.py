@@ -11,11 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 from autogets_ray.reporting import figures, paper_tables
-from autogets_ray.reporting.ensemble_plot import fig7_ensemble
+from autogets_ray.reporting.ensemble_plot import fig7_ensemble, final_changes
 from autogets_ray.reporting.inputs import ResultsDir
 from autogets_ray.reporting.plotting import safe_name
 from autogets_ray.reporting.render import Block, Figure, Note, Section, Table, Text, render_html, render_markdown
@@ -25,8 +24,8 @@ log = logging.getLogger(__name__)
 
 FIGURES_DIR = "figures"
 #: Where each optional input comes from (quoted in the skip notes).
-KNOWLEDGE_BASE_SOURCE = "built from a matrix run (autogets matrix) by the knowledge-base step"
-ENSEMBLE_SOURCE = "written by autogets ensemble --requirement r1|r2|r3 --out RESULTS_DIR"
+KNOWLEDGE_BASE_SOURCE = "written by autogets ensemble RESULTS_DIR --knowledge-only (or any ensemble run)"
+ENSEMBLE_SOURCE = "written by autogets ensemble RESULTS_DIR --requirement r1|r2|r3"
 TRAJECTORY_SOURCE = "written by autogets search or autogets matrix"
 
 
@@ -101,9 +100,10 @@ def fig6(ctx: Context) -> list[Block]:
         blocks.append(Note(f"Skipped Fig. 6a: knowledge_base/interaction.csv is missing; it is "
                            f"{KNOWLEDGE_BASE_SOURCE}."))
     else:
-        path = figures.fig6a_interaction(ctx.results, interaction, ctx.figure_path("fig6a_interaction.png"))
-        blocks.append(ctx.figure(path, "Row: class AutoGeTS was applied to; column: class whose validation "
-                                       "CBA changed (pp)."))
+        path = figures.fig6a_interaction(ctx.results, interaction, ctx.figure_path("fig6a_interaction.png"),
+                                         ctx.results.knowledge_base_csv("interaction_test.csv"))
+        blocks.append(ctx.figure(path, "Row: class AutoGeTS was applied to (its best-CBA model); column: class "
+                                       "whose CBA changed (pp); test beside validation when recorded."))
     effect = ctx.results.knowledge_base_csv("oba_effect.csv")
     if effect is None:
         blocks.append(Note(f"Skipped Fig. 6b: knowledge_base/oba_effect.csv is missing; it is "
@@ -115,10 +115,12 @@ def fig6(ctx: Context) -> list[Block]:
     return blocks
 
 
-def _result_table(result: dict) -> pd.DataFrame:
-    rows = [(key, value if isinstance(value, str) else json.dumps(value, sort_keys=True))
-            for key, value in result.items()]
-    return pd.DataFrame(rows, columns=["field", "value"])
+def _result_text(name: str, result: dict) -> str:
+    termination = result.get("termination")
+    detail = termination.get("detail", "") if isinstance(termination, dict) else str(termination or "")
+    parameters = json.dumps(result.get("parameters", {}), sort_keys=True)
+    return (f"Run {name}: requirement {result.get('requirement', '?')}, parameters {parameters}; "
+            f"the ensemble stopped: {detail or 'n/a'}.")
 
 
 def fig7(ctx: Context) -> list[Block]:
@@ -129,11 +131,13 @@ def fig7(ctx: Context) -> list[Block]:
     for name, steps in runs.items():
         result = ctx.results.ensemble_result(name)
         path = fig7_ensemble(name, steps, ctx.figure_path(f"fig7_ensemble_{safe_name(name)}.png"), result)
-        blocks.append(ctx.figure(path, f"Ensemble run {name}: change vs M0 of the current model after each "
-                                       f"iteration, ensemble vs single strategy-objective and random "
-                                       f"combinations."))
         if result is not None:
-            blocks.append(Table(_result_table(result), f"ensemble/{name}/result.json"))
+            blocks.append(Text(_result_text(name, result)))
+        blocks.append(ctx.figure(path, f"Ensemble run {name}: change vs M0 of the current model (a rejected "
+                                       f"step keeps the last accepted model), ensemble vs single "
+                                       f"strategy-objective and random combinations."))
+        blocks.append(Table(paper_tables.formatted(final_changes(name, steps, result)),
+                            f"Run {name}: the final model of each method vs M0."))
     return blocks
 
 

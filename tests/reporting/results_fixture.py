@@ -112,11 +112,12 @@ def write_knowledge_base(path: Path) -> None:
     for j, name in enumerate(CLASSES):
         matrix[name] = [0.03 if i == j else -0.004 * (i + 1) + 0.002 * j for i in range(len(CLASSES))]
     matrix.to_csv(kb / "interaction.csv", index=False)
+    matrix.assign(**{name: matrix[name] / 2 for name in CLASSES}).to_csv(kb / "interaction_test.csv", index=False)
     pd.DataFrame({"target_class": CLASSES, "delta_oba_val": [0.002, 0.004, -0.001],
                   "delta_oba_test": [0.001, 0.003, 0.0005]}).to_csv(kb / "oba_effect.csv", index=False)
 
 
-def _steps(important: str, rng: np.random.Generator) -> pd.DataFrame:
+def _steps(important: str, rng: np.random.Generator, timed: bool) -> pd.DataFrame:
     rows = []
     methods = ["ensemble", "single:sw-cba", "single:ga-oba", "random:0", "random:1"]
     for method in methods:
@@ -127,6 +128,8 @@ def _steps(important: str, rng: np.random.Generator) -> pd.DataFrame:
             row = {"method": method, "iteration": iteration, "applied_class": important,
                    "strategy": "sw", "objective": "cba", "search_id": f"{important}-sw-cba",
                    "accepted": accepted, "n_synthetic": 10 * iteration}
+            if timed:
+                row["retrain_seconds"] = 1.5 * iteration
             candidate = {k: v + (float(rng.uniform(-0.01, 0.03)) if iteration else 0.0) for k, v in state.items()}
             row.update(candidate)
             if accepted:
@@ -136,15 +139,17 @@ def _steps(important: str, rng: np.random.Generator) -> pd.DataFrame:
 
 
 def write_ensembles(path: Path, seed: int = 0) -> list[str]:
-    """Two runs: R1 and R3 for Network; returns their names."""
+    """Two runs: R1 (x axis: iterations) and R3 for Network (x axis: retrain seconds); their names."""
     rng = np.random.default_rng(seed)
     names = ["r1", "r3-Network"]
     for name in names:
         run = path / "ensemble" / name
         run.mkdir(parents=True, exist_ok=True)
-        _steps("Network", rng).to_csv(run / "steps.csv", index=False)
-        result = {"requirement": name.split("-")[0], "parameters": {"important_class": "Network"},
-                  "final": {"val_oba": 0.83}, "m0": {"val_oba": 0.8}, "termination": "no improvement in 2 iterations"}
+        _steps("Network", rng, timed=name != "r1").to_csv(run / "steps.csv", index=False)
+        stop = {"code": "no_improvement", "detail": "no improvement in 2 iterations"}
+        result = {"requirement": name.split("-")[0], "parameters": {"metric": "cba", "important": "Network"},
+                  "val": {"oba": {"m0": 0.8, "final": 0.83, "delta": 0.03}}, "termination": stop,
+                  "comparisons": [{"method": "single:sw-cba", "termination": {"code": "order_exhausted"}}]}
         (run / "result.json").write_text(json.dumps(result))
     return names
 

@@ -32,6 +32,8 @@ def test_cumulative_curve_carries_the_last_accepted_model():
     x, y = cumulative_curve(steps, "oba", "val")
     assert x.tolist() == [0, 1, 2, 3]
     np.testing.assert_allclose(y, [0.0, 0.05, 0.05, 0.10])
+    x, _ = cumulative_curve(steps.assign(retrain_seconds=[3.0, 0.0, 2.0, 1.0]), "oba", "val")
+    assert x.tolist() == [0.0, 2.0, 5.0, 6.0]  # cumulative retrain seconds, the paper's time axis
 
 
 def test_tracked_metrics_by_requirement():

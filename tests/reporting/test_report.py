@@ -53,7 +53,8 @@ def test_full_report_shows_class_names_escaped_and_table_values(full_report):
     assert f"{row['m0_cba']:.3f}" in page
     # Table 3 lookup: strategy-objective with its deltas; the ensemble result.json
     assert "best for CBA" in page and "GA-OBA (+0.0200 val, +0.0050 test)" in page
-    assert "no improvement in 2 iterations" in page
+    assert "the ensemble stopped: no improvement in 2 iterations" in page
+    assert "ΔCBA of Network val" in page and "order_exhausted" in page  # final changes per method
 
 
 def test_table1_sizes_and_overall_row(full_report):
@@ -107,3 +108,24 @@ def test_not_a_results_dir_is_exit_2_naming_the_missing_file(tmp_path, missing):
 def test_a_missing_dir_is_exit_2(tmp_path):
     result = CliRunner().invoke(cli, ["report", str(tmp_path / "nope")])
     assert result.exit_code == 2 and "is not a directory" in result.output
+
+
+def test_table2_rows_largest_class_first_in_the_paper_strategy_order(full_report):
+    from autogets_ray.reporting.inputs import ResultsDir
+    from autogets_ray.reporting.paper_tables import table2_improvements
+
+    table = table2_improvements(ResultsDir.open(full_report[0]))
+    assert table["class"].tolist()[::4] == CLASSES
+    assert table[["strategy", "objective"]].head(4).values.tolist() == [
+        ["sw", "cba"], ["sw", "oba"], ["ga", "cba"], ["ga", "oba"]]
+
+
+def test_an_unusable_optional_input_becomes_a_note(tmp_path):
+    out = write_search_dir(tmp_path / "search")
+    (out / "trajectory.parquet").unlink()
+    (out / "knowledge_base").mkdir()
+    pd.DataFrame({"target_class": ["Network"], "metric": ["cba"]}).to_csv(out / "knowledge_base" / "lookup.csv")
+    result = CliRunner().invoke(cli, ["report", str(out)])
+    assert result.exit_code == 0, result.output
+    page = (out / "report.html").read_text()
+    assert "Skipped: knowledge_base/lookup.csv lacks column(s) delta_test, delta_val, objective, strategy" in page
