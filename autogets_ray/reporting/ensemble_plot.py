@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from autogets_ray.reporting.plotting import panel_grid, pyplot, save_figure
+from autogets_ray.reporting.plotting import panel_grid, pyplot, save_figure, suptitle
 
 MIN_CBA = "lowest class CBA"
 
@@ -135,7 +135,7 @@ def fig7_ensemble(name: str, steps: pd.DataFrame, path: str | Path,
             ax.set_xlabel(time_axis(steps)[1])
             ax.set_ylabel(f"Δ {word} {label} vs M0 (pp)")
             ax.legend(fontsize=7, loc="best")
-    fig.suptitle(f"Ensemble run {name}: cumulative improvement of the current model (paper Fig. 7 analog)")
+    suptitle(fig, f"Ensemble run {name}: cumulative improvement of the current model (paper Fig. 7 analog)")
     return save_figure(fig, path)
 
 

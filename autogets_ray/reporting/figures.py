@@ -12,7 +12,7 @@ import pandas as pd
 from autogets_ray.metrics import OBJECTIVES
 from autogets_ray.reporting.inputs import ResultsDir
 from autogets_ray.reporting.plotting import (STRATEGY_ORDER, diverging_heatmap, panel_grid, save_figure,
-                                              strategy_colors)
+                                              strategy_colors, suptitle)
 
 #: Metrics compared in Fig. 4: class recall, class balanced accuracy, overall BA, overall F1.
 FIG4_METRICS = ("cr", "cba", "oba", "of1")
@@ -77,7 +77,7 @@ def fig4_improvements(results: ResultsDir, path: str | Path) -> Path:
         ax.set_title(f"Δ{metric.upper()} of the best trial vs M0: validation (test in brackets), pp")
         ax.set_xlabel("strategy-objective of the search")
         ax.set_ylabel("target class (largest first)")
-    fig.suptitle("Improvements per class and strategy-objective (paper Fig. 4 analog)")
+    suptitle(fig, "Improvements per class and strategy-objective (paper Fig. 4 analog)")
     return save_figure(fig, path)
 
 
@@ -136,7 +136,7 @@ def fig5_pareto(results: ResultsDir, path: str | Path) -> Path:
     handles += [Line2D([], [], color="black", marker="o", mfc="none", label="non-dominated front"),
                 Line2D([], [], color=M0_STYLE["color"], marker="*", ls="", ms=14, mec="black", label="M0")]
     axes.ravel()[len(picks) - 1].legend(handles=handles, fontsize=7, loc="best")
-    fig.suptitle("Pareto fronts of class recall vs class balanced accuracy, one point per trial "
+    suptitle(fig, "Pareto fronts of class recall vs class balanced accuracy, one point per trial "
                  "(paper Fig. 5 analog)")
     return save_figure(fig, path)
 
@@ -168,7 +168,7 @@ def fig6a_interaction(results: ResultsDir, interaction: pd.DataFrame, path: str 
         ax.set_xlabel(f"class whose {part} CBA changes")
         ax.set_ylabel("class AutoGeTS was applied to")
         ax.set_title(f"Δ {part} CBA vs M0 (pp)")
-    fig.suptitle("Class interaction: applying AutoGeTS to one class changes the others (paper Fig. 6a analog)")
+    suptitle(fig, "Class interaction: applying AutoGeTS to one class changes the others (paper Fig. 6a analog)")
     return save_figure(fig, path)
 
 

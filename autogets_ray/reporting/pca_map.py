@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from autogets_ray.encoding.areas import class_area
-from autogets_ray.reporting.plotting import panel_grid, save_figure
+from autogets_ray.reporting.plotting import panel_grid, save_figure, suptitle
 
 
 def plot_class_maps(
@@ -44,5 +44,5 @@ def plot_class_maps(
         ax.set_xlabel(f"PC{pair[0] + 1}")
         ax.set_ylabel(f"PC{pair[1] + 1}")
         ax.legend(loc="best", fontsize=8)
-    fig.suptitle("Training examples on the PCA map (TF-IDF -> PCA fitted on train)")
+    suptitle(fig, "Training examples on the PCA map (TF-IDF -> PCA fitted on train)")
     return save_figure(fig, path)

@@ -33,12 +33,18 @@ def panel_grid(n: int, cols: int, width: float, height: float) -> tuple[Any, np.
     return fig, axes
 
 
+def suptitle(fig: Any, text: str) -> None:
+    """The figure's title a fixed distance below its top edge (the default, a fraction of the height,
+    lands on the first panel of a tall figure)."""
+    fig.suptitle(text, y=1 - 0.12 / fig.get_figheight(), va="top")
+
+
 def save_figure(fig: Any, path: str | Path, rect: tuple[float, float, float, float] | None = None) -> Path:
     """Lay out (inside ``rect``, figure fractions, when given), write ``path`` (PNG at :data:`DPI`),
     create its folder, close the figure."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout(rect=rect)
+    fig.tight_layout(rect=rect)  # makes room for a suptitle too
     fig.savefig(path, dpi=DPI)
     pyplot().close(fig)
     return path

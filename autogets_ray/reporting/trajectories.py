@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from autogets_ray.reporting.inputs import ResultsDir
-from autogets_ray.reporting.plotting import STRATEGY_ORDER, panel_grid, save_figure, strategy_colors
+from autogets_ray.reporting.plotting import (STRATEGY_ORDER, panel_grid, save_figure,
+                                              strategy_colors, suptitle)
 
 #: The paper's figure number of each objective's fixed-time experiment.
 PAPER_FIGURE = {"cr": 27, "cba": 28, "oba": 29, "of1": 30}
@@ -87,8 +88,9 @@ def fig_trajectories(results: ResultsDir, objective: str, path: str | Path) -> P
                title="strategy: max (solid) and mean (dashed) over searches")
     number = PAPER_FIGURE.get(objective)
     paper = f" (paper Fig. {number} analog)" if number else ""
-    fig.suptitle(f"Fixed-time trajectories, objective {name}: improvement over M0 of the best trial so far{paper}")
-    return save_figure(fig, path, rect=(0, 0.09, 1, 1))
+    suptitle(fig, f"Fixed-time trajectories, objective {name}: improvement over M0 of the best trial so far{paper}")
+    height = fig.get_figheight()
+    return save_figure(fig, path, rect=(0, 0.9 / height, 1, 1))
 
 
 def trajectory_objectives(results: ResultsDir) -> list[str]:
