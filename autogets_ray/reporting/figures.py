@@ -124,20 +124,23 @@ def fig5_pareto(results: ResultsDir, path: str | Path) -> Path:
         ax.scatter(x[front], y[front], s=70, facecolors="none", edgecolors="black", lw=1.3, zorder=4)
         ax.scatter([results.m0["val"][f"cr[{name}]"]], [results.m0["val"][f"cba[{name}]"]], s=240, zorder=5,
                    **M0_STYLE)
-        train = f"{int(sizes.loc[name, 'train'])} training examples; " if sizes is not None and name in sizes.index else ""
+        known = sizes is not None and name in sizes.index
+        train = f"{int(sizes.loc[name, 'train'])} training examples; " if known else ""
         ax.set_title(f"class {name} ({kind}, {train}{len(mine)} trials)", fontsize=10)
         ax.set_xlabel(f"validation recall of {name} (CR)")
         ax.set_ylabel(f"validation balanced accuracy of {name} (CBA)")
         ax.grid(alpha=0.3)
     handles = [Line2D([], [], color=c, marker="o", ls="", label=f"strategy {s.upper()}")
                for s, c in colors.items()]
-    handles += [Line2D([], [], color="0.4", marker=OBJECTIVE_MARKERS.get(o, "x"), ls="",
-                                 label=f"objective {o.upper()}") for o in sorted(set(trials["objective"]))]
+    objectives = sorted(set(trials["objective"]),
+                        key=lambda o: (OBJECTIVES.index(o) if o in OBJECTIVES else 99, o))
+    handles += [Line2D([], [], color="0.4", marker=OBJECTIVE_MARKERS.get(o, "x"), ls="", label=f"objective {o.upper()}")
+                for o in objectives]
     handles += [Line2D([], [], color="black", marker="o", mfc="none", label="non-dominated front"),
                 Line2D([], [], color=M0_STYLE["color"], marker="*", ls="", ms=14, mec="black", label="M0")]
     axes.ravel()[len(picks) - 1].legend(handles=handles, fontsize=7, loc="best")
     suptitle(fig, "Pareto fronts of class recall vs class balanced accuracy, one point per trial "
-                 "(paper Fig. 5 analog)")
+                  "(paper Fig. 5 analog)")
     return save_figure(fig, path)
 
 

@@ -32,8 +32,8 @@ TRAJECTORY_SOURCE = "written by autogets search or autogets matrix"
 @dataclass
 class Context:
     results: ResultsDir
-    figures_dir: Path  # absolute
-    report_dir: Path
+    figures_dir: Path  # where the PNGs go
+    report_dir: Path  # figure links are relative to it
 
     def figure_path(self, name: str) -> Path:
         return self.figures_dir / name
