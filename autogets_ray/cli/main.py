@@ -19,6 +19,7 @@ COMMANDS = [
     "autogets_ray.cli.cache:cache",
     "autogets_ray.cli.serve:llm_server",
     "autogets_ray.cli.search:search",
+    "autogets_ray.cli.matrix:matrix",
     "autogets_ray.cli.ensemble:ensemble",
     "autogets_ray.cli.report:report",
 ]

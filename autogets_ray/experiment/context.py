@@ -25,6 +25,7 @@ class RetrainResult:
     test: Evaluation
     retrain_seconds: float  # featurising the added rows + fitting (the paper's budget unit)
     n_synthetic: int
+    device: str = "cpu"  # where the model was fitted (TextModel.fit_device)
 
 
 @dataclass
@@ -82,7 +83,7 @@ class ExperimentContext:
         seconds = time.perf_counter() - start
         val = evaluate(self.y_val, model.predict(self.x_val), self.split.classes)
         test = evaluate(self.y_test, model.predict(self.x_test), self.split.classes)
-        return RetrainResult(val, test, seconds, len(texts))
+        return RetrainResult(val, test, seconds, len(texts), model.fit_device())
 
 
 def build_context(

@@ -1,8 +1,9 @@
-"""One readable line per finished trial, instead of Tune's table (which shows 2**63 trials for
-``num_samples=-1``)."""
+"""One readable line per finished trial, per search, instead of Tune's table (which shows 2**63
+trials for ``num_samples=-1`` and mixes the searches of an interleaved experiment)."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from ray.tune import Callback
@@ -10,29 +11,41 @@ from ray.tune import Callback
 from autogets_ray.progress import Progress
 
 
+@dataclass
+class SearchTally:
+    m0_value: float
+    budget_seconds: float
+    finished: int = 0
+    spent: float = 0.0
+    best: float = -math.inf
+
+
 class TrialProgress(Callback):
-    def __init__(self, search_id: str, m0_value: float, budget_seconds: float, progress: Progress) -> None:
-        self.search_id = search_id
-        self.m0_value = m0_value
-        self.budget_seconds = budget_seconds
+    """``m0_values``: search id -> M0's value of that search's objective on validation."""
+
+    def __init__(self, m0_values: dict[str, float], budget_seconds: float, progress: Progress) -> None:
+        self.tallies = {sid: SearchTally(value, budget_seconds) for sid, value in m0_values.items()}
         self.progress = progress
-        self.finished = 0
-        self.spent = 0.0
-        self.best = -math.inf
+        self.completed = 0
 
     def on_trial_complete(self, iteration: int, trials: list, trial: Any, **info: Any) -> None:
         result = trial.last_result or {}
-        if "objective" not in result:
+        tally = self.tallies.get(str(result.get("search_id")))
+        if "objective" not in result or tally is None:
             return
-        self.finished += 1
-        self.spent += float(result.get("retrain_seconds", 0.0))
-        self.best = max(self.best, float(result["objective"]))
+        self.completed += 1
+        tally.finished += 1
+        tally.spent += float(result.get("retrain_seconds", 0.0))
+        tally.best = max(tally.best, float(result["objective"]))
+        candidate = str(result.get("candidate_id", "")).rpartition(":")[2]
         self.progress.info(
-            f"{self.search_id} #{self.finished}: {result.get('candidate_id', '')} "
+            f"{result['search_id']} #{tally.finished}: {candidate} "
             f"({result.get('subset_size', 0)} examples, {result.get('n_synthetic', 0)} synthetic) "
-            f"val {result['objective']:.4f} | best {self.best:.4f} vs M0 {self.m0_value:.4f} | "
-            f"retrain {self.spent:.1f}/{self.budget_seconds:.0f} s"
+            f"val {result['objective']:.4f} | best {tally.best:.4f} vs M0 {tally.m0_value:.4f} | "
+            f"retrain {tally.spent:.1f}/{tally.budget_seconds:.0f} s"
+            + (f" | {self.completed} trials in all" if len(self.tallies) > 1 else "")
         )
 
     def on_trial_error(self, iteration: int, trials: list, trial: Any, **info: Any) -> None:
-        self.progress.info(f"{self.search_id}: trial {trial.trial_id} failed: {trial.error_file or 'see logs'}")
+        search_id = (trial.config or {}).get("search_id", "trial")
+        self.progress.info(f"{search_id}: trial {trial.trial_id} failed: {trial.error_file or 'see logs'}")

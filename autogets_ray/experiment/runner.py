@@ -1,10 +1,11 @@
-"""Run an AutoGeTS experiment: every (target class x strategy x objective) search as a Ray Tune run.
+"""Run an AutoGeTS experiment: every (target class x strategy x objective) search on one Tuner.
 
-Each search is one ``Tuner`` whose custom searcher (a strategy core behind
-:class:`~autogets_ray.search.tune_searcher.CoreSearcher`) proposes candidates until its retrain-time
-budget or its space is spent. Finished searches are marked done and skipped on ``resume``; an
-interrupted one is restored with ``Tuner.restore`` (finished trials are not repeated; cached LLM
-generations are not regenerated).
+Each search has its own strategy core, seed and retrain-time budget; an
+:class:`~autogets_ray.search.interleave.InterleavedSearch` behind one Tune searcher asks them in
+fair-share order, so every trial slot of the cluster stays busy while a search waits for its HSW
+level or GA generation (issue 7's experiment matrix; a single search is the one-core case). An
+interrupted experiment is restored with ``Tuner.restore``: finished trials are not repeated, cached
+LLM generations are not regenerated, the searcher resumes from its saved state.
 """
 from __future__ import annotations
 
@@ -28,8 +29,11 @@ from autogets_ray.experiment.context import ExperimentContext, build_context
 from autogets_ray.experiment.results import plot_trajectories, summary, trajectory
 from autogets_ray.progress import Progress
 from autogets_ray.ray_session import ensure_ray
+from autogets_ray.search.interleave import ID_SEPARATOR
 
 CONFIG_FILE = "config.yaml"
+#: The Tune experiment (under storage_path) that runs every search of an output directory.
+EXPERIMENT_NAME = "searches"
 
 
 @dataclass(frozen=True)
@@ -116,17 +120,11 @@ def _model_overrides(config: SearchConfig) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted(overrides.items()))
 
 
-def _run_search(spec: SearchSpec, config: SearchConfig, context: ExperimentContext, context_ref: Any,
-                llm_service: Any, out: Path, resume: bool, progress: Progress) -> pd.DataFrame:
-    from ray import tune
-
-    from autogets_ray.experiment.progress_callback import TrialProgress
-    from autogets_ray.experiment.trial import TrialSettings, retrain_trial
-    from autogets_ray.experiment.searcher import STATE_FILE, RecordingSearcher
-    from autogets_ray.search import SearchProblem, create_core
+def _search_problem(spec: SearchSpec, config: SearchConfig, context: ExperimentContext) -> Any:
+    from autogets_ray.search import SearchProblem
 
     rows = context.class_rows(spec.target_class)
-    problem = SearchProblem(
+    return SearchProblem(
         target_class=spec.target_class,
         example_ids=context.train_row_ids[rows],
         coords=context.coords_train[rows],
@@ -135,36 +133,51 @@ def _run_search(spec: SearchSpec, config: SearchConfig, context: ExperimentConte
         budget_seconds=config.budget_seconds,
         max_candidates=config.max_candidates,
     )
-    settings = TrialSettings(spec.search_id, spec.strategy, spec.target_class, spec.objective,
-                             llm_service, context_ref, _model_overrides(config))
+
+
+def _run_searches(specs: list[SearchSpec], config: SearchConfig, context: ExperimentContext, context_ref: Any,
+                  llm_service: Any, out: Path, resume: bool, progress: Progress) -> pd.DataFrame:
+    """Every search on one Tuner: an interleaving searcher keeps all trial slots busy (issue 7)."""
+    from ray import tune
+
+    from autogets_ray.experiment.progress_callback import TrialProgress
+    from autogets_ray.experiment.searcher import RecordingSearcher, state_path
+    from autogets_ray.experiment.trial import TrialSettings, retrain_trial
+    from autogets_ray.search import InterleavedSearch, create_core
+
+    settings = TrialSettings(llm_service, context_ref, _model_overrides(config))
     resources = {"cpu": config.resources.cpu}
     if config.resources.gpu > 0:
         resources["gpu"] = config.resources.gpu
     trainable = tune.with_resources(tune.with_parameters(retrain_trial, settings=settings), resources)
-    m0_value = context.m0_val.objective(spec.objective, spec.target_class)
-    callback = TrialProgress(spec.search_id, m0_value, config.budget_seconds, progress)
-    search_dir = out / "searches" / spec.search_id
-    state_path = (search_dir / STATE_FILE).resolve()
-    state_path.unlink(missing_ok=True)
+    m0_values = {s.search_id: context.m0_val.objective(s.objective, s.target_class) for s in specs}
+    callback = TrialProgress(m0_values, config.budget_seconds, progress)
+    searches_dir = (out / "searches").resolve()
     storage = config.storage_path or str((out / "ray").resolve())
-    path = f"{storage.rstrip('/')}/{spec.search_id}"
+    path = f"{storage.rstrip('/')}/{EXPERIMENT_NAME}"
     if resume and tune.Tuner.can_restore(path):
-        progress.info(f"{spec.search_id}: resuming the interrupted search")
+        progress.info("resuming the interrupted experiment (finished trials are kept)")
         tuner = tune.Tuner.restore(path, trainable=trainable, resume_errored=False)
     else:
-        core = create_core(spec.strategy, problem, seed=spec.seed,
-                           **config.strategy_params.get(spec.strategy, {}))
+        for spec in specs:
+            state_path(searches_dir, spec.search_id).unlink(missing_ok=True)
+        cores = {s.search_id: create_core(s.strategy, _search_problem(s, config, context), seed=s.seed,
+                                          **config.strategy_params.get(s.strategy, {})) for s in specs}
+        tags = {s.search_id: {"strategy": s.strategy, "target_class": s.target_class, "objective": s.objective}
+                for s in specs}
+        searcher = RecordingSearcher(InterleavedSearch(cores, tags), searches_dir, announce=progress.enabled,
+                                     metric="objective", mode="max")
         tuner = tune.Tuner(
             trainable,
             tune_config=tune.TuneConfig(
-                search_alg=RecordingSearcher(core, state_path, metric="objective", mode="max"),
+                search_alg=searcher,
                 num_samples=-1,
                 max_concurrent_trials=config.max_concurrent_trials,
                 reuse_actors=True,
                 time_budget_s=config.wall_clock_seconds,
             ),
             run_config=tune.RunConfig(
-                name=spec.search_id, storage_path=str(storage), verbose=0, callbacks=[callback],
+                name=EXPERIMENT_NAME, storage_path=str(storage), verbose=0, callbacks=[callback],
                 failure_config=tune.FailureConfig(max_failures=0),
             ),
         )
@@ -172,15 +185,19 @@ def _run_search(spec: SearchSpec, config: SearchConfig, context: ExperimentConte
     grid = tuner.fit()
     capped = config.wall_clock_seconds is not None and time.monotonic() - started >= 0.95 * config.wall_clock_seconds
     records, unfinished = _finished_trials(grid)
-    if capped and not state_path.exists():
-        state_path.parent.mkdir(parents=True, exist_ok=True)
-        state_path.write_text(json.dumps({"finish_reason": "wall_clock", "trials": len(records)}))
-    if (unfinished and not capped) or not state_path.exists():
-        raise SearchInterrupted(f"search {spec.search_id} was interrupted; its state is saved: continue "
+    open_searches = [s for s in specs if not state_path(searches_dir, s.search_id).exists()]
+    if capped and open_searches:
+        for spec in open_searches:
+            marker = state_path(searches_dir, spec.search_id)
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.write_text(json.dumps({"finish_reason": "wall_clock"}))
+        open_searches = []
+    if (unfinished and not capped) or open_searches:
+        raise SearchInterrupted(f"the experiment in {out} was interrupted; its state is saved: continue "
                                 f"with `autogets search --resume --out {out}`")
     if not records:
-        raise RuntimeError(f"search {spec.search_id} finished no trial; see {path} for the trial errors")
-    return _trials_frame(records, spec)
+        raise RuntimeError(f"the experiment finished no trial; see {path} for the trial errors")
+    return _trials_frame(records)
 
 
 def _finished_trials(grid: Any) -> tuple[list[dict[str, Any]], int]:
@@ -200,17 +217,16 @@ def _finished_trials(grid: Any) -> tuple[list[dict[str, Any]], int]:
     return records, unfinished
 
 
-def _trials_frame(records: list[dict[str, Any]], spec: SearchSpec) -> pd.DataFrame:
+def _trials_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(records)
     frame = frame.sort_values("timestamp", kind="stable") if "timestamp" in frame else frame
     # Tune's "objective" (the value the searcher maximises) becomes val_objective; "objective" then
     # names the objective, as in every other table.
-    frame = frame.rename(columns={"objective": "val_objective"})
-    keys = {"search_id": spec.search_id, "strategy": spec.strategy, "target_class": spec.target_class,
-            "objective": spec.objective}
-    for key, value in reversed(list(keys.items())):
-        frame.insert(0, key, value)
-    frame["completed_order"] = np.arange(len(frame))
+    frame = frame.rename(columns={"objective": "val_objective"}).rename(columns={"objective_name": "objective"})
+    frame["candidate_id"] = frame["candidate_id"].astype(str).str.partition(ID_SEPARATOR)[2]
+    first = ["search_id", "strategy", "target_class", "objective"]
+    frame = frame[first + [c for c in frame.columns if c not in first]]
+    frame["completed_order"] = frame.groupby("search_id").cumcount()
     return frame.reset_index(drop=True)
 
 
@@ -258,22 +274,13 @@ def run_experiment(config: SearchConfig, out: str | Path, resume: bool = False,
     # Keep this handle for the whole run: a named actor dies with its last reference.
     llm_service = get_llm_service(GenerationConfig.from_dict(config.llm), context.class_texts())
     progress.info(f"{len(specs)} searches: classes {', '.join(targets)} x strategies "
-                  f"{', '.join(config.strategies)} x objectives {', '.join(config.objectives)}")
+                  f"{', '.join(config.strategies)} x objectives {', '.join(config.objectives)}, "
+                  f"interleaved on one Tuner, {config.max_concurrent_trials} trials at a time")
 
-    frames = []
-    for number, spec in enumerate(specs, 1):
-        done = out / "searches" / spec.search_id / "trials.parquet"
-        if resume and done.exists():
-            progress.info(f"[{number}/{len(specs)}] {spec.search_id}: already finished, skipped")
-            frames.append(pd.read_parquet(done))
-            continue
-        progress.info(f"[{number}/{len(specs)}] {spec.search_id}: starting")
-        frame = _run_search(spec, config, context, context_ref, llm_service, out, resume, progress)
-        done.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_parquet(done, index=False)
-        frames.append(frame)
-
-    trials = pd.concat(frames, ignore_index=True)
+    trials = _run_searches(specs, config, context, context_ref, llm_service, out, resume, progress)
+    for search_id, frame in trials.groupby("search_id", sort=False):
+        (out / "searches" / str(search_id)).mkdir(parents=True, exist_ok=True)
+        frame.to_parquet(out / "searches" / str(search_id) / "trials.parquet", index=False)
     traj = trajectory(trials)
     table = summary(trials, context.m0_val, context.m0_test)
     files = {"trials": out / "trials.parquet", "summary_csv": out / "summary.csv",

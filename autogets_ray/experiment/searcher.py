@@ -1,9 +1,10 @@
-"""The searcher the runner hands to Tune: a :class:`CoreSearcher` that records how its search ended.
+"""The searcher the runner hands to Tune: every search of the experiment, interleaved, recorded.
 
-When the core says FINISHED, it writes ``search_state.json`` (why it finished, retrain seconds
-spent, candidates issued, and the strategy's own log: HSW levels, GA generations). The runner uses
-that file to tell a finished search from an interrupted one: ``Tuner.fit`` returns normally in both
-cases. The marker path is part of the pickled state, so a restored searcher writes it too.
+When one search's core says FINISHED, it writes that search's ``search_state.json`` (why it
+finished, retrain seconds spent, candidates issued, and the strategy's own log: HSW levels, GA
+generations). The runner uses these files to tell a finished experiment from an interrupted one:
+``Tuner.fit`` returns normally in both cases. The directory is part of the pickled state, so a
+restored searcher writes them too.
 """
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import math
 from pathlib import Path
 from typing import Any
 
-from ray.tune.search import Searcher
-
+from autogets_ray.progress import Progress
+from autogets_ray.search.core import SearchCore
+from autogets_ray.search.interleave import InterleavedSearch
 from autogets_ray.search.tune_searcher import CoreSearcher
 
 STATE_FILE = "search_state.json"
@@ -37,37 +39,54 @@ def _jsonable(value: Any) -> Any:
 
 
 class RecordingSearcher(CoreSearcher):
-    def __init__(self, core: Any, state_path: str | Path, **kwargs: Any) -> None:
+    """A :class:`CoreSearcher` over an :class:`InterleavedSearch` that records each finished search.
+
+    When a search's core says FINISHED, ``<searches_dir>/<search id>/search_state.json`` is written.
+    """
+
+    def __init__(self, core: InterleavedSearch, searches_dir: str | Path, announce: bool = True,
+                 **kwargs: Any) -> None:
         super().__init__(core, **kwargs)
-        self.state_path = str(state_path)
+        self.searches_dir = str(searches_dir)
+        self.announce = announce  # a progress line per finished search (a bool: the searcher is pickled)
 
     def suggest(self, trial_id: str) -> dict[str, Any] | str | None:
         suggestion = super().suggest(trial_id)
-        if suggestion == Searcher.FINISHED and not Path(self.state_path).exists():
-            self._write_state()
+        for search_id in self.core.newly_finished():
+            core = self.core.cores[search_id]
+            write_search_state(core, state_path(self.searches_dir, search_id))
+            Progress(enabled=self.announce).info(
+                f"{search_id}: all candidates issued ({core.finish_reason}): {core.n_issued}, "
+                f"{core.spent_seconds:.1f} retrain-s; {len(self.core.finished)}/{len(self.core.cores)} "
+                f"searches done")
         return suggestion
 
-    def _write_state(self) -> None:
-        core = self.core
-        best = core.best
-        state = {
-            "finish_reason": core.finish_reason,
-            "spent_retrain_seconds": core.spent_seconds,
-            "candidates_issued": core.n_issued,
-            "best_candidate": best[0].candidate_id if best else None,
-            "best_objective": best[1].objective if best else None,
-            "level_log": getattr(core, "level_log", None),
-            "generation_log": getattr(core, "generation_log", None),
-        }
-        path = Path(self.state_path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(_jsonable(state), indent=2))
-        tmp.replace(path)
-
     def get_state(self) -> dict[str, Any]:
-        return {**super().get_state(), "state_path": self.state_path}
+        return {**super().get_state(), "searches_dir": self.searches_dir, "announce": self.announce}
 
     def set_state(self, state: dict[str, Any]) -> None:
         super().set_state(state)
-        self.state_path = state["state_path"]
+        self.searches_dir = state["searches_dir"]
+        self.announce = state.get("announce", True)
+
+
+def state_path(searches_dir: str | Path, search_id: str) -> Path:
+    return Path(searches_dir) / search_id / STATE_FILE
+
+
+def write_search_state(core: SearchCore, path: Path, reason: str | None = None) -> None:
+    """``search_state.json``: why the search ended, its spend, its best and the strategy's log."""
+    best = core.best
+    state = {
+        "finish_reason": reason or core.finish_reason,
+        "spent_retrain_seconds": core.spent_seconds,
+        "candidates_issued": core.n_issued,
+        "best_candidate": best[0].candidate_id if best else None,
+        "best_objective": best[1].objective if best else None,
+        "level_log": getattr(core, "level_log", None),
+        "generation_log": getattr(core, "generation_log", None),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(_jsonable(state), indent=2))
+    tmp.replace(path)

@@ -19,14 +19,17 @@ from autogets_ray.experiment.context import ExperimentContext
 _CONTEXTS: dict[str, ExperimentContext] = {}
 
 
+#: Config keys naming the trial's search (set by the interleaved searcher, see search/interleave.py).
+SEARCH_KEYS = ("search_id", "strategy", "target_class", "objective")
+
+
 @dataclass(frozen=True)
 class TrialSettings:
-    """What every trial of one search shares (small; pickled into the trainable)."""
+    """What every trial of an experiment shares (small; pickled into the trainable).
 
-    search_id: str
-    strategy: str
-    target_class: str
-    objective: str
+    The trial's own search (id, strategy, target class, objective) comes with its config.
+    """
+
     llm_service: Any  # the driver's LLMService actor handle (config resolved once, in the driver)
     context_ref: Any  # ray.ObjectRef[ExperimentContext]
     model_overrides: tuple[tuple[str, Any], ...] = ()
@@ -48,11 +51,15 @@ def evaluate_candidate(config: dict[str, Any], settings: TrialSettings) -> dict[
     """Everything a trial reports; needs Ray (the LLM actor, the context ref) but not a Tune session."""
     from autogets_ray.llm import Example
 
-    started = time.perf_counter()
+    missing = [key for key in SEARCH_KEYS if key not in config]
+    if missing:
+        raise ValueError(f"trial config lacks {', '.join(missing)}: configs come from the interleaved searcher")
+    target, objective_name = str(config["target_class"]), str(config["objective"])
+    started_at, started = time.time(), time.perf_counter()
     context = _context(settings.context_ref)
     context_seconds = time.perf_counter() - started
     ids = [int(i) for i in config["example_ids"]]
-    examples = [Example(example_id=i, text=context.text_of(i), label=settings.target_class) for i in ids]
+    examples = [Example(example_id=i, text=context.text_of(i), label=target) for i in ids]
     llm_started = time.perf_counter()
     generated = ray.get(settings.llm_service.generate.remote(examples))
     llm_seconds = time.perf_counter() - llm_started
@@ -61,16 +68,24 @@ def evaluate_candidate(config: dict[str, Any], settings: TrialSettings) -> dict[
         first = next(iter(generated.errors.values()), "no samples returned")
         raise RuntimeError(f"the LLM produced no samples for the {len(ids)} examples of "
                            f"{config.get('candidate_id')}: {first}")
-    result = context.retrain(texts, [settings.target_class] * len(texts), dict(settings.model_overrides))
-    objective = result.val.objective(settings.objective, settings.target_class)
+    result = context.retrain(texts, [target] * len(texts), dict(settings.model_overrides))
+    objective = result.val.objective(objective_name, target)
     counters = generated.counters
     return {
+        # Tune's metric; the runner renames it val_objective and objective_name back to objective.
         "objective": objective if not math.isnan(objective) else float("-inf"),
-        "test_objective": result.test.objective(settings.objective, settings.target_class),
+        "objective_name": objective_name,
+        "search_id": str(config["search_id"]),
+        "strategy": str(config["strategy"]),
+        "target_class": target,
+        "test_objective": result.test.objective(objective_name, target),
         "retrain_seconds": result.retrain_seconds,
+        "model_device": result.device,
         "llm_seconds": llm_seconds,
         "context_seconds": context_seconds,
         "trial_seconds": time.perf_counter() - started,
+        "started_at": started_at,  # wall clock (epoch s): shows how trials overlapped
+        "finished_at": time.time(),
         "subset_size": len(ids),
         "n_synthetic": result.n_synthetic,
         "llm_failures": len(generated.errors),

@@ -50,6 +50,10 @@ class TextModel(ABC):
         """Parameters worth recording next to results."""
         return {"model": self.name}
 
+    def fit_device(self) -> str:
+        """Where ``fit`` runs: ``"cpu"`` or ``"gpu"`` (recorded with every trial)."""
+        return "cpu"
+
 
 def stack_features(first: Features, second: Features) -> Features:
     """Rows of ``first`` then rows of ``second``, for any feature kind a featuriser returns."""

@@ -97,6 +97,9 @@ class CatBoostTextModel(TextModel):
                              "use device='auto' or 'cpu'")
         return available
 
+    def fit_device(self) -> str:
+        return "gpu" if self.uses_gpu() else "cpu"
+
     def make_featurizer(self) -> Featurizer:
         if self.features == "text":
             return RawTextFeaturizer()
@@ -142,7 +145,7 @@ class CatBoostTextModel(TextModel):
             "model": self.name,
             "features": self.features,
             "svd_components": self.svd_components if self.features == "svd" else None,
-            "task_type": "GPU" if self.uses_gpu() else "CPU",
+            "task_type": self.fit_device().upper(),
             **self.params,
         }
 

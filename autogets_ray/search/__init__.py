@@ -12,12 +12,15 @@ from autogets_ray.search.core import (
 )
 from autogets_ray.search.ga import GeneticCore
 from autogets_ray.search.hsw import HierarchicalWindowCore
+from autogets_ray.search.interleave import InterleavedSearch, TaggedCandidate
 from autogets_ray.search.random_search import RandomSubsetCore
 from autogets_ray.search.results import outcome_from_result
 from autogets_ray.search.sw import SlidingWindowCore
 
 __all__ = [
-    "FINISHED", "STRATEGIES", "Candidate", "GeneticCore", "HierarchicalWindowCore", "RandomSubsetCore",
-    "SearchCore", "SearchProblem", "SlidingWindowCore", "TrajectoryPoint", "TrialOutcome", "create_core",
+    "FINISHED", "STRATEGIES", "Candidate", "GeneticCore", "HierarchicalWindowCore", "InterleavedSearch",
+    "RandomSubsetCore",
+    "SearchCore", "SearchProblem", "SlidingWindowCore", "TaggedCandidate", "TrajectoryPoint", "TrialOutcome",
+    "create_core",
     "outcome_from_result", "strategy_parameters",
 ]

@@ -273,6 +273,11 @@ class SearchCore(ABC):
         return self._spent
 
     @property
+    def projected_seconds(self) -> float:
+        """Spent retrain seconds plus the outstanding trials at this search's mean retrain time."""
+        return self._projected_seconds()
+
+    @property
     def history(self) -> list[TrajectoryPoint]:
         """The trajectory: one point per told trial, in the order they were told."""
         return list(self._history)

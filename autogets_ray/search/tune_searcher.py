@@ -16,20 +16,22 @@ from typing import Any
 from ray.tune.search import Searcher
 
 from autogets_ray.search.core import FINISHED, SearchCore, SearchProblem, create_core
+from autogets_ray.search.interleave import InterleavedSearch
 from autogets_ray.search.results import outcome_from_result
 
 
 class CoreSearcher(Searcher):
     """Ray Tune searcher that delegates every decision to a Ray-free search core.
 
-    ``core`` is a :class:`SearchCore` or a factory called as ``core(**core_kwargs)``. ``metric``
+    ``core`` is a :class:`SearchCore`, an :class:`InterleavedSearch` (several searches on one Tuner)
+    or a factory called as ``core(**core_kwargs)``. ``metric``
     is the reported objective (maximised); ``prefix`` marks the validation metrics that are passed
     on to the core (``val_cr[Access]`` -> ``cr[Access]``).
     """
 
     def __init__(
         self,
-        core: SearchCore | Callable[..., SearchCore],
+        core: SearchCore | InterleavedSearch | Callable[..., SearchCore | InterleavedSearch],
         metric: str = "objective",
         mode: str = "max",
         *,
@@ -37,10 +39,11 @@ class CoreSearcher(Searcher):
         prefix: str = "val_",
     ) -> None:
         _check_mode(mode)
-        if not isinstance(core, SearchCore):
+        if not _is_core(core):
             core = core(**(core_kwargs or {}))
-        if not isinstance(core, SearchCore):
-            raise ValueError(f"core must be a SearchCore or build one, got {type(core).__name__}")
+        if not _is_core(core):
+            raise ValueError(f"core must be a SearchCore (or an InterleavedSearch) or build one, "
+                             f"got {type(core).__name__}")
         super().__init__(metric=metric, mode=mode)
         self.core = core
         self.prefix = prefix
@@ -102,6 +105,10 @@ class CoreSearcher(Searcher):
     def best_objective(self) -> float:
         best = self.core.best
         return best[1].objective if best is not None else math.nan
+
+
+def _is_core(core: Any) -> bool:
+    return isinstance(core, (SearchCore, InterleavedSearch))
 
 
 def _check_mode(mode: str) -> None:

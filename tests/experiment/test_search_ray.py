@@ -108,7 +108,9 @@ def test_an_errored_trial_does_not_stop_the_search(tmp_path):
         STRATEGIES.unregister("test-flaky")  # other tests list the registered strategies
     trials = pd.read_parquet(tmp_path / "trials.parquet")
     assert sorted(trials["candidate_id"]) == ["flaky-0", "flaky-1", "flaky-3", "flaky-4"]
-    errors = list((tmp_path / "ray" / "Security-test-flaky-cba").glob("*/error.txt"))
+    from autogets_ray.experiment.runner import EXPERIMENT_NAME
+
+    errors = list((tmp_path / "ray" / EXPERIMENT_NAME).glob("*/error.txt"))
     assert len(errors) == 2 and "not a training example" in errors[0].read_text()
 
 
