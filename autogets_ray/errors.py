@@ -3,4 +3,11 @@ from __future__ import annotations
 
 
 class SearchInterrupted(RuntimeError):
-    """Tune stopped a search before its searcher finished (Ctrl-C, SIGUSR1); its state is saved."""
+    """Tune stopped an experiment before its searcher finished (Ctrl-C, SIGUSR1); its state is saved.
+
+    ``out`` is the experiment's directory: the command line names the resume command with it.
+    """
+
+    def __init__(self, message: str, out: str | None = None) -> None:
+        super().__init__(message)
+        self.out = out

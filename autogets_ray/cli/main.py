@@ -35,7 +35,8 @@ class FriendlyGroup(click.Group):
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(2)
         except SearchInterrupted as exc:
-            click.echo(f"Interrupted: {exc}", err=True)
+            hint = f": continue with `autogets {ctx.invoked_subcommand} --resume --out {exc.out}`" if exc.out else ""
+            click.echo(f"Interrupted: {exc}{hint}", err=True)
             ctx.exit(130)
 
 

@@ -193,8 +193,7 @@ def _run_searches(specs: list[SearchSpec], config: SearchConfig, context: Experi
             marker.write_text(json.dumps({"finish_reason": "wall_clock"}))
         open_searches = []
     if (unfinished and not capped) or open_searches:
-        raise SearchInterrupted(f"the experiment in {out} was interrupted; its state is saved: continue "
-                                f"with `autogets search --resume --out {out}`")
+        raise SearchInterrupted(f"the experiment in {out} was interrupted; its state is saved", out=str(out))
     if not records:
         raise RuntimeError(f"the experiment finished no trial; see {path} for the trial errors")
     return _trials_frame(records)
