@@ -19,21 +19,16 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from bench_config import experiment_config
 
 
 def run_matrix(args: argparse.Namespace, backend: str, out: Path) -> float:
     import ray
 
-    from autogets_ray.experiment.config import load_config
     from autogets_ray.experiment.runner import run_experiment
     from autogets_ray.progress import Progress
 
-    config = load_config(overrides=[
-        f"dataset.name={args.dataset}", f"target_classes={args.classes}", f"strategies=[{args.strategies}]",
-        f"objectives=[{args.objectives}]", f"budget_seconds={args.budget}", f"model.name={args.model}",
-        f"max_candidates={'null' if args.max_candidates is None else args.max_candidates}",
-        f"llm.backend={backend}", f"max_concurrent_trials={args.concurrency}",
-    ])
+    config = experiment_config(args, backend, args.objectives)
     started = time.perf_counter()
     run_experiment(config, out, resume=(out / "config.yaml").exists(), progress=Progress())
     ray.shutdown()
@@ -64,6 +59,8 @@ def main() -> None:
     parser.add_argument("--model", default="linear")
     parser.add_argument("--backend", action="append", help="LLM backend(s); default ngram")
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--llm", action="append", default=[], metavar="KEY=VALUE",
+                        help="generation option for every backend, e.g. samples_per_example=2")
     parser.add_argument("--out", type=Path, default=Path("results/bench-autogets"))
     args = parser.parse_args()
 
@@ -75,7 +72,8 @@ def main() -> None:
 
     print(f"{args.dataset}, classes {args.classes}, strategies {args.strategies}, objectives {args.objectives}, "
           f"model {args.model}, budget {args.budget:g} retrain-s and at most {args.max_candidates} candidates "
-          f"per search, {args.concurrency} concurrent trials; {platform.machine()}, {os.cpu_count()} CPUs, "
+          f"per search, {args.concurrency} concurrent trials, LLM options {args.llm or 'defaults'}; "
+          f"{platform.machine()}, {os.cpu_count()} CPUs, "
           f"{time.strftime('%Y-%m-%d')}\n")
     for backend in args.backend or ["ngram"]:
         out = args.out / f"{args.model}-{backend}"

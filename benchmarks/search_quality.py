@@ -18,6 +18,8 @@ import platform
 import time
 from pathlib import Path
 
+from bench_config import experiment_config
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -30,28 +32,24 @@ def main() -> None:
     parser.add_argument("--model", default="linear")
     parser.add_argument("--backend", action="append", help="LLM backend(s); default ngram")
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--llm", action="append", default=[], metavar="KEY=VALUE",
+                        help="generation option for every backend, e.g. samples_per_example=2")
     parser.add_argument("--out", type=Path, default=Path("results/bench-quality"))
     args = parser.parse_args()
 
     import ray
 
-    from autogets_ray.experiment.config import load_config
     from autogets_ray.experiment.runner import run_experiment
     from autogets_ray.progress import Progress
 
     lines = [f"{args.dataset}, classes {args.classes}, objective {args.objective}, model {args.model}, "
              f"budget {args.budget:g} retrain-s per search, max candidates {args.max_candidates}, "
-             f"{args.concurrency} concurrent trials; {platform.machine()}, {os.cpu_count()} CPUs", ""]
+             f"{args.concurrency} concurrent trials, LLM options {args.llm or 'defaults'}; "
+             f"{platform.machine()}, {os.cpu_count()} CPUs", ""]
     lines.append("| backend | class | strategy | trials | trials / retrain-hour | dCBA val | dCBA test | dOBA val | dOBA test | dCBA val - random | dCBA test - random |")
     lines.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for backend in args.backend or ["ngram"]:
-        targets = args.classes if ":" in args.classes or args.classes == "all" else f"[{args.classes}]"
-        config = load_config(overrides=[
-            f"dataset.name={args.dataset}", f"target_classes={targets}", f"strategies=[{args.strategies}]",
-            f"objectives=[{args.objective}]", f"budget_seconds={args.budget}", f"model.name={args.model}",
-            f"max_candidates={'null' if args.max_candidates is None else args.max_candidates}",
-            f"llm.backend={backend}", f"max_concurrent_trials={args.concurrency}",
-        ])
+        config = experiment_config(args, backend, args.objective)
         start = time.perf_counter()
         result = run_experiment(config, args.out / f"{args.model}-{backend}", progress=Progress())
         wall = time.perf_counter() - start
