@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 FIGURES_DIR = "figures"
 #: Where each optional input comes from (quoted in the skip notes).
-KNOWLEDGE_BASE_SOURCE = "written by autogets ensemble RESULTS_DIR --knowledge-only (or any ensemble run)"
+KNOWLEDGE_BASE_SOURCE = ("written by autogets matrix, or autogets ensemble RESULTS_DIR --knowledge-only "
+                         "(or any ensemble run)")
 ENSEMBLE_SOURCE = "written by autogets ensemble RESULTS_DIR --requirement r1|r2|r3"
 TRAJECTORY_SOURCE = "written by autogets search or autogets matrix"
 
