@@ -16,6 +16,7 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from autogets_ray.data.tabular import load_tabular
@@ -65,9 +66,10 @@ def cmd_run(args: argparse.Namespace) -> None:
                           methods=tuple(args.methods.split(",")))
     default = (args.acceptance, k) == (BENCH_SETTINGS.acceptance, BENCH_SETTINGS.steps_per_round)
     suffix = "" if default else f"_{args.acceptance}_k{k}"
+    only = tuple(int(r) for r in args.only_runs.split(",")) if args.only_runs else None
     for name in args.dataset.split(","):
         run_experiment(load_tabular(name), OUT / f"{name}{suffix}", spec,
-                       progress=Progress(prefix=f"bench {name}{suffix}"))
+                       progress=Progress(prefix=f"bench {name}{suffix}"), only_runs=only)
 
 
 def cmd_k_study(args: argparse.Namespace) -> None:
@@ -171,6 +173,39 @@ def k_table() -> str:
     return "\n".join(lines)
 
 
+def second_draw_table() -> str:
+    """What the K-th draw of a round bought in the main runs: rounds where at least one of the K
+    candidates passed the acceptance rule, and how many of those no other candidate would have passed
+    (replayed from ``moods_history.csv`` against the state each round started from)."""
+    from autogets_ray.moods.core import ACCEPTANCE_RULES, CandidateResult, MoodsState
+    from autogets_ray.moods.metrics import BinaryF1
+
+    rule = ACCEPTANCE_RULES.get(BENCH_SETTINGS.acceptance)
+    lines = _header("| dataset | K | rounds | rounds accepted | of those, only one draw passed | rounds with every draw passing |")
+    for name, hist in _frames("moods_history.csv"):
+        totals = [0, 0, 0, 0]
+        for _, run in hist.groupby("run"):
+            start = run[run["round"] == 0].iloc[0]
+            state = MoodsState(0, np.empty(0), np.empty((0, 0)), val=BinaryF1(start.val_f1, start.val_f1_minority, 0.0),
+                               val_loss=start.val_loss)
+            for _, rnd in run[run["round"] > 0].groupby("round"):
+                passed = [rule(CandidateResult(0, BinaryF1(r.val_f1, r.val_f1_minority, 0.0), r.val_loss,
+                                               BinaryF1(0, 0, 0), np.empty(0), np.empty(0)), state)
+                          for r in rnd.itertuples()]
+                totals[0] += 1
+                totals[1] += any(passed)
+                totals[2] += sum(passed) == 1 and len(passed) > 1
+                totals[3] += all(passed) and len(passed) > 1
+                kept = rnd[rnd["accepted"]]
+                if len(kept):
+                    row = kept.iloc[0]
+                    state = MoodsState(0, np.empty(0), np.empty((0, 0)),
+                                       val=BinaryF1(row.val_f1, row.val_f1_minority, 0.0), val_loss=row.val_loss)
+        k = hist.groupby(["run", "round"]).size().max()
+        lines.append(f"| {name} | {k} | {totals[0]} | {totals[1]} | {totals[2]} | {totals[3]} |")
+    return "\n".join(lines)
+
+
 def cmd_report(args: argparse.Namespace) -> None:
     for name in DATASETS:
         figure = OUT / name / "z_hist_run0.png"
@@ -186,6 +221,8 @@ def cmd_report(args: argparse.Namespace) -> None:
     print(acceptance_table())
     print("\n### K steps per round (Ray Tune, concurrent trials)\n")
     print(k_table())
+    print("\n### What the second draw of a round bought (main runs, replayed from the history)\n")
+    print(second_draw_table())
 
 
 def main() -> None:
@@ -200,6 +237,8 @@ def main() -> None:
     run.add_argument("--acceptance", default=BENCH_SETTINGS.acceptance,
                      help="MOODS acceptance rule; a non-default rule or K writes to <dataset>_<rule>_k<K>/")
     run.add_argument("--steps-per-round", type=int, default=BENCH_SETTINGS.steps_per_round)
+    run.add_argument("--only-runs", default="",
+                     help="comma-separated run indices, in order (another process can take the rest)")
     run.set_defaults(func=cmd_run)
     k = sub.add_parser("k-study")
     k.add_argument("--dataset", default="ecoli")

@@ -108,13 +108,20 @@ def run_method(method: str, split: TabularSplit, spec: ExperimentSpec, seed: int
 
 
 def run_experiment(data: TabularData, out: str | Path, spec: ExperimentSpec,
-                   progress: Progress | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   progress: Progress | None = None,
+                   only_runs: tuple[int, ...] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Write ``results.csv`` (one row per method and run), ``eps_delta.csv`` (MOODS runs),
-    ``moods_history.csv`` (every candidate step) and ``z_hist_run<r>.png``; return both tables."""
+    ``moods_history.csv`` (every candidate step) and ``z_hist_run<r>.png``; return both tables.
+
+    ``only_runs`` restricts this call to some runs, in that order (e.g. to share one ``out`` between
+    processes); the tables cover every finished run."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     progress = progress or Progress(prefix="moods")
-    for run in range(spec.runs):
+    bad = [r for r in (only_runs or ()) if not 0 <= r < spec.runs]
+    if bad:
+        raise ValueError(f"runs {bad} are outside 0..{spec.runs - 1}")
+    for run in (range(spec.runs) if only_runs is None else only_runs):
         seed = spec.seed + run
         split = split_tabular(data, seed=seed)
         progress.info(f"{data.name} run {run + 1}/{spec.runs} (seed {seed}): {split.sizes()}")
