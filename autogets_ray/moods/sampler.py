@@ -27,6 +27,10 @@ from autogets_ray.moods.split import TabularSplit
 class MOODSSampler(BaseSampler):
     """Multi-objective bilevel resampling (paper Alg. 1) with SVM-SMOTE synthetic minority rows.
 
+    Defaults follow :class:`MoodsSettings` (K = 2, ``f1-pareto-loss``); here the K candidates of
+    a round are trained one after the other, so ``steps_per_round=1`` halves the cost per round
+    (``acceptance="f1-both"`` with it is the paper's Alg. 1).
+
     Attributes set by ``fit_resample``: ``outcome_`` (final state and per-candidate history),
     ``minority_class_``, ``sampling_strategy_``.
     """
