@@ -120,18 +120,27 @@ def r2(kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate, 
     _check_common(candidates, metric, GLOBAL_METRICS, "R2")
     chooser = chooser or KnowledgeChooser(kb, pool)
     run = EnsembleRun(chooser.name, kb.classes, dict(m0))
-    for target in r2_order(kb):
+    return _apply_in_order(run, r2_order(kb), chooser, pool, evaluate, metric, metric, candidates,
+                           f"overall {metric}", "every class was applied")
+
+
+def _apply_in_order(run: EnsembleRun, order: list[str], chooser: Chooser, pool: CandidatePool,
+                    evaluate: Evaluate, metric: str, key: str, candidates: int, what: str,
+                    done: str) -> EnsembleRun:
+    """Alg. 4 / Alg. 5 main loop: apply each class's chosen search in ``order``, keeping the candidate
+    with the best validation ``key``; stop at the first step that does not improve it."""
+    for target in order:
         search = chooser(target, metric)
         if search is None:
             run.notes.append(f"{target}: no search for {chooser.name}, skipped")
             continue
-        tried = _tried(run, pool, evaluate, search, metric, candidates)
-        step, metrics = _best(tried, metric)
-        if float(metrics[f"val_{metric}"]) <= float(run.final[f"val_{metric}"]):
-            run.reject(step, metrics, tried, "not_improved", f"{target}'s step did not improve overall {metric}")
+        tried = _tried(run, pool, evaluate, search, key, candidates)
+        step, metrics = _best(tried, key)
+        if float(metrics[f"val_{key}"]) <= float(run.final[f"val_{key}"]):
+            run.reject(step, metrics, tried, "not_improved", f"{target}'s step did not improve {what}")
             return run
         run.accept(step, metrics, tried)
-    run.terminate("order_exhausted", "every class was applied")
+    run.terminate("order_exhausted", done)
     return run
 
 
@@ -158,19 +167,8 @@ def r3(kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate, 
     key = metric_key(metric, important)
     if important not in kb.searched_classes():
         run.notes.append(f"{important} itself was not searched: only its related classes are applied")
-    for target in order:
-        search = chooser(target, metric)
-        if search is None:
-            run.notes.append(f"{target}: no search for {chooser.name}, skipped")
-            continue
-        tried = _tried(run, pool, evaluate, search, key, candidates)
-        step, metrics = _best(tried, key)
-        if float(metrics[f"val_{key}"]) <= float(run.final[f"val_{key}"]):
-            run.reject(step, metrics, tried, "not_improved", f"{target}'s step did not improve {important} {metric}")
-            return run
-        run.accept(step, metrics, tried)
-    run.terminate("order_exhausted", "the important class and every related class were applied")
-    return run
+    return _apply_in_order(run, order, chooser, pool, evaluate, metric, key, candidates, f"{important} {metric}",
+                           "the important class and every related class were applied")
 
 
 def requirement_keys(requirement: str, kb: KnowledgeBase, metric: str, important: str | None) -> list[str]:
