@@ -1,8 +1,10 @@
-"""Entry script for ``ray submit``: runs ``autogets search`` on the cluster's head node.
+"""Entry script for ``ray submit``: runs ``autogets search`` (or ``matrix``) on the cluster's head node.
 
     ray submit cluster/aws-gpu.yaml cluster/submit_search.py -- --config search_spaces/paper-catboost.yaml --out DIR
+    ray submit cluster/aws-gpu.yaml cluster/submit_search.py -- matrix --config search_spaces/paper-catboost.yaml --out DIR
 
-Arguments after ``--`` are those of ``autogets search``. The script joins the running cluster
+Arguments after ``--`` are those of ``autogets search``, or a command among ``COMMANDS`` and its
+arguments. The script joins the running cluster
 (RAY_ADDRESS=auto), so trials spread over every node; relative --config paths are resolved against
 the package checkout that the cluster YAML mounted, if they do not exist in the working directory.
 """
@@ -13,6 +15,8 @@ import sys
 from pathlib import Path
 
 CHECKOUTS = (Path("/home/ubuntu/autogets-ray"), Path("/opt/autogets-ray"))
+#: Commands this script may run (the first argument); anything else means ``search``.
+COMMANDS = ("search", "matrix", "quickstart")
 
 
 def _resolve_config(argv: list[str]) -> list[str]:
@@ -25,11 +29,17 @@ def _resolve_config(argv: list[str]) -> list[str]:
     return out
 
 
+def command_line(argv: list[str]) -> list[str]:
+    """``autogets`` arguments: the named command (default ``search``) and resolved config paths."""
+    command, rest = (argv[0], argv[1:]) if argv and argv[0] in COMMANDS else ("search", argv)
+    return [command, *_resolve_config(rest)]
+
+
 def main() -> None:
     os.environ.setdefault("RAY_ADDRESS", "auto")
     from autogets_ray.cli.main import cli
 
-    cli(["search", *_resolve_config(sys.argv[1:])], prog_name="autogets")
+    cli(command_line(sys.argv[1:]), prog_name="autogets")
 
 
 if __name__ == "__main__":
