@@ -74,11 +74,11 @@ def state_path(searches_dir: str | Path, search_id: str) -> Path:
     return Path(searches_dir) / search_id / STATE_FILE
 
 
-def write_search_state(core: SearchCore, path: Path, reason: str | None = None) -> None:
+def write_search_state(core: SearchCore, path: Path) -> None:
     """``search_state.json``: why the search ended, its spend, its best and the strategy's log."""
     best = core.best
     state = {
-        "finish_reason": reason or core.finish_reason,
+        "finish_reason": core.finish_reason,
         "spent_retrain_seconds": core.spent_seconds,
         "candidates_issued": core.n_issued,
         "best_candidate": best[0].candidate_id if best else None,
