@@ -1,8 +1,25 @@
-"""The experiment config the search benchmarks build from their common command-line options."""
+"""The search benchmarks' common command-line options and the experiment config built from them."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
+
+
+def add_experiment_options(parser: argparse.ArgumentParser, *, strategies: str, budget: float,
+                           max_candidates: int | None, out: str) -> None:
+    """Dataset, classes, strategies, budget, candidates, model, backends, concurrency, LLM options, out."""
+    parser.add_argument("--dataset", default="it-tickets-tail")
+    parser.add_argument("--classes", default="smallest:4")
+    parser.add_argument("--strategies", default=strategies)
+    parser.add_argument("--budget", type=float, default=budget, help="retrain seconds per search")
+    parser.add_argument("--max-candidates", type=int, default=max_candidates)
+    parser.add_argument("--model", default="linear")
+    parser.add_argument("--backend", action="append", help="LLM backend(s); default ngram")
+    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--llm", action="append", default=[], metavar="KEY=VALUE",
+                        help="generation option for every backend, e.g. samples_per_example=2")
+    parser.add_argument("--out", type=Path, default=Path(out))
 
 
 def experiment_config(args: argparse.Namespace, backend: str, objectives: str) -> Any:

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from bench_config import experiment_config
+from bench_config import add_experiment_options, experiment_config
 
 
 def run_matrix(args: argparse.Namespace, backend: str, out: Path) -> float:
@@ -51,18 +51,8 @@ def best_delta_table(out: Path) -> pd.DataFrame:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", default="it-tickets-tail")
-    parser.add_argument("--classes", default="smallest:4")
-    parser.add_argument("--strategies", default="sw,hsw,ga")
+    add_experiment_options(parser, strategies="sw,hsw,ga", budget=60.0, max_candidates=6, out="results/bench-autogets")
     parser.add_argument("--objectives", default="cr,cba,oba,of1")
-    parser.add_argument("--budget", type=float, default=60.0, help="retrain seconds per search")
-    parser.add_argument("--max-candidates", type=int, default=6)
-    parser.add_argument("--model", default="linear")
-    parser.add_argument("--backend", action="append", help="LLM backend(s); default ngram")
-    parser.add_argument("--concurrency", type=int, default=2)
-    parser.add_argument("--llm", action="append", default=[], metavar="KEY=VALUE",
-                        help="generation option for every backend, e.g. samples_per_example=2")
-    parser.add_argument("--out", type=Path, default=Path("results/bench-autogets"))
     args = parser.parse_args()
 
     from autogets_ray.ensemble.knowledge import build_and_save_knowledge

@@ -16,25 +16,14 @@ import argparse
 import os
 import platform
 import time
-from pathlib import Path
 
-from bench_config import experiment_config
+from bench_config import add_experiment_options, experiment_config
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", default="it-tickets-tail")
-    parser.add_argument("--classes", default="smallest:4")
-    parser.add_argument("--strategies", default="sw,hsw,ga,random")
+    add_experiment_options(parser, strategies="sw,hsw,ga,random", budget=30.0, max_candidates=None, out="results/bench-quality")
     parser.add_argument("--objective", default="cba")
-    parser.add_argument("--budget", type=float, default=30.0, help="retrain seconds per search")
-    parser.add_argument("--max-candidates", type=int, default=None)
-    parser.add_argument("--model", default="linear")
-    parser.add_argument("--backend", action="append", help="LLM backend(s); default ngram")
-    parser.add_argument("--concurrency", type=int, default=2)
-    parser.add_argument("--llm", action="append", default=[], metavar="KEY=VALUE",
-                        help="generation option for every backend, e.g. samples_per_example=2")
-    parser.add_argument("--out", type=Path, default=Path("results/bench-quality"))
     args = parser.parse_args()
 
     import ray
