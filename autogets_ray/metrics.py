@@ -160,6 +160,11 @@ def evaluate(y_true: Sequence[int], y_pred: Sequence[int], classes: Sequence[str
     )
 
 
+def val_test_metrics(val: Evaluation, test: Evaluation) -> dict[str, float]:
+    """Both evaluations' :meth:`Evaluation.flat` metrics as one row: ``val_<key>`` and ``test_<key>``."""
+    return {**{f"val_{k}": v for k, v in val.flat().items()}, **{f"test_{k}": v for k, v in test.flat().items()}}
+
+
 def hypervolume_2d(points: np.ndarray | Sequence[Sequence[float]], reference: Sequence[float]) -> float:
     """Area dominated by ``points`` (both coordinates maximised) and bounded by ``reference``.
 

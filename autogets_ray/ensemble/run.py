@@ -21,6 +21,7 @@ from autogets_ray.ensemble.algorithms import REQUIREMENTS, requirement_keys, run
 from autogets_ray.ensemble.candidates import CandidatePool, Step
 from autogets_ray.ensemble.knowledge import build_and_save_knowledge
 from autogets_ray.ensemble.trace import EnsembleRun
+from autogets_ray.metrics import val_test_metrics
 from autogets_ray.progress import Progress
 
 ENSEMBLE_DIR = "ensemble"
@@ -89,7 +90,7 @@ class RetrainEvaluator:
         self.retrains = 0
         self.retrain_seconds = 0.0
         m0 = {"n_synthetic": 0.0, "retrain_seconds": context.m0_fit_seconds}
-        self.cache[frozenset()] = {**m0, **_prefixed(context.m0_val, context.m0_test)}
+        self.cache[frozenset()] = {**m0, **val_test_metrics(context.m0_val, context.m0_test)}
 
     def __call__(self, steps: Sequence[Step]) -> dict[str, float]:
         # Steps are keyed by what they append (class + source examples): two trials of the same
@@ -107,14 +108,10 @@ class RetrainEvaluator:
             self.retrains += 1
             self.retrain_seconds += result.retrain_seconds
             self.cache[key] = {"n_synthetic": float(len(texts)), "retrain_seconds": result.retrain_seconds,
-                               **_prefixed(result.val, result.test)}
+                               **val_test_metrics(result.val, result.test)}
             self.progress.info(f"retrain #{self.retrains}: {len(key)} step(s), {len(texts)} synthetic rows, "
                                f"val OBA {result.val.oba:.4f}, {result.retrain_seconds:.1f} s")
         return self.cache[key]
-
-
-def _prefixed(val: Any, test: Any) -> dict[str, float]:
-    return {**{f"val_{k}": v for k, v in val.flat().items()}, **{f"test_{k}": v for k, v in test.flat().items()}}
 
 
 def output_name(requirement: str, important: str | None) -> str:

@@ -14,6 +14,7 @@ import ray
 from ray import tune
 
 from autogets_ray.experiment.context import ExperimentContext
+from autogets_ray.metrics import val_test_metrics
 
 #: context object-ref hex -> context, per worker process (trial actors are reused).
 _CONTEXTS: dict[str, ExperimentContext] = {}
@@ -41,10 +42,6 @@ def _context(ref: Any) -> ExperimentContext:
         _CONTEXTS.clear()  # one experiment at a time per worker
         _CONTEXTS[key] = ray.get(ref)
     return _CONTEXTS[key]
-
-
-def prefixed(prefix: str, metrics: dict[str, float]) -> dict[str, float]:
-    return {f"{prefix}_{key}": value for key, value in metrics.items()}
 
 
 def evaluate_candidate(config: dict[str, Any], settings: TrialSettings) -> dict[str, Any]:
@@ -95,8 +92,7 @@ def evaluate_candidate(config: dict[str, Any], settings: TrialSettings) -> dict[
         "candidate_id": config.get("candidate_id", ""),
         "node_id": ray.get_runtime_context().get_node_id(),
         "gpu_ids": ",".join(str(g) for g in ray.get_gpu_ids()),
-        **prefixed("val", result.val.flat()),
-        **prefixed("test", result.test.flat()),
+        **val_test_metrics(result.val, result.test),
     }
 
 
