@@ -11,8 +11,7 @@ from pathlib import Path
 
 import click
 
-from autogets_ray.cli.search import run_search_command
-from autogets_ray.experiment.config import load_config
+from autogets_ray.cli.search import command_config, run_search_command
 
 #: What "the matrix" means when a config leaves it out: the paper's classes x strategies x objectives.
 MATRIX_DEFAULTS = ("target_classes=all", "strategies=[sw, hsw, ga]", "objectives=[cr, cba, oba, of1]")
@@ -30,13 +29,8 @@ def matrix(config_path: str | None, overrides: tuple[str, ...], out: str, resume
     """Run the experiment matrix on one Tuner, then build its knowledge base (then: autogets report)."""
     from autogets_ray.cli.ensemble import lookup_table
     from autogets_ray.ensemble.knowledge import KB_DIR, build_and_save_knowledge
-    from autogets_ray.experiment.runner import saved_config
 
-    if resume and config_path is None and not overrides:
-        config = saved_config(out)
-    else:
-        config = load_config(config_path, overrides if config_path else (*MATRIX_DEFAULTS, *overrides))
-    run_search_command(config, out, resume, quiet)
+    run_search_command(command_config(config_path, overrides, out, resume, MATRIX_DEFAULTS), out, resume, quiet)
     knowledge = build_and_save_knowledge(out)
     click.echo("\n" + lookup_table(knowledge))
     click.echo(f"\nknowledge base in {Path(out) / KB_DIR}; next: autogets report {out}, "

@@ -32,6 +32,17 @@ def improvement_table(summary: pd.DataFrame) -> str:
                         title="Improvement over M0 (best validation trial of each search; test never used to select)")
 
 
+def command_config(config_path: str | None, overrides: tuple[str, ...], out: str, resume: bool,
+                   defaults: tuple[str, ...] = ()) -> SearchConfig:
+    """The experiment's config: ``--resume`` alone reuses ``out``'s saved one; otherwise the file (or
+    ``defaults``, overrides applied on top, when there is no file) and ``--set`` overrides."""
+    if resume and config_path is None and not overrides:
+        from autogets_ray.experiment.runner import saved_config
+
+        return saved_config(out)
+    return load_config(config_path, overrides if config_path else (*defaults, *overrides))
+
+
 def run_search_command(config: SearchConfig, out: str, resume: bool, quiet: bool) -> None:
     from autogets_ray.experiment.runner import run_experiment
 
@@ -50,10 +61,4 @@ def run_search_command(config: SearchConfig, out: str, resume: bool, quiet: bool
 @click.option("--quiet", is_flag=True, help="no progress lines")
 def search(config_path: str | None, overrides: tuple[str, ...], out: str, resume: bool, quiet: bool) -> None:
     """Search which examples to hand the LLM, per class, strategy and objective (Ray Tune)."""
-    if resume and config_path is None and not overrides:
-        from autogets_ray.experiment.runner import saved_config
-
-        config = saved_config(out)
-    else:
-        config = load_config(config_path, overrides)
-    run_search_command(config, out, resume, quiet)
+    run_search_command(command_config(config_path, overrides, out, resume), out, resume, quiet)
