@@ -1,13 +1,13 @@
 """Reproduce MOODS paper Table 2 (test F1) and Table 4 (ε/δ), plus wall-clock per run.
 
     python benchmarks/reproduce_moods.py run --dataset ecoli --runs 5 [--engine local|ray]
-    python benchmarks/reproduce_moods.py k-study --dataset ecoli --runs 5 --k 1,2
+    python benchmarks/reproduce_moods.py k-study --dataset ecoli --runs 5 --k 1,2 [--schedule alone|shared]
     python benchmarks/reproduce_moods.py report          # tables from whatever has finished
 
 Raw outputs go to ``results/moods_bench/<dataset>/`` (git-ignored; rerunning resumes); ``report``
 prints markdown tables with the paper's numbers beside ours and copies the run-0 z histograms to
 ``benchmarks/moods_z_<dataset>.png``. ``run`` writes ``<dataset>/`` for the default acceptance rule
-and ``<dataset>_<rule>/`` for another; ``k-study`` writes ``k-study/<rule>/<dataset>_k<K>/``.
+and ``<dataset>_<rule>/`` for another; ``k-study`` writes ``k-study/<rule>/<dataset>_k<K>[_shared]/``.
 """
 from __future__ import annotations
 
@@ -73,6 +73,8 @@ def cmd_run(args: argparse.Namespace) -> None:
 
 
 def cmd_k_study(args: argparse.Namespace) -> None:
+    """K steps per round on the Ray engine; ``alone``: one run at a time (its own Tuner), so a
+    run's wall-clock is what K buys; ``shared``: all runs on one Tuner, the experiment's wall-clock."""
     base = ExperimentSpec(runs=args.runs, engine="ray", settings=BENCH_SETTINGS, mlp=BENCH_MLP,
                           methods=("moods",), plot=False)
     data = load_tabular(args.dataset)
@@ -80,8 +82,11 @@ def cmd_k_study(args: argparse.Namespace) -> None:
         spec = with_steps(base, k)
         spec = replace(spec, settings=replace(spec.settings, max_candidates=BENCH_ROUNDS * k,
                                               acceptance=args.acceptance))
-        run_experiment(data, OUT / "k-study" / args.acceptance / f"{args.dataset}_k{k}", spec,
-                       progress=Progress(prefix=f"k={k}"))
+        suffix = "" if args.schedule == "alone" else "_shared"
+        out = OUT / "k-study" / args.acceptance / f"{args.dataset}_k{k}{suffix}"
+        groups = [(r,) for r in range(args.runs)] if args.schedule == "alone" else [None]
+        for only in groups:
+            run_experiment(data, out, spec, progress=Progress(prefix=f"k={k}"), only_runs=only)
 
 
 def _fmt(values: pd.Series) -> str:
@@ -159,17 +164,21 @@ def acceptance_table() -> str:
 
 
 def k_table() -> str:
-    lines = _header("| dataset | acceptance | K | runs | test F1 | val F1 / val F1_m at the end | rounds | trials | s/run | s/round |")
+    lines = _header("| dataset | acceptance | K | runs at once | runs | test F1 | val F1 / val F1_m at the end | "
+                    "rounds | trials | s/run | s/round | all runs, min |")
     for path in sorted(OUT.glob("k-study/*/*_k*/results.csv")):
         name, k = path.parent.name.rsplit("_k", 1)
+        k, _, shared = k.partition("_")
         rule = path.parent.parent.name
         res = pd.read_csv(path)
         hist = pd.read_csv(path.parent / "moods_history.csv")
         rounds = hist.groupby("run")["round"].max().mean() + 1
         trials = hist.groupby("run").size().mean()
         s = res["seconds"].mean()
-        lines.append(f"| {name} | {rule} | {k} | {len(res)} | {_fmt(res['f1'])} | {res['val_f1'].mean():.3f} / "
-                     f"{res['val_f1_minority'].mean():.3f} | {rounds:.1f} | {trials:.1f} | {s:.0f} | {s / rounds:.1f} |")
+        at_once = len(res) if shared else 1
+        lines.append(f"| {name} | {rule} | {k} | {at_once} | {len(res)} | {_fmt(res['f1'])} | {res['val_f1'].mean():.3f} / "
+                     f"{res['val_f1_minority'].mean():.3f} | {rounds:.1f} | {trials:.1f} | {s:.0f} | {s / rounds:.1f} | "
+                     f"{res['seconds'].sum() / 60:.1f} |")
     return "\n".join(lines)
 
 
@@ -245,6 +254,8 @@ def main() -> None:
     k.add_argument("--runs", type=int, default=5)
     k.add_argument("--k", default="1,2")
     k.add_argument("--acceptance", default=BENCH_SETTINGS.acceptance)
+    k.add_argument("--schedule", choices=("alone", "shared"), default="alone",
+                   help="alone: each run on its own Tuner, one after another; shared: every run on one Tuner")
     k.set_defaults(func=cmd_k_study)
     report = sub.add_parser("report")
     report.set_defaults(func=cmd_report)

@@ -1,7 +1,8 @@
-"""Entry script for ``ray submit``: runs ``autogets search`` (or ``matrix``) on the cluster's head node.
+"""Entry script for ``ray submit``: runs ``autogets search`` (or ``matrix``, ``moods``) on the head node.
 
     ray submit cluster/aws-gpu.yaml cluster/submit_search.py -- --config search_spaces/paper-catboost.yaml --out DIR
     ray submit cluster/aws-gpu.yaml cluster/submit_search.py -- matrix --config search_spaces/paper-catboost.yaml --out DIR
+    ray submit cluster/aws-gpu.yaml cluster/submit_search.py -- moods --dataset yeast --runs 5 --out DIR
 
 Arguments after ``--`` are those of ``autogets search``, or a command among ``COMMANDS`` and its
 arguments. The script joins the running cluster
@@ -16,7 +17,7 @@ from pathlib import Path
 
 CHECKOUTS = (Path("/home/ubuntu/autogets-ray"), Path("/opt/autogets-ray"))
 #: Commands this script may run (the first argument); anything else means ``search``.
-COMMANDS = ("search", "matrix", "quickstart")
+COMMANDS = ("search", "matrix", "quickstart", "moods")
 
 
 def _resolve_config(argv: list[str]) -> list[str]:

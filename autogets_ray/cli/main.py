@@ -36,6 +36,7 @@ class FriendlyGroup(click.Group):
             ctx.exit(2)
         except SearchInterrupted as exc:
             hint = f": continue with `autogets {ctx.invoked_subcommand} --resume --out {exc.out}`" if exc.out else ""
+            hint = f": {exc.resume_hint}" if exc.resume_hint else hint
             click.echo(f"Interrupted: {exc}{hint}", err=True)
             ctx.exit(130)
 

@@ -6,8 +6,9 @@ import click
 from autogets_ray.data.tabular import TABULAR_DATASETS, load_tabular
 from autogets_ray.moods.core import ACCEPTANCE_RULES, REJECTION_RULES, MoodsSettings
 from autogets_ray.moods.experiment import ENGINES, METHODS, ExperimentSpec, run_experiment, summarise
-from autogets_ray.moods.mlp import MLPConfig
+from autogets_ray.moods.mlp import DEVICES, MLPConfig
 from autogets_ray.progress import Progress
+from autogets_ray.resources import ResourcesConfig
 
 
 def parse_methods(value: str) -> tuple[str, ...]:
@@ -42,6 +43,12 @@ def parse_methods(value: str) -> tuple[str, ...]:
 @click.option("--max-epochs", type=int, default=400, show_default=True, help="MLP epochs cap per fit")
 @click.option("--engine", type=click.Choice(ENGINES), default="ray", show_default=True,
               help="ray: one Ray Tune trial per candidate step; local: a plain loop in this process")
+@click.option("--cpus-per-trial", type=float, default=1.0, show_default=True,
+              help="Ray CPUs per candidate step (also the MLP's torch threads)")
+@click.option("--gpus-per-trial", type=float, default=0.0, show_default=True,
+              help="share of a GPU per candidate step (e.g. 0.25: four steps per GPU); the MLP then trains on CUDA")
+@click.option("--device", type=click.Choice(DEVICES), default="cpu", show_default=True,
+              help="where fits outside Ray trials train (baselines, --engine local); auto = CUDA when torch sees a GPU")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", type=click.Path(file_okay=False), required=True,
               help="output directory; rerunning with the same one resumes")
@@ -49,19 +56,23 @@ def parse_methods(value: str) -> tuple[str, ...]:
 @click.option("--quiet", is_flag=True, help="no progress lines")
 def moods(dataset: str, label_column: str, minority_label: str | None, runs: int, method: str,
           steps_per_round: int, max_candidates: int, max_accepted: int, patience: int, acceptance: str,
-          rejection: str, max_updates: int, max_epochs: int, engine: str, seed: int, out: str,
-          no_plot: bool, quiet: bool) -> None:
+          rejection: str, max_updates: int, max_epochs: int, engine: str, cpus_per_trial: float,
+          gpus_per_trial: float, device: str, seed: int, out: str, no_plot: bool, quiet: bool) -> None:
     """MOODS (bilevel resampling with SVM-SMOTE) vs none / SMOTE / SVM-SMOTE / MUBO, same MLP and splits.
 
     Writes OUT/results.csv (method, run, f1, f1_minority, f1_majority, seconds, ...),
     OUT/eps_delta.csv (the ε/δ metric of each MOODS run), OUT/moods_history.csv and z histograms.
+    With --engine ray every MOODS and MUBO run is a search on one Ray Tune experiment, each candidate
+    step a trial; rerunning with the same --out resumes (finished runs and steps are kept).
     """
     spec = ExperimentSpec(
         methods=parse_methods(method), runs=runs, seed=seed, engine=engine, plot=not no_plot,
         settings=MoodsSettings(steps_per_round=steps_per_round, max_accepted=max_accepted,
                                max_candidates=max_candidates, patience=patience, acceptance=acceptance,
                                rejection=rejection),
-        mlp=MLPConfig(max_updates=max_updates, max_epochs=max_epochs),
+        mlp=MLPConfig(max_updates=max_updates, max_epochs=max_epochs, threads=max(1, int(cpus_per_trial)),
+                      device=device),
+        resources=ResourcesConfig(cpu=cpus_per_trial, gpu=gpus_per_trial),
     )
     progress = Progress(enabled=not quiet, prefix="moods")
     data = load_tabular(dataset, label_column=label_column, minority_label=minority_label)

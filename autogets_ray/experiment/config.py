@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from autogets_ray.metrics import OBJECTIVES
+from autogets_ray.resources import ResourcesConfig
 
 
 @dataclass
@@ -33,14 +34,6 @@ class DatasetConfig:
 class ModelConfig:
     name: str = "linear"
     options: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class ResourcesConfig:
-    """Ray resources per trial; a fractional ``gpu`` puts CatBoost on that share of a GPU."""
-
-    cpu: float = 1.0
-    gpu: float = 0.0
 
 
 @dataclass
@@ -84,8 +77,6 @@ class SearchConfig:
             raise ValueError(f"budget_seconds must be positive, got {self.budget_seconds}")
         if self.max_candidates is not None and self.max_candidates < 1:
             raise ValueError(f"max_candidates must be at least 1 (or null), got {self.max_candidates}")
-        if self.resources.cpu <= 0 or self.resources.gpu < 0:
-            raise ValueError(f"resources: cpu must be > 0 and gpu >= 0, got {asdict(self.resources)}")
         if self.max_concurrent_trials < 1:
             raise ValueError(f"max_concurrent_trials must be at least 1, got {self.max_concurrent_trials}")
         for name in self.strategy_params:

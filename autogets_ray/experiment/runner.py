@@ -144,11 +144,12 @@ def _run_searches(specs: list[SearchSpec], config: SearchConfig, context: Experi
     from autogets_ray.experiment.trial import TrialSettings, retrain_trial
     from autogets_ray.search import InterleavedSearch, create_core
 
+    import ray
+
+    config.resources.check_grantable(ray.cluster_resources(), "resources (config)")
     settings = TrialSettings(llm_service, context_ref, _model_overrides(config))
-    resources = {"cpu": config.resources.cpu}
-    if config.resources.gpu > 0:
-        resources["gpu"] = config.resources.gpu
-    trainable = tune.with_resources(tune.with_parameters(retrain_trial, settings=settings), resources)
+    trainable = tune.with_resources(tune.with_parameters(retrain_trial, settings=settings),
+                                    config.resources.as_ray())
     m0_values = {s.search_id: context.m0_val.objective(s.objective, s.target_class) for s in specs}
     callback = TrialProgress(m0_values, config.budget_seconds, progress)
     searches_dir = (out / "searches").resolve()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autogets_ray.moods.core import MoodsSettings, assemble_training_set
+from autogets_ray.moods.core import MoodsOutcome, MoodsSettings, assemble_training_set
 from autogets_ray.moods.local import run_moods_local
 from autogets_ray.moods.metrics import BinaryF1, binary_f1
 from autogets_ray.moods.mlp import MLPConfig, train_mlp
@@ -83,7 +83,14 @@ def mubo(split: TabularSplit, mlp: MLPConfig, seed: int, settings: MoodsSettings
     and the same patience in rounds."""
     start = time.perf_counter()
     outcome = run_moods_local(split, mubo_settings(settings), mlp, seed)
+    return outcome_result(split, outcome, time.perf_counter() - start)
+
+
+def outcome_result(split: TabularSplit, outcome: MoodsOutcome, seconds: float) -> MethodResult:
+    """A bilevel run's final accepted state (MOODS or MUBO) as a method's result."""
     X, y = assemble_training_set(split.X_train, np.flatnonzero(split.y_train == 1), outcome.state)
-    return MethodResult(test=outcome.state.test, val=outcome.state.val, seconds=time.perf_counter() - start,
+    return MethodResult(test=outcome.state.test, val=outcome.state.val, seconds=seconds,
                         z_train=outcome.state.z_train, y_train=y,
-                        extra={"train_rows": len(y), "evaluations": len(outcome.history)})
+                        extra={"train_rows": len(y), "evaluations": len(outcome.history),
+                               "compute_seconds": sum(h.seconds for h in outcome.history),
+                               "outcome": outcome})

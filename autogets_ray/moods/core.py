@@ -86,6 +86,7 @@ class CandidateResult:
     synthetic_new: np.ndarray
     z_train: np.ndarray
     seconds: float = 0.0
+    device: str = "cpu"
 
 
 @dataclass
@@ -184,6 +185,7 @@ class HistoryRow:
     test_f1: float
     accepted: bool
     seconds: float
+    device: str = "cpu"
 
 
 class MoodsCore:
@@ -325,7 +327,7 @@ class MoodsCore:
             round=self.round - 1, candidate_id=cand.candidate_id, state_version=cand.state_version,
             added_majority=len(cand.add_majority), added_synthetic=len(result.synthetic_new),
             val_f1=result.val.f1, val_f1_minority=result.val.f1_minority, val_loss=result.val_loss,
-            test_f1=result.test.f1, accepted=accepted, seconds=result.seconds,
+            test_f1=result.test.f1, accepted=accepted, seconds=result.seconds, device=result.device,
         ))
 
 

@@ -10,26 +10,29 @@ from __future__ import annotations
 import json
 import pickle
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from autogets_ray.data.tabular import TabularData
-from autogets_ray.moods.baselines import BASELINES, MethodResult
-from autogets_ray.moods.core import MoodsOutcome, MoodsSettings, assemble_training_set
+from autogets_ray.errors import SearchInterrupted
+from autogets_ray.moods.baselines import BASELINES, MethodResult, mubo_settings, outcome_result
+from autogets_ray.moods.core import MoodsOutcome, MoodsSettings
 from autogets_ray.moods.eps_delta import eps_delta
 from autogets_ray.moods.local import run_moods_local
 from autogets_ray.moods.mlp import MLPConfig
 from autogets_ray.moods.plots import plot_z_histograms
 from autogets_ray.moods.split import TabularSplit, split_tabular
 from autogets_ray.progress import Progress
+from autogets_ray.resources import ResourcesConfig
 
 METHODS = ("moods", *BASELINES.names())
 ENGINES = ("ray", "local")
 RESULT_COLUMNS = ["dataset", "method", "run", "f1", "f1_minority", "f1_majority", "val_f1",
-                  "val_f1_minority", "seconds", "train_rows", "evaluations", "steps_per_round"]
+                  "val_f1_minority", "seconds", "compute_seconds", "train_rows", "evaluations",
+                  "steps_per_round", "engine"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class ExperimentSpec:
     mlp: MLPConfig = MLPConfig()
     engine: str = "ray"
     plot: bool = True
+    resources: ResourcesConfig = field(default_factory=ResourcesConfig)
 
     def __post_init__(self) -> None:
         unknown = [m for m in self.methods if m not in METHODS]
@@ -60,51 +64,69 @@ def _row_file(out: Path, kind: str, method: str, run: int) -> Path:
     return out / "rows" / f"{kind}_{method}_run{run}.json"
 
 
-def _moods_outcome(split: TabularSplit, spec: ExperimentSpec, seed: int, out: Path, run: int,
-                   progress: Progress) -> MoodsOutcome:
-    if spec.engine == "ray":
-        from autogets_ray.moods.tune_run import run_moods_tune
-        from autogets_ray.ray_session import ensure_ray
+#: Methods whose run is a bilevel search (Alg. 1): on the Ray engine their steps are Tune trials.
+SEARCH_METHODS = ("moods", "mubo")
 
-        ensure_ray()
-        return run_moods_tune(split, spec.settings, spec.mlp, seed, out / "tune", f"moods_run{run}",
-                              progress=progress)
-    cached = out / "local" / f"moods_run{run}.pkl"
+
+def _search_settings(method: str, spec: ExperimentSpec) -> MoodsSettings:
+    return spec.settings if method == "moods" else mubo_settings(spec.settings)
+
+
+def _local_outcome(method: str, split: TabularSplit, spec: ExperimentSpec, seed: int, out: Path, run: int,
+                   progress: Progress) -> MoodsOutcome:
+    cached = out / "local" / f"{method}_run{run}.pkl"
     if cached.exists():
         with open(cached, "rb") as handle:
             return pickle.load(handle)
 
     def report(core) -> None:
         h = core.history[-1]
-        progress.info(f"run {run} round {h.round}: val F1 {core.state.val.f1:.3f} / minority "
+        progress.info(f"{method} run {run} round {h.round}: val F1 {core.state.val.f1:.3f} / minority "
                       f"{core.state.val.f1_minority:.3f}, accepted {core.accepted}, evaluations {core.evaluations}")
 
-    outcome = run_moods_local(split, spec.settings, spec.mlp, seed, on_round=report)
+    outcome = run_moods_local(split, _search_settings(method, spec), spec.mlp, seed,
+                              on_round=report if method == "moods" else None)
     cached.parent.mkdir(parents=True, exist_ok=True)
     with open(cached, "wb") as handle:
         pickle.dump(outcome, handle)
     return outcome
 
 
+def _ray_outcomes(todo: list[tuple[str, int]], splits: dict[int, TabularSplit], spec: ExperimentSpec,
+                  out: Path, progress: Progress, name: str) -> tuple[dict[tuple[str, int], MoodsOutcome], float]:
+    """Every (method, run) search of ``todo`` on one Tuner; returns the outcomes and the wall seconds."""
+    from autogets_ray.moods.tune_run import MoodsRun, run_moods_tune
+    from autogets_ray.ray_session import ensure_ray
+
+    ensure_ray()
+    runs = [MoodsRun(f"{method}_run{run}", splits[run], _search_settings(method, spec), spec.seed + run)
+            for method, run in todo]
+    start = time.perf_counter()
+    with progress.step(f"{len(runs)} search(es) on Ray Tune ({', '.join(r.run_id for r in runs)})"):
+        try:
+            outcomes = run_moods_tune(runs, spec.mlp, out / "tune", name=name, progress=progress,
+                                      resources=spec.resources)
+        except SearchInterrupted as exc:
+            raise SearchInterrupted(str(exc), out=str(out), resume_hint=(
+                f"rerun the same command with --out {out} to continue (finished steps and runs are kept)")) from exc
+    wall = time.perf_counter() - start
+    return {key: outcomes[run.run_id] for key, run in zip(todo, runs)}, wall
+
+
 def _result_row(dataset: str, method: str, run: int, result: MethodResult, spec: ExperimentSpec) -> dict:
     return {"dataset": dataset, "method": method, "run": run, **result.test.as_dict(),
             "val_f1": result.val.f1, "val_f1_minority": result.val.f1_minority, "seconds": result.seconds,
+            "compute_seconds": result.extra.get("compute_seconds", result.seconds),
             "train_rows": result.extra.get("train_rows", len(result.y_train)),
             "evaluations": result.extra.get("evaluations", 1),
-            "steps_per_round": spec.settings.steps_per_round if method == "moods" else 0}
+            "steps_per_round": spec.settings.steps_per_round if method == "moods" else 0,
+            "engine": spec.engine if method in SEARCH_METHODS else "local"}
 
 
-def run_method(method: str, split: TabularSplit, spec: ExperimentSpec, seed: int, out: Path, run: int,
-               progress: Progress) -> MethodResult:
-    if method != "moods":
-        return BASELINES.create(method, split, spec.mlp, seed, spec.settings)
-    start = time.perf_counter()
-    outcome = _moods_outcome(split, spec, seed, out, run, progress)
-    X, y = assemble_training_set(split.X_train, np.flatnonzero(split.y_train == 1), outcome.state)
-    return MethodResult(test=outcome.state.test, val=outcome.state.val, seconds=time.perf_counter() - start,
-                        z_train=outcome.state.z_train, y_train=y,
-                        extra={"train_rows": len(y), "evaluations": len(outcome.history),
-                               "outcome": outcome})
+def _done(out: Path, method: str, run: int) -> bool:
+    if not _row_file(out, "result", method, run).exists():
+        return False
+    return method != "moods" or _row_file(out, "eps", method, run).exists()
 
 
 def run_experiment(data: TabularData, out: str | Path, spec: ExperimentSpec,
@@ -113,26 +135,44 @@ def run_experiment(data: TabularData, out: str | Path, spec: ExperimentSpec,
     """Write ``results.csv`` (one row per method and run), ``eps_delta.csv`` (MOODS runs),
     ``moods_history.csv`` (every candidate step) and ``z_hist_run<r>.png``; return both tables.
 
-    ``only_runs`` restricts this call to some runs, in that order (e.g. to share one ``out`` between
-    processes); the tables cover every finished run."""
+    On the Ray engine every MOODS and MUBO run of the call shares one Tuner (their steps run side by
+    side); a row's ``seconds`` is then its share of that Tuner's wall-clock (wall / searches) and
+    ``compute_seconds`` the sum of its steps' fit times. ``only_runs`` restricts this call to some
+    runs, in that order (e.g. to share one ``out`` between processes); the tables cover every
+    finished run."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     progress = progress or Progress(prefix="moods")
     bad = [r for r in (only_runs or ()) if not 0 <= r < spec.runs]
     if bad:
         raise ValueError(f"runs {bad} are outside 0..{spec.runs - 1}")
-    for run in (range(spec.runs) if only_runs is None else only_runs):
-        seed = spec.seed + run
-        split = split_tabular(data, seed=seed)
+    run_ids = list(range(spec.runs) if only_runs is None else only_runs)
+    splits = {run: split_tabular(data, seed=spec.seed + run) for run in run_ids}
+    searched: dict[tuple[str, int], MoodsOutcome] = {}
+    share = 0.0
+    if spec.engine == "ray":
+        todo = [(m, r) for r in run_ids for m in spec.methods if m in SEARCH_METHODS and not _done(out, m, r)]
+        if todo:
+            name = "moods" if only_runs is None else "moods_runs" + "-".join(map(str, run_ids))
+            searched, wall = _ray_outcomes(todo, splits, spec, out, progress, name)
+            share = wall / len(todo)
+    for run in run_ids:
+        seed, split = spec.seed + run, splits[run]
         progress.info(f"{data.name} run {run + 1}/{spec.runs} (seed {seed}): {split.sizes()}")
         none_result: MethodResult | None = None
         for method in spec.methods:
-            path = _row_file(out, "result", method, run)
-            if path.exists() and not (method == "moods" and not _row_file(out, "eps", method, run).exists()):
+            if _done(out, method, run):
                 continue
             with progress.step(f"{data.name} run {run + 1}/{spec.runs}: {method}"):
-                result = run_method(method, split, spec, seed, out, run, progress)
-            _write_json(path, _result_row(data.name, method, run, result, spec))
+                if (method, run) in searched:
+                    result = outcome_result(split, searched[(method, run)], share)
+                elif method in SEARCH_METHODS:
+                    start = time.perf_counter()
+                    outcome = _local_outcome(method, split, spec, seed, out, run, progress)
+                    result = outcome_result(split, outcome, time.perf_counter() - start)
+                else:
+                    result = BASELINES.create(method, split, spec.mlp, seed, spec.settings)
+            _write_json(_row_file(out, "result", method, run), _result_row(data.name, method, run, result, spec))
             progress.info(f"{method} run {run}: test F1 {result.test.f1:.3f} (minority {result.test.f1_minority:.3f})")
             if method == "none":
                 none_result = result
@@ -169,7 +209,7 @@ def _collect(out: Path, kind: str) -> pd.DataFrame:
     rows = [json.loads(p.read_text()) for p in sorted((out / "rows").glob(f"{kind}_*.json"))]
     frame = pd.DataFrame(rows)
     if kind == "result" and not frame.empty:
-        frame = frame[RESULT_COLUMNS].sort_values(["method", "run"]).reset_index(drop=True)
+        frame = frame.reindex(columns=RESULT_COLUMNS).sort_values(["method", "run"]).reset_index(drop=True)
         frame.to_csv(out / "results.csv", index=False)
     elif kind == "eps":
         frame = frame.sort_values("run").reset_index(drop=True) if not frame.empty else frame

@@ -12,11 +12,26 @@ first. The paper gives no caps; ours keep one fit at a few seconds on one CPU co
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import torch
 from torch import nn
+
+
+#: "cuda" trains on the GPU that Ray (or CUDA_VISIBLE_DEVICES) gives the process, "auto" on a GPU
+#: when torch sees one. GPU results match CPU ones only to floating-point rounding.
+DEVICES = ("cpu", "cuda", "auto")
+
+
+def resolve_device(device: str) -> str:
+    """The torch device a fit will use; asking for "cuda" where torch sees none is an error."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("MLP device 'cuda' was asked for, but torch sees no GPU here "
+                         f"(torch {torch.__version__}, CUDA build: {torch.version.cuda or 'no'}); use 'cpu' or 'auto'")
+    return device
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,7 @@ class MLPConfig:
     grad_tol: float = 1e-3
     check_every: int = 5
     threads: int = 1
+    device: str = "cpu"
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "max_epochs", "max_updates", "check_every", "threads"):
@@ -38,6 +54,11 @@ class MLPConfig:
                 raise ValueError(f"MLP {name} must be >= 1, got {getattr(self, name)}")
         if self.lr <= 0 or self.grad_tol < 0:
             raise ValueError("MLP lr must be > 0 and grad_tol >= 0")
+        if self.device not in DEVICES:
+            raise ValueError(f"MLP device must be one of {', '.join(DEVICES)}, got {self.device!r}")
+
+    def on_device(self, device: str) -> MLPConfig:
+        return replace(self, device=device)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -59,6 +80,7 @@ class FitInfo:
     updates: int
     grad_norm: float
     seconds: float
+    device: str = "cpu"
 
 
 class MLPClassifier:
@@ -70,8 +92,8 @@ class MLPClassifier:
 
     def z(self, X: np.ndarray) -> np.ndarray:
         with torch.no_grad():
-            out = self.net(torch.as_tensor(np.asarray(X), dtype=torch.float32))
-        return out.squeeze(1).numpy().astype(np.float64)
+            out = self.net(torch.as_tensor(np.asarray(X), dtype=torch.float32, device=self.info.device))
+        return out.squeeze(1).cpu().numpy().astype(np.float64)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return (self.z(X) > 0.5).astype(np.int64)
@@ -103,17 +125,18 @@ def train_mlp(X: np.ndarray, y: np.ndarray, config: MLPConfig, seed: int) -> MLP
     import time
 
     start = time.perf_counter()
+    device = resolve_device(config.device)
     torch.set_num_threads(config.threads)
     generator = torch.Generator().manual_seed(int(seed))
-    torch.manual_seed(int(seed))  # nn.Linear initialises from the default generator
-    net = build_net(X.shape[1], config.hidden)
-    Xt = torch.as_tensor(np.asarray(X), dtype=torch.float32)
-    yt = torch.as_tensor(np.asarray(y), dtype=torch.float32)
+    torch.manual_seed(int(seed))  # nn.Linear initialises from the default generator, on the CPU
+    net = build_net(X.shape[1], config.hidden).to(device)
+    Xt = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=device)
+    yt = torch.as_tensor(np.asarray(y), dtype=torch.float32, device=device)
     optimiser = _adam(net, config.lr)
     n = len(Xt)
     updates, epoch, grad_norm = 0, 0, float("nan")
     while epoch < config.max_epochs and updates < config.max_updates:
-        order = torch.randperm(n, generator=generator)
+        order = torch.randperm(n, generator=generator).to(device)
         for begin in range(0, n, config.batch_size):
             batch = order[begin:begin + config.batch_size]
             optimiser.zero_grad()
@@ -129,4 +152,4 @@ def train_mlp(X: np.ndarray, y: np.ndarray, config: MLPConfig, seed: int) -> MLP
                 break
     net.eval()
     return MLPClassifier(net, FitInfo(epochs=epoch, updates=updates, grad_norm=grad_norm,
-                                      seconds=time.perf_counter() - start))
+                                      seconds=time.perf_counter() - start, device=device))

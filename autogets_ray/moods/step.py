@@ -40,4 +40,5 @@ def evaluate_candidate(split: TabularSplit, minority_idx: np.ndarray, state: Moo
         synthetic_new=new,
         z_train=model.z(X_s),
         seconds=time.perf_counter() - start,
+        device=model.info.device,
     )

@@ -48,3 +48,28 @@ def test_non_binary_file_is_refused(tmp_path):
     pd.DataFrame({"a": range(60), "label": ["x"] * 30 + ["y"] * 20 + ["z"] * 10}).to_csv(path, index=False)
     result = run("--dataset", str(path), "--out", str(tmp_path / "o"))
     assert result.exit_code == 2 and "exactly two labels" in result.output
+
+
+@pytest.mark.slow
+def test_ray_engine_runs_every_search_on_one_tuner_with_the_local_engines_results(tmp_path):
+    """--engine ray: the MOODS and MUBO runs of both seeds are trials of one Tune experiment, and
+    every method's scores equal the local engine's (same seeds, same steps)."""
+    import ray
+
+    common = ["--dataset", "ecoli", "--runs", "2", "--max-candidates", "3", "--max-updates", "100",
+              "--no-plot", "--quiet"]
+    try:
+        on_ray = run(*common, "--engine", "ray", "--out", str(tmp_path / "ray"))
+    finally:
+        ray.shutdown()
+    assert on_ray.exit_code == 0, on_ray.output
+    local = run(*common, "--engine", "local", "--out", str(tmp_path / "local"))
+    assert local.exit_code == 0, local.output
+    a, b = (pd.read_csv(tmp_path / d / "results.csv") for d in ("ray", "local"))
+    scores = ["method", "run", "f1", "f1_minority", "f1_majority", "val_f1", "train_rows", "evaluations"]
+    pd.testing.assert_frame_equal(a[scores], b[scores])
+    assert set(a.loc[a["method"].isin(["moods", "mubo"]), "engine"]) == {"ray"}
+    trials = [p.name for p in (tmp_path / "ray" / "tune" / "moods").iterdir() if "_candidate_" in p.name]
+    assert {t.split("_candidate_")[0] for t in trials} == {"moods_run0", "moods_run1", "mubo_run0", "mubo_run1"}
+    history = pd.read_csv(tmp_path / "ray" / "moods_history.csv")
+    assert set(history["device"]) == {"cpu"} and len(history) == 2 * 3

@@ -1,13 +1,17 @@
-"""MOODS on Ray Tune: a real search on Ecoli, and resuming an interrupted one."""
+"""MOODS on Ray Tune: real searches on Ecoli, several runs on one Tuner, resuming an interrupted one."""
 from __future__ import annotations
 
 import os
+import signal
+from dataclasses import replace
 
 import pytest
 from ray.tune import Callback
 
+from autogets_ray.errors import SearchInterrupted
 from autogets_ray.moods.core import MoodsSettings
-from autogets_ray.moods.tune_run import run_moods_tune
+from autogets_ray.moods.tune_run import MoodsRun, outcome_path, run_moods_tune
+from autogets_ray.resources import ResourcesConfig
 
 from .conftest import FAST_MLP
 
@@ -31,10 +35,15 @@ class InterruptAfter(Callback):
             raise RuntimeError("simulated interruption")
 
 
+def one_run(split, settings=SETTINGS, run_id="moods_run0", seed=0):
+    return MoodsRun(run_id, split, settings, seed)
+
+
 @pytest.fixture(scope="module")
 def full_run(ray_local, ecoli_split, tmp_path_factory):
     path = tmp_path_factory.mktemp("tune")
-    return run_moods_tune(ecoli_split, SETTINGS, FAST_MLP, seed=0, storage_path=path, name="full"), path
+    outcomes = run_moods_tune([one_run(ecoli_split)], FAST_MLP, storage_path=path, name="full")
+    return outcomes["moods_run0"], path
 
 
 def test_tune_run_ends_at_least_as_good_as_its_start(full_run):
@@ -43,22 +52,24 @@ def test_tune_run_ends_at_least_as_good_as_its_start(full_run):
     assert outcome.state.val.f1 >= start.val_f1
     assert outcome.state.val.f1_minority >= start.val_f1_minority
     assert len(outcome.history) == SETTINGS.max_candidates
-    trials = [p for p in (path / "full").iterdir() if p.is_dir() and p.name.startswith("candidate_")]
+    trials = [p for p in (path / "full").iterdir() if p.is_dir() and "_candidate_" in p.name]
     assert len(trials) == SETTINGS.max_candidates  # one Tune trial per candidate step
     rounds = [h.round for h in outcome.history]
     assert rounds.count(1) == 2  # K = 2 steps from the same state
+    assert {h.device for h in outcome.history} == {"cpu"}
 
 
 def test_interrupted_run_resumes_to_the_same_result(full_run, ray_local, ecoli_split, tmp_path):
     with pytest.raises(Exception, match="simulated interruption"):
-        run_moods_tune(ecoli_split, SETTINGS, FAST_MLP, seed=0, storage_path=tmp_path, name="cut",
+        run_moods_tune([one_run(ecoli_split)], FAST_MLP, storage_path=tmp_path, name="cut",
                        callbacks=[InterruptAfter(3, tmp_path / "interrupted")])
-    assert not (tmp_path / "cut" / "moods" / "outcome.pkl").exists()
-    resumed = run_moods_tune(ecoli_split, SETTINGS, FAST_MLP, seed=0, storage_path=tmp_path, name="cut")
+    assert not outcome_path(tmp_path, "moods_run0").exists()
+    resumed = run_moods_tune([one_run(ecoli_split)], FAST_MLP, storage_path=tmp_path, name="cut")["moods_run0"]
     full, _ = full_run
     assert [h.candidate_id for h in resumed.history] == list(range(SETTINGS.max_candidates))
     assert [(h.val_f1, h.accepted) for h in resumed.history] == [(h.val_f1, h.accepted) for h in full.history]
     assert resumed.state.test == full.state.test
+    assert not (tmp_path / "cut-1").exists()  # the restored experiment finished the run itself
 
 
 def test_ray_and_local_engines_agree(full_run, ecoli_split):
@@ -70,3 +81,70 @@ def test_ray_and_local_engines_agree(full_run, ecoli_split):
     assert [(h.val_f1, h.val_f1_minority, h.accepted) for h in local.history] == \
         [(h.val_f1, h.val_f1_minority, h.accepted) for h in outcome.history]
     assert local.state.test == outcome.state.test
+
+
+def test_several_runs_share_one_tuner_and_each_matches_its_run_alone(full_run, ray_local, tmp_path):
+    """MOODS and MUBO runs of two seeds interleave on one Tuner; every run proposes and accepts
+    exactly what it would alone, and a later call with one more run only runs that one."""
+    from autogets_ray.data.tabular import load_tabular
+    from autogets_ray.moods.baselines import mubo_settings
+    from autogets_ray.moods.local import run_moods_local
+    from autogets_ray.moods.split import split_tabular
+
+    data = load_tabular("ecoli")
+    splits = {seed: split_tabular(data, seed=seed) for seed in (0, 1)}
+    runs = [one_run(splits[0]), one_run(splits[1], run_id="moods_run1", seed=1),
+            one_run(splits[0], mubo_settings(SETTINGS), run_id="mubo_run0")]
+    outcomes = run_moods_tune(runs, FAST_MLP, storage_path=tmp_path, name="shared")
+    trial_dirs = [p.name for p in (tmp_path / "shared").iterdir() if p.is_dir() and "_candidate_" in p.name]
+    assert {name.split("_candidate_")[0] for name in trial_dirs} == {"moods_run0", "moods_run1", "mubo_run0"}
+    full, _ = full_run
+    assert [(h.val_f1, h.accepted) for h in outcomes["moods_run0"].history] == \
+        [(h.val_f1, h.accepted) for h in full.history]
+    for run in runs[1:]:
+        alone = run_moods_local(run.split, run.settings, FAST_MLP, seed=run.seed)
+        assert [(h.val_f1, h.val_f1_minority, h.accepted) for h in outcomes[run.run_id].history] == \
+            [(h.val_f1, h.val_f1_minority, h.accepted) for h in alone.history]
+    assert all(h.added_synthetic == 0 for h in outcomes["mubo_run0"].history)
+
+    more = [*runs, one_run(splits[1], mubo_settings(SETTINGS), run_id="mubo_run1", seed=1)]
+    again = run_moods_tune(more, FAST_MLP, storage_path=tmp_path, name="shared")
+    assert again["moods_run1"].history == outcomes["moods_run1"].history  # kept, not rerun
+    later = [p.name for p in (tmp_path / "shared-1").iterdir() if "_candidate_" in p.name]
+    assert {name.split("_candidate_")[0] for name in later} == {"mubo_run1"}
+
+
+class SigintAfter(Callback):
+    """Ctrl-C once the first trial has finished (once: Tune restores callbacks with the experiment)."""
+
+    def __init__(self, marker) -> None:
+        self.marker = str(marker)
+
+    def on_step_begin(self, iteration, trials, **info):
+        if any(t.status == "TERMINATED" for t in trials) and not os.path.exists(self.marker):
+            open(self.marker, "w").close()
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_ctrl_c_is_reported_as_an_interruption_and_resumes(full_run, ray_local, ecoli_split, tmp_path):
+    """Tune returns normally on Ctrl-C: the unfinished run is reported, and the next call finishes it."""
+    with pytest.raises(SearchInterrupted, match="moods_run0"):
+        run_moods_tune([one_run(ecoli_split)], FAST_MLP, storage_path=tmp_path, name="sig",
+                       callbacks=[SigintAfter(tmp_path / "sent")])
+    outcome = run_moods_tune([one_run(ecoli_split)], FAST_MLP, storage_path=tmp_path, name="sig")["moods_run0"]
+    full, _ = full_run
+    assert [(h.val_f1, h.accepted) for h in outcome.history] == [(h.val_f1, h.accepted) for h in full.history]
+
+
+def test_a_gpu_share_the_cluster_cannot_grant_is_refused(ray_local, ecoli_split, tmp_path):
+    with pytest.raises(ValueError, match="GPU"):
+        run_moods_tune([one_run(ecoli_split)], FAST_MLP, storage_path=tmp_path,
+                       resources=ResourcesConfig(cpu=1, gpu=0.5))
+    with pytest.raises(ValueError, match="ask for at most 2"):
+        run_moods_tune([one_run(ecoli_split)], FAST_MLP, storage_path=tmp_path, resources=ResourcesConfig(cpu=3))
+
+
+def test_a_failing_start_stops_the_run_with_a_clear_error(ray_local, ecoli_split, tmp_path):
+    broken = replace(ecoli_split, X_train=ecoli_split.X_train[:, :2])  # rows no longer match the val features
+    with pytest.raises(Exception, match="start S_0 failed"):
+        run_moods_tune([one_run(broken)], FAST_MLP, storage_path=tmp_path, name="broken")
