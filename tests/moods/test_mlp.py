@@ -1,0 +1,35 @@
+"""The paper's MLP: device choice and the fit it reports."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from autogets_ray.moods.mlp import MLPConfig, resolve_device, train_mlp
+
+
+def test_unknown_device_is_refused():
+    with pytest.raises(ValueError, match="device must be one of cpu, cuda, auto, got 'tpu'"):
+        MLPConfig(device="tpu")
+
+
+def test_auto_uses_a_gpu_only_when_torch_sees_one():
+    assert resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert resolve_device("cpu") == "cpu"
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="asking for CUDA is only an error where there is none")
+def test_asking_for_cuda_without_one_says_what_to_do():
+    with pytest.raises(ValueError, match="torch sees no GPU here.*use 'cpu' or 'auto'"):
+        resolve_device("cuda")
+
+
+def test_a_fit_reports_its_device_and_is_reproducible():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 4))
+    y = (X[:, 0] > 0.5).astype(np.int64)
+    config = MLPConfig(max_updates=60, device="auto")
+    first, second = train_mlp(X, y, config, seed=3), train_mlp(X, y, config, seed=3)
+    assert first.info.device == resolve_device("auto")
+    np.testing.assert_array_equal(first.z(X), second.z(X))
+    assert first.z(X).dtype == np.float64 and first.predict(X).shape == (80,)

@@ -1,0 +1,26 @@
+"""Per-trial Ray resources: validation, the request Tune gets, and the up-front grantability check."""
+from __future__ import annotations
+
+import pytest
+
+from autogets_ray.resources import ResourcesConfig
+
+
+def test_request_has_a_gpu_key_only_when_a_gpu_is_asked_for():
+    assert ResourcesConfig(cpu=2).as_ray() == {"cpu": 2}
+    assert ResourcesConfig(cpu=1, gpu=0.25).as_ray() == {"cpu": 1, "gpu": 0.25}
+
+
+@pytest.mark.parametrize("cpu,gpu", [(0, 0), (-1, 0), (1, -0.5)])
+def test_impossible_requests_are_refused(cpu, gpu):
+    with pytest.raises(ValueError, match="cpu must be > 0 and gpu >= 0"):
+        ResourcesConfig(cpu=cpu, gpu=gpu)
+
+
+def test_a_request_the_cluster_cannot_grant_names_what_is_missing():
+    cluster = {"CPU": 16.0, "GPU": 1.0, "memory": 1e11}
+    ResourcesConfig(cpu=4, gpu=0.25).check_grantable(cluster)  # fits: no error
+    with pytest.raises(ValueError, match="asks for 32 CPU, but the Ray cluster has 16 CPU in all; ask for at most 16"):
+        ResourcesConfig(cpu=32).check_grantable(cluster)
+    with pytest.raises(ValueError, match="--gpus-per-trial: each trial asks for 0.5 GPU.*has 0 GPU.*gpu 0"):
+        ResourcesConfig(cpu=1, gpu=0.5).check_grantable({"CPU": 2.0}, "--gpus-per-trial")
