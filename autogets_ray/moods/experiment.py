@@ -123,6 +123,17 @@ def _result_row(dataset: str, method: str, run: int, result: MethodResult, spec:
             "engine": spec.engine if method in SEARCH_METHODS else "local"}
 
 
+def _run_here(method: str, split: TabularSplit, spec: ExperimentSpec, seed: int, out: Path, run: int,
+              progress: Progress) -> MethodResult:
+    """A method in this process: a baseline fit, or a search on the local engine."""
+    with progress.step(f"{split.dataset} run {run + 1}/{spec.runs}: {method}"):
+        if method not in SEARCH_METHODS:
+            return BASELINES.create(method, split, spec.mlp, seed, spec.settings)
+        start = time.perf_counter()
+        outcome = _local_outcome(method, split, spec, seed, out, run, progress)
+        return outcome_result(split, outcome, time.perf_counter() - start)
+
+
 def _done(out: Path, method: str, run: int) -> bool:
     if not _row_file(out, "result", method, run).exists():
         return False
@@ -163,15 +174,10 @@ def run_experiment(data: TabularData, out: str | Path, spec: ExperimentSpec,
         for method in spec.methods:
             if _done(out, method, run):
                 continue
-            with progress.step(f"{data.name} run {run + 1}/{spec.runs}: {method}"):
-                if (method, run) in searched:
-                    result = outcome_result(split, searched[(method, run)], share)
-                elif method in SEARCH_METHODS:
-                    start = time.perf_counter()
-                    outcome = _local_outcome(method, split, spec, seed, out, run, progress)
-                    result = outcome_result(split, outcome, time.perf_counter() - start)
-                else:
-                    result = BASELINES.create(method, split, spec.mlp, seed, spec.settings)
+            if (method, run) in searched:
+                result = outcome_result(split, searched[(method, run)], share)
+            else:
+                result = _run_here(method, split, spec, seed, out, run, progress)
             _write_json(_row_file(out, "result", method, run), _result_row(data.name, method, run, result, spec))
             progress.info(f"{method} run {run}: test F1 {result.test.f1:.3f} (minority {result.test.f1_minority:.3f})")
             if method == "none":
