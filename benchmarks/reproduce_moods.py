@@ -65,7 +65,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     spec = ExperimentSpec(runs=args.runs, engine=args.engine, settings=settings, mlp=BENCH_MLP,
                           methods=tuple(args.methods.split(",")))
     default = (args.acceptance, k) == (BENCH_SETTINGS.acceptance, BENCH_SETTINGS.steps_per_round)
-    suffix = "" if default else f"_{args.acceptance}_k{k}"
+    suffix = ("" if default else f"_{args.acceptance}_k{k}") + (f"_{args.label}" if args.label else "")
     only = tuple(int(r) for r in args.only_runs.split(",")) if args.only_runs else None
     for name in args.dataset.split(","):
         run_experiment(load_tabular(name), OUT / f"{name}{suffix}", spec,
@@ -182,6 +182,28 @@ def k_table() -> str:
     return "\n".join(lines)
 
 
+def engine_table() -> str:
+    """MOODS and MUBO on the Ray engine (every run of a dataset on one Tuner) vs the local engine
+    (one run after another in one process), both measured by ``run --label ray`` / ``--label local``
+    with ``--methods moods,mubo``. Wall-clock: the sum of the rows' seconds (on Ray each row holds
+    its share of the shared Tuner's wall-clock, so the sum is that wall-clock)."""
+    lines = _header("| dataset | runs | MOODS: same F1 in every run | MUBO: same F1 in every run | "
+                    "local, min | Ray (one Tuner), min | local / Ray |")
+    for name in DATASETS:
+        paths = [OUT / f"{name}_{label}" / "results.csv" for label in ("local", "ray")]
+        if not all(path.exists() for path in paths):
+            continue
+        local, ray = (pd.read_csv(path).set_index(["method", "run"]) for path in paths)
+        both = local[["f1", "seconds"]].join(ray[["f1", "seconds"]], lsuffix="_local", rsuffix="_ray", how="inner")
+        same = {m: "yes" if (both.loc[m, "f1_local"] == both.loc[m, "f1_ray"]).all() else "NO"
+                for m in ("moods", "mubo") if m in both.index.get_level_values(0)}
+        t_local, t_ray = both["seconds_local"].sum() / 60, both["seconds_ray"].sum() / 60
+        runs = both.index.get_level_values(1).nunique()
+        lines.append(f"| {name} | {runs} | {same.get('moods', '-')} | {same.get('mubo', '-')} | {t_local:.1f} | "
+                     f"{t_ray:.1f} | {t_local / t_ray:.2f} |")
+    return "\n".join(lines)
+
+
 def second_draw_table() -> str:
     """What the K-th draw of a round bought in the main runs: rounds where at least one of the K
     candidates passed the acceptance rule, and how many of those no other candidate would have passed
@@ -230,6 +252,8 @@ def cmd_report(args: argparse.Namespace) -> None:
     print(acceptance_table())
     print("\n### K steps per round (Ray Tune, concurrent trials)\n")
     print(k_table())
+    print("\n### Engines: Ray (one Tuner for every run) vs local\n")
+    print(engine_table())
     print("\n### What the second draw of a round bought (main runs, replayed from the history)\n")
     print(second_draw_table())
 
@@ -246,6 +270,7 @@ def main() -> None:
     run.add_argument("--acceptance", default=BENCH_SETTINGS.acceptance,
                      help="MOODS acceptance rule; a non-default rule or K writes to <dataset>_<rule>_k<K>/")
     run.add_argument("--steps-per-round", type=int, default=BENCH_SETTINGS.steps_per_round)
+    run.add_argument("--label", default="", help="write to <dataset>[_<rule>_k<K>]_<label>/ (e.g. an engine check)")
     run.add_argument("--only-runs", default="",
                      help="comma-separated run indices, in order (another process can take the rest)")
     run.set_defaults(func=cmd_run)
