@@ -108,7 +108,10 @@ def run_moods_tune(runs: Sequence[MoodsRun], mlp: MLPConfig, storage_path: str |
         raise ValueError("MOODS run ids must be unique")
     storage_path = Path(storage_path).resolve()
     resources.check_grantable(ray.cluster_resources(), "--cpus-per-trial / --gpus-per-trial")
-    splits = {r.split.seed: r.split for r in runs}
+    splits: dict[int, TabularSplit] = {}
+    for r in runs:  # trials find their split by seed: one split per seed
+        if splits.setdefault(r.split.seed, r.split) is not r.split:
+            raise ValueError(f"MOODS run {r.run_id}: another run brings a different split with seed {r.split.seed}")
     trainable = tune.with_resources(tune.with_parameters(moods_trial, splits=splits, mlp=mlp), resources.as_ray())
     # The legacy reporter honours verbose=0; the new one still prints a box whose trial count is
     # 2**63 - 1 for num_samples=-1. The searcher prints one progress line per round instead.

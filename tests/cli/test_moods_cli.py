@@ -36,6 +36,7 @@ def test_writes_results_and_eps_delta(tmp_path):
     (["--dataset", "ecoli", "--method", "moods,magic"], "unknown method(s) magic"),
     (["--dataset", "ecoli", "--runs", "0"], "--runs must be >= 1"),
     (["--dataset", "ecoli", "--steps-per-round", "0"], "steps_per_round must be >= 1"),
+    (["--dataset", "ecoli", "--gpus-per-trial", "-0.5"], "cpu must be > 0 and gpu >= 0"),
 ])
 def test_bad_input_gives_a_clear_error(tmp_path, args, message):
     result = run(*args, "--out", str(tmp_path / "o"))
