@@ -194,7 +194,8 @@ def engine_table() -> str:
         if not all(path.exists() for path in paths):
             continue
         local, ray = (pd.read_csv(path).set_index(["method", "run"]) for path in paths)
-        both = local[["f1", "seconds"]].join(ray[["f1", "seconds"]], lsuffix="_local", rsuffix="_ray", how="inner")
+        both = local[["f1", "seconds"]].merge(ray[["f1", "seconds"]], left_index=True, right_index=True,
+                                              suffixes=("_local", "_ray"))
         same = {m: "yes" if (both.loc[m, "f1_local"] == both.loc[m, "f1_ray"]).all() else "NO"
                 for m in ("moods", "mubo") if m in both.index.get_level_values(0)}
         t_local, t_ray = both["seconds_local"].sum() / 60, both["seconds_ray"].sum() / 60

@@ -10,8 +10,8 @@ Alg. 1 as printed): K = 2, and the acceptance rule ``f1-pareto-loss``. Why: vali
 paper's small datasets hold 3-10 minority rows, so the validation F1 pair is a coarse function of
 the confusion counts; under the strict rule a run stalls after 2-4 accepted steps (or never moves
 again once validation is perfect, where Alg. 1 as printed does not terminate) and the final S keeps
-~15% of the majority rows. K = 2 gives every round two draws at the wall-clock of one on two cores;
-the Pareto rule keeps the paper's two objectives first and lets a step that leaves both exactly
+~15% of the majority rows. K = 2 gives every round two draws, run as concurrent trials on Ray
+(benchmarks/RESULTS.md measures what that costs); the Pareto rule keeps the paper's two objectives first and lets a step that leaves both exactly
 unchanged grow S only when it lowers the validation loss (Def. 1's BCE on D^V).
 
 Our reading of Alg. 1:
