@@ -183,25 +183,33 @@ def k_table() -> str:
 
 
 def engine_table() -> str:
-    """MOODS and MUBO on the Ray engine (every run of a dataset on one Tuner) vs the local engine
-    (one run after another in one process), both measured by ``run --label ray`` / ``--label local``
-    with ``--methods moods,mubo``. Wall-clock: the sum of the rows' seconds (on Ray each row holds
-    its share of the shared Tuner's wall-clock, so the sum is that wall-clock)."""
-    lines = _header("| dataset | runs | MOODS: same F1 in every run | MUBO: same F1 in every run | "
+    """MOODS and MUBO on the Ray engine (every run of a dataset on one Tuner, ``run --label ray
+    --methods moods,mubo``) vs the local engine (one run after another in one process): the
+    ``--label local`` run of the same day where there is one (then the wall-clocks compare), else
+    the main Table 2 run (F1 only: it ran on a loaded machine). Wall-clock: the sum of the rows'
+    seconds (on Ray each row holds its share of the shared Tuner's wall-clock)."""
+    lines = _header("| dataset | runs | local run | MOODS: same F1 in every run | MUBO: same F1 in every run | "
                     "local, min | Ray (one Tuner), min | local / Ray |")
     for name in DATASETS:
-        paths = [OUT / f"{name}_{label}" / "results.csv" for label in ("local", "ray")]
-        if not all(path.exists() for path in paths):
+        ray_path = OUT / f"{name}_ray" / "results.csv"
+        same_day = OUT / f"{name}_local" / "results.csv"
+        local_path = same_day if same_day.exists() else OUT / name / "results.csv"
+        if not (ray_path.exists() and local_path.exists()):
             continue
-        local, ray = (pd.read_csv(path).set_index(["method", "run"]) for path in paths)
+        local, ray = (pd.read_csv(path).set_index(["method", "run"]) for path in (local_path, ray_path))
         both = local[["f1", "seconds"]].merge(ray[["f1", "seconds"]], left_index=True, right_index=True,
                                               suffixes=("_local", "_ray"))
         same = {m: "yes" if (both.loc[m, "f1_local"] == both.loc[m, "f1_ray"]).all() else "NO"
                 for m in ("moods", "mubo") if m in both.index.get_level_values(0)}
-        t_local, t_ray = both["seconds_local"].sum() / 60, both["seconds_ray"].sum() / 60
         runs = both.index.get_level_values(1).nunique()
-        lines.append(f"| {name} | {runs} | {same.get('moods', '-')} | {same.get('mubo', '-')} | {t_local:.1f} | "
-                     f"{t_ray:.1f} | {t_local / t_ray:.2f} |")
+        t_ray = both["seconds_ray"].sum() / 60
+        if same_day.exists():
+            t_local = both["seconds_local"].sum() / 60
+            timing = f"{t_local:.1f} | {t_ray:.1f} | {t_local / t_ray:.2f}"
+        else:
+            timing = f"- | {t_ray:.1f} | -"
+        lines.append(f"| {name} | {runs} | {'same day' if same_day.exists() else 'Table 2'} | "
+                     f"{same.get('moods', '-')} | {same.get('mubo', '-')} | {timing} |")
     return "\n".join(lines)
 
 
