@@ -189,7 +189,7 @@ def engine_table() -> str:
     the main Table 2 run (F1 only: it ran on a loaded machine). Wall-clock: the sum of the rows'
     seconds (on Ray each row holds its share of the shared Tuner's wall-clock)."""
     lines = _header("| dataset | runs | local run | MOODS: same F1 in every run | MUBO: same F1 in every run | "
-                    "local, min | Ray (one Tuner), min | local / Ray |")
+                    "local, min | Ray (one Tuner), min | local / Ray | fit s per run on Ray: MOODS / MUBO |")
     for name in DATASETS:
         ray_path = OUT / f"{name}_ray" / "results.csv"
         same_day = OUT / f"{name}_local" / "results.csv"
@@ -208,8 +208,10 @@ def engine_table() -> str:
             timing = f"{t_local:.1f} | {t_ray:.1f} | {t_local / t_ray:.2f}"
         else:
             timing = f"- | {t_ray:.1f} | -"
+        fits = ray.groupby(level="method")["compute_seconds"].mean()
+        fit_cells = " / ".join(f"{fits.get(m, float('nan')):.0f}" for m in ("moods", "mubo"))
         lines.append(f"| {name} | {runs} | {'same day' if same_day.exists() else 'Table 2'} | "
-                     f"{same.get('moods', '-')} | {same.get('mubo', '-')} | {timing} |")
+                     f"{same.get('moods', '-')} | {same.get('mubo', '-')} | {timing} | {fit_cells} |")
     return "\n".join(lines)
 
 
