@@ -28,6 +28,6 @@ class ResourcesConfig:
         for key, asked in (("CPU", self.cpu), ("GPU", self.gpu)):
             have = float(cluster.get(key, 0.0))
             if asked > have:
-                hint = "use gpu 0 to train on CPUs" if key == "GPU" else f"ask for at most {have:g}"
+                hint = f"ask for at most {have:g}" + (" (train on CPUs)" if key == "GPU" and not have else "")
                 raise ValueError(f"{what}: each trial asks for {asked:g} {key}, but the Ray cluster has "
                                  f"{have:g} {key} in all; {hint}")
