@@ -22,3 +22,8 @@ def ensure_ray(num_cpus: int | None = None) -> None:
     os.environ.setdefault("RAY_worker_niceness", "0")
     ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
              configure_logging=False)
+
+
+def joined_cluster() -> bool:
+    """True when this process joins a running cluster (``$RAY_ADDRESS``): its autoscaler may add nodes."""
+    return bool(os.environ.get("RAY_ADDRESS"))

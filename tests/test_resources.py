@@ -24,3 +24,10 @@ def test_a_request_the_cluster_cannot_grant_names_what_is_missing():
         ResourcesConfig(cpu=32).check_grantable(cluster)
     with pytest.raises(ValueError, match=r"--gpus-per-trial: each trial asks for 0.5 GPU.*has 0 GPU in all; ask for at most 0 \(train on CPUs\)"):
         ResourcesConfig(cpu=1, gpu=0.5).check_grantable({"CPU": 2.0}, "--gpus-per-trial")
+
+
+def test_on_a_joined_cluster_a_short_request_only_warns(caplog):
+    """A cluster we joined may still be adding nodes (the autoscaler): waiting is right there."""
+    with caplog.at_level("WARNING", logger="autogets_ray.resources"):
+        ResourcesConfig(cpu=1, gpu=1).check_grantable({"CPU": 4.0}, "resources (config)", strict=False)
+    assert "asks for 1 GPU, but the Ray cluster has 0 GPU in all now; trials wait" in caplog.text

@@ -27,7 +27,7 @@ from autogets_ray.experiment.config import SearchConfig, _build
 from autogets_ray.experiment.context import ExperimentContext, build_context
 from autogets_ray.experiment.results import plot_trajectories, summary, trajectory
 from autogets_ray.progress import Progress
-from autogets_ray.ray_session import ensure_ray
+from autogets_ray.ray_session import ensure_ray, joined_cluster
 from autogets_ray.search.interleave import ID_SEPARATOR
 
 CONFIG_FILE = "config.yaml"
@@ -137,6 +137,7 @@ def _search_problem(spec: SearchSpec, config: SearchConfig, context: ExperimentC
 def _run_searches(specs: list[SearchSpec], config: SearchConfig, context: ExperimentContext, context_ref: Any,
                   llm_service: Any, out: Path, resume: bool, progress: Progress) -> pd.DataFrame:
     """Every search on one Tuner: an interleaving searcher keeps all trial slots busy (issue 7)."""
+    import ray
     from ray import tune
 
     from autogets_ray.experiment.progress_callback import TrialProgress
@@ -144,9 +145,7 @@ def _run_searches(specs: list[SearchSpec], config: SearchConfig, context: Experi
     from autogets_ray.experiment.trial import TrialSettings, retrain_trial
     from autogets_ray.search import InterleavedSearch, create_core
 
-    import ray
-
-    config.resources.check_grantable(ray.cluster_resources(), "resources (config)")
+    config.resources.check_grantable(ray.cluster_resources(), "resources (config)", strict=not joined_cluster())
     settings = TrialSettings(llm_service, context_ref, _model_overrides(config))
     trainable = tune.with_resources(tune.with_parameters(retrain_trial, settings=settings),
                                     config.resources.as_ray())

@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from autogets_ray.data.tabular import TabularData

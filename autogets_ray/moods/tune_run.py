@@ -35,6 +35,7 @@ from autogets_ray.moods.tune_searcher import (
     state_file,
 )
 from autogets_ray.progress import Progress
+from autogets_ray.ray_session import joined_cluster
 from autogets_ray.resources import ResourcesConfig
 
 
@@ -107,7 +108,7 @@ def run_moods_tune(runs: Sequence[MoodsRun], mlp: MLPConfig, storage_path: str |
     if len({r.run_id for r in runs}) != len(runs):
         raise ValueError("MOODS run ids must be unique")
     storage_path = Path(storage_path).resolve()
-    resources.check_grantable(ray.cluster_resources(), "--cpus-per-trial / --gpus-per-trial")
+    resources.check_grantable(ray.cluster_resources(), "--cpus-per-trial / --gpus-per-trial", strict=not joined_cluster())
     splits: dict[int, TabularSplit] = {}
     for r in runs:  # trials find their split by seed: one split per seed
         if splits.setdefault(r.split.seed, r.split) is not r.split:
