@@ -27,3 +27,11 @@ def ensure_ray(num_cpus: int | None = None) -> None:
 def joined_cluster() -> bool:
     """True when this process joins a running cluster (``$RAY_ADDRESS``): its autoscaler may add nodes."""
     return bool(os.environ.get("RAY_ADDRESS"))
+
+
+def granted_trial_resources() -> dict[str, float]:
+    """Inside a Tune trial: the CPUs and GPU share Ray granted it, as report columns."""
+    from ray import tune
+
+    granted = tune.get_context().get_trial_resources().required_resources
+    return {"trial_cpu": float(granted.get("CPU", 0.0)), "trial_gpu": float(granted.get("GPU", 0.0))}

@@ -15,6 +15,7 @@ from ray import tune
 
 from autogets_ray.experiment.context import ExperimentContext
 from autogets_ray.metrics import val_test_metrics
+from autogets_ray.ray_session import granted_trial_resources
 
 #: context object-ref hex -> context, per worker process (trial actors are reused).
 _CONTEXTS: dict[str, ExperimentContext] = {}
@@ -99,7 +100,5 @@ def evaluate_candidate(config: dict[str, Any], settings: TrialSettings) -> dict[
 def retrain_trial(config: dict[str, Any], settings: TrialSettings) -> None:
     """Ray Tune entry point (wrap with ``tune.with_parameters(retrain_trial, settings=...)``)."""
     report = evaluate_candidate(config, settings)
-    granted = tune.get_context().get_trial_resources().required_resources
-    report["trial_cpu"] = float(granted.get("CPU", 0.0))
-    report["trial_gpu"] = float(granted.get("GPU", 0.0))
+    report.update(granted_trial_resources())
     tune.report(report)

@@ -35,7 +35,7 @@ from autogets_ray.moods.tune_searcher import (
     state_file,
 )
 from autogets_ray.progress import Progress
-from autogets_ray.ray_session import joined_cluster
+from autogets_ray.ray_session import granted_trial_resources, joined_cluster
 from autogets_ray.resources import ResourcesConfig
 
 
@@ -62,8 +62,8 @@ def moods_trial(config: dict[str, Any], splits: dict[int, TabularSplit], mlp: ML
     split = splits[int(config["split_seed"])]
     state = _cached_state(str(state_file(config["work_dir"], candidate.state_version)))
     minority_idx = np.flatnonzero(split.y_train == 1)
-    granted = tune.get_context().get_trial_resources().required_resources
-    if granted.get("GPU", 0.0) > 0:  # "auto": a logical GPU without CUDA trains on CPU, reported below
+    granted = granted_trial_resources()
+    if granted["trial_gpu"] > 0:  # "auto": a logical GPU without CUDA trains on CPU, reported below
         mlp = mlp.on_device("auto")
     result = evaluate_candidate(split, minority_idx, state, candidate, mlp, int(config["model_seed"]))
     out = candidate_file(config["work_dir"], candidate.candidate_id)
@@ -75,7 +75,7 @@ def moods_trial(config: dict[str, Any], splits: dict[int, TabularSplit], mlp: ML
         **result.val.as_dict("val_"), "val_loss": result.val_loss, **result.test.as_dict("test_"),
         "added_majority": len(candidate.add_majority), "added_synthetic": len(result.synthetic_new),
         "seconds": result.seconds, "model_device": result.device, "candidate_file": str(out),
-        "trial_cpu": float(granted.get("CPU", 0.0)), "trial_gpu": float(granted.get("GPU", 0.0)),
+        **granted,
     })
 
 
