@@ -81,6 +81,18 @@ def generation_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def describe_quality(quality: dict[str, Any]) -> str:
+    """One line of a pool's quality metrics (None shown as n/a)."""
+    def show(name: str) -> str:
+        value = quality.get(name)
+        return "n/a" if value is None else f"{value:.3f}"
+
+    rejected = ", ".join(f"{k} {v}" for k, v in (quality.get("rejected") or {}).items()) or "none"
+    return (f"  quality: kept rate {show('kept_rate')}, copy rate {show('copy_rate')}, distinct-2 "
+            f"{show('distinct_2')}, similarity to source {show('mean_source_similarity')}, label "
+            f"fidelity {show('label_fidelity')}; rejected: {rejected}")
+
+
 def _progress_bar(total: int, quiet: bool) -> Any:
     from tqdm import tqdm
 
@@ -95,12 +107,24 @@ def _progress_bar(total: int, quiet: bool) -> Any:
 @click.option("--limit", type=int, default=None, help="only the first N training examples (row order)")
 @click.option("--split-seed", type=int, default=42, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON summary object on stdout")
+@click.option("--judge", default="linear", show_default=True, metavar="MODEL|none",
+              help="model (fitted on the training split) whose predictions give label_fidelity")
 @click.option("--quiet", is_flag=True, help="no progress bar")
 def generate(dataset_request: DatasetRequest, generation_config: Any, label: str, limit: int | None,
-             split_seed: int, as_json: bool, quiet: bool) -> None:
-    """Fill the cache with synthetic samples for the TRAINING examples of one class."""
+             split_seed: int, judge: str, as_json: bool, quiet: bool) -> None:
+    """Fill the cache with synthetic samples for the TRAINING examples of one class.
+
+    Ends with the pool's quality (kept rate, copy rate, rejections by reason, distinct-2,
+    similarity to the source, label fidelity under the judge model).
+    """
     from autogets_ray.llm import build_generator
     from autogets_ray.llm.data import class_texts, class_training_examples
+    from autogets_ray.llm.fidelity import NO_JUDGE, judge_samples
+    from autogets_ray.models.base import MODELS
+
+    if judge != NO_JUDGE and judge not in MODELS:
+        raise ValueError(f"--judge {judge!r} is not a model; choose one of: "
+                         f"{', '.join(MODELS.names())}, or {NO_JUDGE}")
 
     split = paper_split(load_dataset(dataset_request), seed=split_seed,
                         dataset=dataset_request.name_or_path)
@@ -110,6 +134,14 @@ def generate(dataset_request: DatasetRequest, generation_config: Any, label: str
         with _progress_bar(len(examples), quiet) as bar:
             result = generator.generate(examples, progress=bar.update)
         model = generator.backend.model_id(label)
+        keys = list(dict.fromkeys(generator.key_for(ex) for ex in examples))
+        cache = generator.cache
+        if judge != NO_JUDGE and not result.stopped:
+            judge_samples(cache, cache.records(keys), split, judge)
+        quality = next(iter(cache.pool_qualities(keys).values()), None)
+    if result.stopped:  # the endpoint is down: one line, not one per example
+        click.echo(f"Error: {result.stopped}", err=True)
+        sys.exit(1)
     counters = result.counters
     summary = {
         "dataset": dataset_request.name_or_path,
@@ -131,6 +163,7 @@ def generate(dataset_request: DatasetRequest, generation_config: Any, label: str
         "seconds": round(time.perf_counter() - start, 3),
         "cache": str(generation_config.cache_path),
         "errors": {str(k): v for k, v in sorted(result.errors.items())},
+        "quality": quality,
     }
     if as_json:
         click.echo(json.dumps(summary))
@@ -138,6 +171,8 @@ def generate(dataset_request: DatasetRequest, generation_config: Any, label: str
         click.echo(f"{label}: {summary['requested']} training examples, {summary['cache_hits']} from "
                    f"the cache, {summary['backend_calls']} generated ({generation_config.backend}), "
                    f"{summary['samples']} samples in {summary['seconds']:.1f} s; cache {summary['cache']}")
+        if quality:
+            click.echo(describe_quality(quality))
         for message in list(summary["errors"].values())[:10]:
             click.echo(f"  failed: {message}", err=True)
     if result.errors:

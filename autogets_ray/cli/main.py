@@ -18,6 +18,7 @@ COMMANDS = [
     "autogets_ray.cli.generate:generate",
     "autogets_ray.cli.cache:cache",
     "autogets_ray.cli.serve:llm_server",
+    "autogets_ray.cli.llm_serve:llm_serve",
     "autogets_ray.cli.search:search",
     "autogets_ray.cli.matrix:matrix",
     "autogets_ray.cli.ensemble:ensemble",

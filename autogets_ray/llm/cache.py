@@ -6,18 +6,27 @@ at a time work across threads and processes (``busy_timeout`` queues writers). O
 filesystem (NFS), where WAL's shared memory does not work, set ``cache_journal_mode: delete``.
 
 Tables: ``examples`` (key, backend, model, template, params, label, source text, lines asked and
-kept, tokens), ``samples`` (key, example key, index, text) and ``errors`` (the last error of
-examples that kept failing; removed when the example later succeeds). ``export``/``import_``
-move records between machines as Parquet.
+kept, tokens), ``samples`` (key, example key, index, text), ``errors`` (the last error of
+examples that kept failing; removed when the example later succeeds, and never written for an
+example that has a record), ``leases`` (which process is generating an example now, and
+until when) and ``judgements`` (what a judge model, M0, predicted for a sample: label fidelity).
+``examples`` also holds how many lines the replies produced and how many were rejected, by
+reason (the quality metrics of :mod:`autogets_ray.llm.quality`); caches written before those
+columns existed gain them on open (unknown for their old records). ``export``/``import_`` move records between machines as Parquet.
+
+Leases share work between processes: the first to :meth:`~GenerationCache.claim` an example
+calls the backend, the others wait for its record. A lease expires unless renewed, so an owner
+killed with ``kill -9`` blocks nobody for longer than its lease: the next claim takes it over.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -44,12 +53,28 @@ CREATE TABLE IF NOT EXISTS errors (
     example_key TEXT PRIMARY KEY, backend TEXT NOT NULL, label TEXT, source_text TEXT NOT NULL,
     message TEXT NOT NULL, attempts INTEGER NOT NULL, at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS leases (
+    example_key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS judgements (
+    sample_key TEXT NOT NULL, judge TEXT NOT NULL, predicted TEXT NOT NULL,
+    on_target INTEGER NOT NULL, PRIMARY KEY (sample_key, judge)
+);
 """
+#: Columns added to ``examples`` after its first release: (name, SQL type and default).
+_ADDED_COLUMNS = (("produced", "INTEGER"), ("rejected", "TEXT NOT NULL DEFAULT '{}'"))
+_EXAMPLE_COLUMNS = ("example_key, backend, model, template, params, label, source_text, asked, "
+                    "kept, tokens_in, tokens_out, created_at, produced, rejected")
 EXPORT_COLUMNS = (
     "example_key", "backend", "model", "template", "params", "label", "source_text", "asked",
     "kept", "tokens_in", "tokens_out", "created_at", "sample_key", "sample_index", "text",
+    "produced", "rejected",
 )
+#: Columns an export written before the quality counts may lack (imported as unknown).
+_OPTIONAL_EXPORT_COLUMNS = ("produced", "rejected")
 _CHUNK = 500
+#: Errors that still count: of examples without a record (rows older than this rule may remain).
+_FAILING = "example_key NOT IN (SELECT example_key FROM examples)"
 
 
 @dataclass(frozen=True)
@@ -67,6 +92,24 @@ class ExampleRecord:
     samples: tuple[tuple[int, str], ...]
     tokens_in: int = 0
     tokens_out: int = 0
+    produced: int | None = None  # lines the replies held (None: recorded before they were counted)
+    rejected: dict[str, int] = field(default_factory=dict)  # rejection reason -> lines
+
+
+@dataclass(frozen=True)
+class StoredExample:
+    """An example record as read back, with its samples' keys (for judgements)."""
+
+    example_key: str
+    backend: str
+    model: str
+    template: str
+    label: str | None
+    source_text: str
+    asked: int
+    produced: int | None
+    rejected: dict[str, int]
+    samples: tuple[tuple[str, int, str], ...]  # (sample key, index, text)
 
 
 class GenerationCache:
@@ -86,6 +129,13 @@ class GenerationCache:
         self._lock = threading.Lock()
         conn = self._conn()
         conn.executescript(_SCHEMA)  # idempotent; autocommit, so no transaction around it
+        have = {row[1] for row in conn.execute("PRAGMA table_info(examples)")}
+        for name, kind in _ADDED_COLUMNS:
+            if name not in have:  # a cache written by an earlier version
+                try:
+                    conn.execute(f"ALTER TABLE examples ADD COLUMN {name} {kind}")
+                except sqlite3.OperationalError:  # another process added it meanwhile
+                    pass
         conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
 
     # --- connections -----------------------------------------------------------------------
@@ -146,10 +196,12 @@ class GenerationCache:
         """Store a record atomically; if another writer got there first, return its samples."""
         with self._write() as conn:
             inserted = conn.execute(
-                "INSERT OR IGNORE INTO examples VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR IGNORE INTO examples ({_EXAMPLE_COLUMNS}) VALUES "
+                f"(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (record.example_key, record.backend, record.model, record.template, record.params,
                  record.label, record.source_text, record.asked, len(record.samples),
-                 record.tokens_in, record.tokens_out, time.time()),
+                 record.tokens_in, record.tokens_out, time.time(), record.produced,
+                 json.dumps(record.rejected, sort_keys=True)),
             ).rowcount
             if inserted:
                 conn.executemany(
@@ -157,16 +209,54 @@ class GenerationCache:
                     [(sample_key(record.example_key, i), record.example_key, i, text)
                      for i, text in record.samples],
                 )
+            # whoever stored it, the example is done: no error and no lease of it is left
             conn.execute("DELETE FROM errors WHERE example_key = ?", (record.example_key,))
+            conn.execute("DELETE FROM leases WHERE example_key = ?", (record.example_key,))
         if inserted:
             return list(record.samples)
         return self.get_many([record.example_key]).get(record.example_key, [])
 
     def record_error(self, key: str, backend: str, label: str | None, source_text: str,
-                     message: str, attempts: int) -> None:
+                     message: str, attempts: int, owner: str = "") -> None:
+        """Keep the last error of an example, unless another process has stored its record since.
+
+        ``owner``'s lease of the example is released in the same transaction.
+        """
         with self._write() as conn:
-            conn.execute("INSERT OR REPLACE INTO errors VALUES (?,?,?,?,?,?,?)",
-                         (key, backend, label, source_text, message, attempts, time.time()))
+            conn.execute("INSERT OR REPLACE INTO errors SELECT ?,?,?,?,?,?,? WHERE NOT EXISTS "
+                         "(SELECT 1 FROM examples WHERE example_key = ?)",
+                         (key, backend, label, source_text, message, attempts, time.time(), key))
+            if owner:
+                conn.execute("DELETE FROM leases WHERE example_key = ? AND owner = ?", (key, owner))
+
+    # --- leases ----------------------------------------------------------------------------
+    def claim(self, key: str, owner: str, ttl_s: float) -> str:
+        """``"done"`` (a record exists), ``"claimed"`` (``owner`` holds the lease for ``ttl_s``)
+        or ``"held"`` (another owner's lease is live): one transaction, so only one process wins.
+
+        An expired lease (its owner died or hung) is taken over.
+        """
+        now = time.time()
+        with self._write() as conn:
+            if conn.execute("SELECT 1 FROM examples WHERE example_key = ?", (key,)).fetchone():
+                return "done"
+            row = conn.execute("SELECT owner, expires_at FROM leases WHERE example_key = ?",
+                               (key,)).fetchone()
+            if row is not None and row[0] != owner and row[1] > now:
+                return "held"
+            conn.execute("INSERT OR REPLACE INTO leases VALUES (?,?,?)", (key, owner, now + ttl_s))
+        return "claimed"
+
+    def renew(self, key: str, owner: str, ttl_s: float) -> bool:
+        """Extend ``owner``'s lease to ``ttl_s`` from now; ``False`` when it is no longer held."""
+        with self._write() as conn:
+            return conn.execute("UPDATE leases SET expires_at = ? WHERE example_key = ? AND owner = ?",
+                                (time.time() + ttl_s, key, owner)).rowcount > 0
+
+    def release(self, key: str, owner: str) -> None:
+        """Give up ``owner``'s lease (no-op when another owner took it over)."""
+        with self._write() as conn:
+            conn.execute("DELETE FROM leases WHERE example_key = ? AND owner = ?", (key, owner))
 
     # --- reporting and transfer --------------------------------------------------------------
     def stats(self) -> dict[str, object]:
@@ -174,10 +264,12 @@ class GenerationCache:
         examples, kept, asked = conn.execute(
             "SELECT COUNT(*), COALESCE(SUM(kept),0), COALESCE(SUM(asked),0) FROM examples").fetchone()
         samples = conn.execute("SELECT COUNT(*) FROM samples").fetchone()[0]
-        errors = conn.execute("SELECT COUNT(*) FROM errors").fetchone()[0]
+        errors = conn.execute(f"SELECT COUNT(*) FROM errors WHERE {_FAILING}").fetchone()[0]
         groups = conn.execute(
-            "SELECT backend, model, COALESCE(label, ''), COUNT(*), SUM(kept), SUM(tokens_in), "
-            "SUM(tokens_out) FROM examples GROUP BY 1, 2, 3 ORDER BY 1, 2, 3").fetchall()
+            "SELECT backend, model, template, COALESCE(label, ''), COUNT(*), SUM(kept), "
+            "SUM(tokens_in), SUM(tokens_out) FROM examples GROUP BY 1, 2, 3, 4 "
+            "ORDER BY 1, 2, 3, 4").fetchall()
+        pools = self.pool_qualities()
         size = sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())
         return {
             "path": str(self.path),
@@ -188,14 +280,73 @@ class GenerationCache:
             "lines_kept": int(kept),
             "errors": int(errors),
             "groups": [
-                {"backend": b, "model": m, "label": lb, "examples": int(n), "samples": int(k or 0),
-                 "tokens_in": int(ti or 0), "tokens_out": int(to or 0)}
-                for b, m, lb, n, k, ti, to in groups
+                {"backend": b, "model": m, "template": t, "label": lb, "examples": int(n),
+                 "samples": int(k or 0), "tokens_in": int(ti or 0), "tokens_out": int(to or 0),
+                 "quality": pools.get((b, m, t, lb))}
+                for b, m, t, lb, n, k, ti, to in groups
             ],
         }
 
+    # --- quality -----------------------------------------------------------------------------
+    def records(self, keys: Iterable[str] | None = None) -> list[StoredExample]:
+        """Every record (or those of ``keys``, in key order) with its samples and their keys."""
+        conn = self._conn()
+        select = ("SELECT e.example_key, e.backend, e.model, e.template, e.label, e.source_text, "
+                  "e.asked, e.produced, e.rejected, s.sample_key, s.sample_index, s.text "
+                  "FROM examples e LEFT JOIN samples s ON s.example_key = e.example_key")
+        order = " ORDER BY e.example_key, s.sample_index"
+        if keys is None:
+            rows = conn.execute(select + order).fetchall()
+        else:
+            wanted, rows = list(dict.fromkeys(keys)), []
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start:start + _CHUNK]
+                rows += conn.execute(f"{select} WHERE e.example_key IN "
+                                     f"({','.join('?' * len(chunk))}){order}", chunk).fetchall()
+        found: dict[str, StoredExample] = {}
+        samples: dict[str, list[tuple[str, int, str]]] = {}
+        for key, backend, model, template, label, source, asked, produced, rejected, skey, index, \
+                text in rows:
+            if key not in found:
+                found[key] = StoredExample(key, backend, model, template, label, source, int(asked),
+                                           None if produced is None else int(produced),
+                                           json.loads(rejected or "{}"), ())
+                samples[key] = []
+            if skey is not None:
+                samples[key].append((skey, int(index), text))
+        order_keys = list(found) if keys is None else [k for k in dict.fromkeys(keys) if k in found]
+        return [dataclasses.replace(found[k], samples=tuple(samples[k])) for k in order_keys]
+
+    def put_judgements(self, judge: str, rows: Iterable[tuple[str, str, bool]]) -> None:
+        """Record ``(sample key, predicted label, on target?)`` rows of the judge model ``judge``."""
+        with self._write() as conn:
+            conn.executemany("INSERT OR REPLACE INTO judgements VALUES (?,?,?,?)",
+                             [(key, judge, predicted, int(bool(on))) for key, predicted, on in rows])
+
+    def judgements(self, sample_keys: Iterable[str] | None = None) -> dict[str, bool]:
+        """sample key -> on target?, by the most recently recorded judge of each sample."""
+        conn = self._conn()
+        rows = conn.execute("SELECT sample_key, on_target FROM judgements ORDER BY rowid").fetchall()
+        wanted = None if sample_keys is None else set(sample_keys)
+        return {key: bool(on) for key, on in rows if wanted is None or key in wanted}
+
+    def pool_qualities(self, keys: Iterable[str] | None = None) -> dict[tuple[str, str, str, str],
+                                                                          dict[str, object]]:
+        """(backend, model, template, label) -> :func:`quality.pool_quality` of its records."""
+        from autogets_ray.llm.quality import PoolExample, pool_quality
+
+        records = self.records(keys)
+        judged = self.judgements(key for r in records for key, _, _ in r.samples)
+        pools: dict[tuple[str, str, str, str], list[PoolExample]] = {}
+        for r in records:
+            pools.setdefault((r.backend, r.model, r.template, r.label or ""), []).append(PoolExample(
+                r.source_text, r.asked, [text for _, _, text in r.samples], r.produced, r.rejected,
+                [judged[key] for key, _, _ in r.samples if key in judged]))
+        return {pool: pool_quality(examples) for pool, examples in sorted(pools.items())}
+
     def errors(self) -> pd.DataFrame:
-        return pd.read_sql_query("SELECT * FROM errors ORDER BY at", self._conn())
+        """The last error of every example that kept failing and has no record since."""
+        return pd.read_sql_query(f"SELECT * FROM errors WHERE {_FAILING} ORDER BY at", self._conn())
 
     def export(self, path: str | Path, label: str | None = None, backend: str | None = None) -> int:
         """Write every record (optionally of one label / backend) to Parquet; returns sample rows."""
@@ -210,7 +361,7 @@ class GenerationCache:
         frame = pd.read_sql_query(
             f"SELECT e.example_key, e.backend, e.model, e.template, e.params, e.label, "
             f"e.source_text, e.asked, e.kept, e.tokens_in, e.tokens_out, e.created_at, "
-            f"s.sample_key, s.sample_index, s.text FROM examples e "
+            f"s.sample_key, s.sample_index, s.text, e.produced, e.rejected FROM examples e "
             f"JOIN samples s ON s.example_key = e.example_key {clause} "
             f"ORDER BY e.example_key, s.sample_index",
             self._conn(), params=args,
@@ -229,7 +380,8 @@ class GenerationCache:
             frame = pd.read_parquet(source)
         except Exception as exc:
             raise ValueError(f"cannot read {source} as Parquet: {exc}") from None
-        missing = [c for c in EXPORT_COLUMNS if c not in frame.columns]
+        missing = [c for c in EXPORT_COLUMNS
+                   if c not in frame.columns and c not in _OPTIONAL_EXPORT_COLUMNS]
         if missing:
             raise ValueError(f"{source} lacks the column(s) {', '.join(missing)} of a cache export")
         added = skipped = 0
@@ -248,6 +400,9 @@ class GenerationCache:
                 source_text=str(first["source_text"]), asked=int(first["asked"]),
                 samples=tuple((int(i), str(t)) for i, t in zip(rows["sample_index"], rows["text"])),
                 tokens_in=int(first["tokens_in"]), tokens_out=int(first["tokens_out"]),
+                produced=_optional_int(first.get("produced")),
+                rejected=json.loads(first.get("rejected") or "{}")
+                if isinstance(first.get("rejected"), str) else {},
             )
             if self.get_many([record.example_key]):
                 skipped += 1
@@ -269,6 +424,10 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _optional_int(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)  # type: ignore[arg-type]
 
 
 def params_json(params: dict[str, object]) -> str:

@@ -32,10 +32,15 @@ def default_cache_dir() -> str:
 class GenerationConfig:
     """How to generate: backend, sampling parameters, cache, rate limits and retries.
 
-    ``template_version`` empty means the backend's own prompt (``paper-v1`` for ``openai``,
-    ``list-v1`` for ``local-lm``). Rate limits of ``None`` take the backend's default
-    (``openai``: 500 requests and 200,000 tokens per ``rate_period_s``; local backends: none);
-    ``0`` means unlimited. Prices of ``None`` take the backend's default (USD per 1,000 tokens).
+    ``template`` names a prompt template (:mod:`autogets_ray.llm.prompts`: ``paper``, ``list``,
+    ``chat``, or a pinned ``<name>-v<version>``); empty means the backend's own (``paper`` for
+    ``openai``, ``list`` for ``local-lm``). Rate limits and ``max_in_flight`` of ``None`` take the
+    backend's default (``openai`` against OpenAI: 500 requests and 200,000 tokens per
+    ``rate_period_s``, 8 in flight; against a self-hosted ``base_url``: unlimited, 64 in flight, so
+    vLLM or llama.cpp can batch; local backends: unlimited); ``0`` means unlimited. Prices of
+    ``None`` take the backend's default (USD per 1,000 tokens). ``near_copy_similarity`` is the
+    quality filter's threshold (:mod:`autogets_ray.llm.quality`); ``lm_*`` run ``local-lm``'s
+    llama.cpp (threads, context tokens per slot, parallel slots, layers on a GPU).
     """
 
     backend: str = "ngram"
@@ -48,18 +53,24 @@ class GenerationConfig:
     top_p: float = 0.5
     frequency_penalty: float = 0.3
     presence_penalty: float = 0.0
-    template_version: str = ""
+    template: str = ""
     prompt_kind: str = "support ticket"
     max_sample_chars: int = 0  # 0: max(4 x the source's length, 200)
     seed: int = 0
     topup_requests: int = 1
+    near_copy_similarity: float = 0.8
+    lm_threads: int = 1
+    lm_context_size: int = 1024
+    lm_parallel: int = 10
+    lm_gpu_layers: int = 0
     cache_dir: str = field(default_factory=default_cache_dir)
     cache_journal_mode: str = "wal"
     requests_per_minute: float | None = None
     tokens_per_minute: float | None = None
     rate_period_s: float = 60.0
-    max_in_flight: int = 8
+    max_in_flight: int | None = None
     max_retries: int = 5
+    max_connection_failures: int = 3
     backoff_base_s: float = 1.0
     backoff_max_s: float = 60.0
     max_retry_after_s: float = 300.0
@@ -74,7 +85,8 @@ class GenerationConfig:
             if numeric and value is not None and (isinstance(value, bool)
                                                  or not isinstance(value, (int, float))):
                 raise ValueError(f"generation option {spec.name}={value!r} must be a number")
-            if str(spec.type) == "int" and not isinstance(value, int):
+            if str(spec.type) in ("int", "int | None") and value is not None \
+                    and not isinstance(value, int):
                 raise ValueError(f"generation option {spec.name}={value!r} must be a whole number")
             if str(spec.type) == "str" and not isinstance(value, str):
                 raise ValueError(f"generation option {spec.name}={value!r} must be a string")
@@ -97,8 +109,21 @@ class GenerationConfig:
                    "must be >= 0 (0 = unlimited) or unset")
         for name in ("rate_period_s", "timeout_s"):
             _check(getattr(self, name) > 0, name, getattr(self, name), "must be positive")
-        _check(self.max_in_flight >= 1, "max_in_flight", self.max_in_flight, "must be at least 1")
+        _check(self.max_in_flight is None or self.max_in_flight >= 1, "max_in_flight",
+               self.max_in_flight, "must be at least 1 or unset")
+        _check(0.0 < self.near_copy_similarity <= 1.0, "near_copy_similarity",
+               self.near_copy_similarity, "must be in (0, 1] (1 = only exact copies are rejected)")
+        for name in ("lm_threads", "lm_context_size", "lm_parallel"):
+            _check(getattr(self, name) >= 1, name, getattr(self, name), "must be at least 1")
+        _check(self.lm_gpu_layers >= -1, "lm_gpu_layers", self.lm_gpu_layers,
+               "must be -1 (every layer), 0 (CPU only) or a number of layers")
+        if self.template:
+            from autogets_ray.llm.prompts import get_template
+
+            get_template(self.template)  # a ValueError naming the templates when unknown
         _check(self.max_retries >= 0, "max_retries", self.max_retries, "must be >= 0")
+        _check(self.max_connection_failures >= 1, "max_connection_failures",
+               self.max_connection_failures, "must be at least 1")
         for name in ("backoff_base_s", "backoff_max_s", "max_retry_after_s"):
             _check(getattr(self, name) >= 0, name, getattr(self, name), "must be >= 0")
         for name in ("price_in_per_1k", "price_out_per_1k"):
@@ -117,6 +142,9 @@ class GenerationConfig:
     def from_dict(cls, values: Mapping[str, Any] | None) -> "GenerationConfig":
         """Build from a (YAML) mapping; unknown keys raise a ValueError naming them."""
         values = dict(values or {})
+        if "template_version" in values:  # the former name of ``template`` (saved configs)
+            legacy = values.pop("template_version")
+            values.setdefault("template", legacy)
         if "api_key" in values:
             raise ValueError("never put an API key in a config: set api_key_env to the NAME of the "
                              "environment variable that holds it")

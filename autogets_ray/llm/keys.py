@@ -12,6 +12,8 @@ from typing import Any
 from autogets_ray.llm.config import GenerationConfig
 
 KEY_VERSION = 1
+#: The version of the sample-quality rules (autogets_ray.llm.quality): new rules, new keys.
+QUALITY_FILTER = "quality-v1"
 
 
 def generation_params(config: GenerationConfig) -> dict[str, Any]:
@@ -27,6 +29,8 @@ def generation_params(config: GenerationConfig) -> dict[str, Any]:
         "max_sample_chars": config.max_sample_chars,
         "topup_requests": config.topup_requests,
         "seed": config.seed,
+        "filter": QUALITY_FILTER,
+        "near_copy_similarity": config.near_copy_similarity,
     }
 
 

@@ -1,24 +1,25 @@
 """Turn a messy LLM reply into at most ``n`` clean samples (paper App. B.1 reply format).
 
-Rules, in order, for every line of the reply (lines are split at newlines and at an ``&`` that
-ends a line or is followed by whitespace, the paper's end-of-line marker; ``R&D`` stays intact):
+Lines are split at newlines and at an ``&`` that ends a line or is followed by whitespace (the
+paper's end-of-line marker; ``R&D`` stays intact). Each line loses its numbering and bullets
+(``1.``, ``2)``, ``(3)``, ``- ``, ``* ``, ``•``, ``Line 4:``), surrounding quotes and whitespace,
+and is then judged by the quality filter (:mod:`autogets_ray.llm.quality`: empty, non-text,
+header, prompt echo, copy or near-copy of the example, duplicate of another sample, over-long
+(default ``max(4 x len(source), 200)`` characters)); the first ``n`` accepted lines are kept.
 
-1. strip numbering and bullets (``1.``, ``2)``, ``(3)``, ``- ``, ``* ``, ``•``, ``Line 4:``),
-   surrounding quotes and whitespace;
-2. drop blank lines and lines with no letter or digit;
-3. drop headers and preambles: a line ending in ``:`` (``Here are 5 lines ...:``);
-4. drop copies of the source example and duplicates (compared case-, space- and
-   punctuation-insensitively);
-5. drop over-long lines (more than ``max_chars``; default ``max(4 x len(source), 200)``);
-6. keep the first ``n``.
-
-:class:`ParsedReply` records how many lines were asked for and kept, and why others were dropped.
+:class:`ParsedReply` records how many lines were asked, produced and kept, and why others were
+rejected (a count per reason).
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from autogets_ray.llm.quality import LineJudge, normalise
+
+__all__ = ["ParsedReply", "auto_max_chars", "clean_line", "normalise", "parse_reply"]
 
 _SPLIT_RE = re.compile(r"\r?\n|\s*&(?=\s|$)")
 _PREFIX_RE = re.compile(
@@ -26,7 +27,6 @@ _PREFIX_RE = re.compile(
     re.IGNORECASE,
 )
 _QUOTES = "\"'`\u201c\u201d\u2018\u2019"
-_HAS_WORD_RE = re.compile(r"\w")
 
 
 @dataclass(frozen=True)
@@ -36,15 +36,11 @@ class ParsedReply:
     samples: list[str]
     asked: int
     dropped: dict[str, int] = field(default_factory=dict)
+    produced: int = 0  # non-blank lines in the reply
 
     @property
     def kept(self) -> int:
         return len(self.samples)
-
-
-def normalise(text: str) -> str:
-    """Case-, whitespace- and punctuation-insensitive form used to spot copies and duplicates."""
-    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
 def auto_max_chars(source: str) -> int:
@@ -65,37 +61,31 @@ def clean_line(line: str) -> str:
 
 
 def parse_reply(reply: str, source: str, n: int, max_chars: int = 0,
-                seen: set[str] | None = None) -> ParsedReply:
-    """At most ``n`` clean samples from ``reply``; ``seen`` (normalised) samples count as duplicates."""
+                seen: Iterable[str] = (), instruction: str = "",
+                near_copy_similarity: float = 0.8) -> ParsedReply:
+    """At most ``n`` clean samples from ``reply``.
+
+    ``seen``: samples already kept for this example (a top-up's earlier lines), which new lines
+    must not duplicate; ``instruction``: the prompt template's own words (echoes are rejected).
+    """
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
-    limit = max_chars or auto_max_chars(source)
-    known = set(seen or ())
-    source_norm = normalise(source)
+    judge = LineJudge(source, instruction, near_copy_similarity,
+                      max_chars or auto_max_chars(source), kept=list(seen))
     dropped: Counter[str] = Counter()
     samples: list[str] = []
+    produced = 0
     for raw in _SPLIT_RE.split(reply or ""):
+        if not raw.strip():
+            continue
+        produced += 1
         line = clean_line(raw)
-        if not line or not _HAS_WORD_RE.search(line):
-            if raw.strip():
-                dropped["empty"] += 1
+        reason = judge.rejection(line)
+        if reason is None and len(samples) >= n:
+            reason = "extra"
+        if reason is not None:
+            dropped[reason] += 1
             continue
-        if line.endswith(":"):
-            dropped["header"] += 1
-            continue
-        norm = normalise(line)
-        if norm == source_norm:
-            dropped["copy"] += 1
-            continue
-        if norm in known:
-            dropped["duplicate"] += 1
-            continue
-        if len(line) > limit:
-            dropped["too_long"] += 1
-            continue
-        if len(samples) >= n:
-            dropped["extra"] += 1
-            continue
-        known.add(norm)
+        judge.keep(line)
         samples.append(line)
-    return ParsedReply(samples=samples, asked=n, dropped=dict(dropped))
+    return ParsedReply(samples=samples, asked=n, dropped=dict(dropped), produced=produced)

@@ -1,10 +1,17 @@
-"""Versioned prompt templates and the adapters that turn a request into a backend's prompt.
+"""Prompt templates: a registry of named, versioned templates, and the adapter that renders them.
 
-``paper-v1`` is the paper's prompt (App. B.1), sent as one chat message:
-``Generate <n> lines of the data similar to this format data: <text> put & at the end of each line``.
-``list-v1`` is a list-continuation prompt for small local models, which follow it far better than a
-chat instruction: ``Below are realistic <kind>s, one per line.\\n1. <text>\\n2.`` (one line per
-sampled continuation, cut at the newline).
+A template is either a **chat** prompt (system + user message, the reply holds all lines) or a
+**continuation** prompt (plain text the model continues; each sampled continuation, cut at the
+first newline, is one line). Its id ``<name>-v<version>`` is part of every cache key, so editing a
+template's text means a new version, and samples made with the old text are never served for it.
+
+- ``paper`` (chat): the paper's prompt (App. B.1), one user message, ``Generate <n> lines of the
+  data similar to this format data: <text> put & at the end of each line``. Large chat models
+  follow it; small ones echo the example and the word "put".
+- ``list`` (continuation): ``Below are realistic <kind>s, one per line.\\n1. <text>\\n2.``. Small
+  models follow a list far better than an instruction.
+- ``chat`` (chat): a clear instruction with a system message: new tickets, same style and topic,
+  each different from the example and from each other, one a line ending with ``&``.
 """
 from __future__ import annotations
 
@@ -12,28 +19,57 @@ import re
 from dataclasses import dataclass
 
 from autogets_ray.llm.types import GenerationRequest, Prompt
+from autogets_ray.registry import Registry
 
 
 @dataclass(frozen=True)
 class Template:
-    version: str
+    """One prompt template; ``pattern`` (and ``system``) take ``{n}``, ``{text}`` and ``{kind}``."""
+
+    name: str
+    version: int
     chat: bool
     pattern: str
     description: str
+    system: str = ""
+
+    @property
+    def id(self) -> str:
+        """``<name>-v<version>``: what the cache key holds."""
+        return f"{self.name}-v{self.version}"
+
+    def instruction(self, kind: str = "support ticket") -> str:
+        """The template's own words, without the example (what an echoing reply repeats)."""
+        return " ".join(part for part in (self.system.format(kind=kind),
+                                          self.pattern.format(n="", text=" ", kind=kind)) if part)
 
 
-TEMPLATES: dict[str, Template] = {
-    "paper-v1": Template(
-        "paper-v1", True,
-        "Generate {n} lines of the data similar to this format data: {text} put & at the end of each line",
-        "the paper's prompt (App. B.1), one chat message",
-    ),
-    "list-v1": Template(
-        "list-v1", False,
-        "Below are realistic {kind}s, one per line.\n1. {text}\n2.",
-        "list continuation for small local models; one sampled continuation per line",
-    ),
-}
+PAPER = Template(
+    "paper", 1, True,
+    "Generate {n} lines of the data similar to this format data: {text} put & at the end of each line",
+    "the paper's prompt (App. B.1), one user message; the default for openai",
+)
+LIST = Template(
+    "list", 1, False,
+    "Below are realistic {kind}s, one per line.\n1. {text}\n2.",
+    "list continuation, what small models follow; one sampled continuation per line; the "
+    "default for local-lm",
+)
+CHAT = Template(
+    "chat", 1, True,
+    "Write {n} new {kind}s in the same style and on the same topic as this example, each "
+    "different from it and from each other. One {kind} per line, each line ending with &. No "
+    "numbering, no other text. Example: {text}",
+    "a clear chat instruction with a system message (instruct models of 1B+ parameters)",
+    system="You write realistic synthetic IT {kind}s.",
+)
+
+#: name -> template (the current version of each); ``template:`` in a config picks one by name.
+TEMPLATES: Registry[Template] = Registry("prompt template")
+for _template in (PAPER, LIST, CHAT):
+    TEMPLATES.register(_template.name, help=_template.description)(lambda t=_template: t)
+#: Every version ever shipped, by id, so a pinned id (``paper-v1``) keeps working.
+TEMPLATE_VERSIONS: dict[str, Template] = {t.id: t for t in (PAPER, LIST, CHAT)}
 
 _PAPER_RE = re.compile(
     r"^\s*Generate\s+(\d+)\s+lines of the data similar to this format data:\s?(.*?)\s?"
@@ -42,20 +78,15 @@ _PAPER_RE = re.compile(
 )
 
 
-def get_template(version: str, chat: bool) -> Template:
-    """The template ``version``, checked to fit a chat (``chat=True``) or a continuation backend."""
-    if version not in TEMPLATES:
-        raise ValueError(
-            f"unknown template_version {version!r}; choose one of: {', '.join(sorted(TEMPLATES))}"
-        )
-    template = TEMPLATES[version]
-    if template.chat != chat:
-        kind = "a chat" if chat else "a text-continuation"
-        fitting = [v for v, t in TEMPLATES.items() if t.chat == chat]
-        raise ValueError(
-            f"template_version {version!r} does not fit {kind} backend; use one of: {', '.join(fitting)}"
-        )
-    return template
+def get_template(name: str) -> Template:
+    """The template ``name`` (current version) or a pinned ``<name>-v<version>``."""
+    if name in TEMPLATE_VERSIONS:
+        return TEMPLATE_VERSIONS[name]
+    if name not in TEMPLATES.names():
+        raise ValueError(f"unknown prompt template {name!r}; choose one of: "
+                         f"{', '.join(TEMPLATES.names())} (or a pinned version: "
+                         f"{', '.join(sorted(TEMPLATE_VERSIONS))})")
+    return TEMPLATES.create(name)
 
 
 class PromptAdapter:
@@ -67,16 +98,22 @@ class PromptAdapter:
 
     @property
     def version(self) -> str:
-        return self.template.version
+        """The template id (``paper-v1``): part of the cache key."""
+        return self.template.id
+
+    def instruction(self) -> str:
+        return self.template.instruction(self.kind)
 
     def render(self, request: GenerationRequest) -> Prompt:
         text = " ".join(request.text.split())  # one line: the reply format is one sample per line
         body = self.template.pattern.format(n=request.n, text=text, kind=self.kind)
-        return Prompt(text=body, chat=self.template.chat, request=request, template=self.version)
+        system = self.template.system.format(kind=self.kind)
+        return Prompt(text=body, chat=self.template.chat, request=request, template=self.version,
+                      system=system)
 
 
 def parse_paper_prompt(message: str) -> tuple[int, str] | None:
-    """Inverse of ``paper-v1``: ``(n, example text)``, or ``None`` if ``message`` is not that prompt."""
+    """Inverse of ``paper``: ``(n, example text)``, or ``None`` if ``message`` is not that prompt."""
     match = _PAPER_RE.match(message)
     if not match:
         return None

@@ -61,22 +61,30 @@ class RetryPolicy:
     max_retry_after: float = 300.0
     seed: int = 0
 
-    def delay(self, key: str, retry: int, retry_after: float | None, backoff: bool = True) -> float:
-        """Seconds to wait before retry number ``retry`` (0-based) of the request ``key``."""
-        if not backoff:  # e.g. a local model's unusable reply: nobody to spare, sample again now
+    def delay(self, key: str, retry: int, retry_after: float | None,
+              backoff: bool | float = True) -> float:
+        """Seconds to wait before retry number ``retry`` (0-based) of the request ``key``.
+
+        ``backoff``: ``True`` the full exponential step, ``False`` none, a number at most that
+        many seconds (a refused connection: retry soon, the generator stops after a few).
+        """
+        if backoff is False:  # e.g. a local model's unusable reply: nobody to spare, sample again now
             return retry_after or 0.0
         digest = hashlib.sha256(f"{self.seed}\x1f{key}\x1f{retry}".encode("utf-8")).digest()
         u = random.Random(int.from_bytes(digest[:8], "big")).random()
-        backoff = min(self.backoff_max, self.backoff_base * (2.0 ** retry)) * (0.5 + 0.5 * u)
-        return max(backoff, retry_after or 0.0)
+        step = min(self.backoff_max, self.backoff_base * (2.0 ** retry)) * (0.5 + 0.5 * u)
+        if backoff is not True:
+            step = min(step, float(backoff))
+        return max(step, retry_after or 0.0)
 
     def call(self, fn: Callable[[], T], key: str,
-             is_retryable: Callable[[Exception], tuple[bool, float | None, bool]],
+             is_retryable: Callable[[Exception], tuple[bool, float | None, bool | float]],
              on_retry: Callable[[int, Exception, float], None] | None = None,
              sleep: Callable[[float], None] = time.sleep) -> T:
         """``fn()`` until it succeeds, a non-retryable error, or ``max_retries`` retries are spent.
 
-        ``is_retryable(exc)`` says (retry it?, the server's Retry-After or None, back off?).
+        ``is_retryable(exc)`` says (retry it?, the server's Retry-After or None, back off?
+        as in :meth:`delay`).
         """
         retry = 0
         while True:

@@ -69,7 +69,7 @@ def get_llm_service(config: GenerationConfig,
         "name": actor_name(config),
         "namespace": NAMESPACE,
         "get_if_exists": True,
-        "max_concurrency": max(32, 4 * config.max_in_flight),
+        "max_concurrency": max(32, 4 * (config.max_in_flight or 64)),
         "num_cpus": 0,
     }
     if detached:

@@ -114,3 +114,29 @@ def test_llm_server_command_serves_the_openai_api_and_generate_uses_it(tmp_path)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_generate_with_the_local_language_model_reports_the_pools_quality(tmp_path):
+    """The acceptance interface: real llama.cpp samples and their quality in the JSON summary."""
+    env = {"AUTOGETS_CACHE_DIR": str(tmp_path)}
+    args = ["generate", "--dataset", "demo-tickets", "--class", "Security", "--limit", "5",
+            "--backend", "local-lm", "--json", "--quiet"]
+    summary = last_json(run(args, env))
+    assert summary["backend_calls"] == 5 and summary["samples"] > 0
+    quality = summary["quality"]
+    assert 0 < quality["kept_rate"] <= 1 and 0 <= quality["copy_rate"] <= 1
+    assert 0 <= quality["label_fidelity"] <= 1 and quality["judged_samples"] == summary["samples"]
+    assert quality["lines_produced"] >= summary["samples"]
+    assert sum(quality["rejected"].values()) <= quality["lines_produced"]
+    stats = last_json(run(["cache", "stats", "--json"], env))
+    (group,) = stats["groups"]
+    assert group["template"] == "list-v1" and group["quality"] == quality
+    text = run(["generate", "--dataset", "demo-tickets", "--class", "Security", "--limit", "5",
+                "--backend", "local-lm", "--quiet"], env)
+    assert "quality: kept rate" in text.output and "label fidelity" in text.output
+
+
+def test_an_unknown_judge_is_a_one_line_error(tmp_path):
+    bad = CliRunner(env={"AUTOGETS_CACHE_DIR": str(tmp_path)}).invoke(
+        cli, ["generate", "--class", "Security", "--judge", "gpt9"])
+    assert bad.exit_code == 2 and "--judge 'gpt9' is not a model" in bad.output

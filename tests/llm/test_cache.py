@@ -47,12 +47,13 @@ def test_any_subset_is_served_from_the_cache(ngram_config, texts):
 CHANGES = {
     "samples_per_example": 4, "temperature": 0.9, "max_tokens": 500, "top_p": 0.6,
     "frequency_penalty": 0.1, "presence_penalty": 0.2, "prompt_kind": "email",
-    "max_sample_chars": 300, "topup_requests": 2, "seed": 7,
+    "max_sample_chars": 300, "topup_requests": 2, "seed": 7, "near_copy_similarity": 0.7,
 }
 
 
 def test_the_key_covers_every_generation_parameter():
-    assert set(CHANGES) == set(generation_params(GenerationConfig()))
+    # "filter" is the quality rules' version: new rules, new keys
+    assert set(CHANGES) | {"filter"} == set(generation_params(GenerationConfig()))
 
 
 @pytest.mark.parametrize("field, value", sorted(CHANGES.items()))
@@ -174,3 +175,36 @@ def test_concurrent_writer_processes_share_one_store(tmp_path):
     with GenerationCache(cache_dir / "generations.sqlite") as store:
         stats = store.stats()
     assert stats["examples"] == 60 and stats["samples"] == 300
+
+
+def test_quality_counts_round_trip_and_an_old_cache_gains_the_columns(tmp_path, ngram_config, texts):
+    import sqlite3
+
+    from autogets_ray.llm.cache import ExampleRecord, GenerationCache
+
+    old = tmp_path / "old" / "generations.sqlite"
+    old.parent.mkdir()
+    with sqlite3.connect(old) as conn:  # the examples table as the first release wrote it
+        conn.executescript(
+            "CREATE TABLE examples (example_key TEXT PRIMARY KEY, backend TEXT NOT NULL, model TEXT "
+            "NOT NULL, template TEXT NOT NULL, params TEXT NOT NULL, label TEXT, source_text TEXT NOT "
+            "NULL, asked INTEGER NOT NULL, kept INTEGER NOT NULL, tokens_in INTEGER NOT NULL, "
+            "tokens_out INTEGER NOT NULL, created_at REAL NOT NULL);"
+            "INSERT INTO examples VALUES ('k0','ngram','m','paper-v1','{}','A','src',5,0,0,0,0);")
+    with GenerationCache(old) as cache:
+        cache.put(ExampleRecord("k1", "ngram", "m", "paper-v1", "{}", "A", "a b c", 5,
+                                ((0, "x y z"), (1, "x y w")), produced=7,
+                                rejected={"copy": 2, "non_text": 3}))
+        records = {r.example_key: r for r in cache.records()}
+        assert records["k0"].produced is None and records["k0"].rejected == {}
+        assert records["k1"].produced == 7 and records["k1"].rejected == {"copy": 2, "non_text": 3}
+        quality = cache.pool_qualities()[("ngram", "m", "paper-v1", "A")]
+        assert quality["copy_rate"] == round(2 / 7, 4) and quality["kept_rate"] == 0.2
+        cache.put_judgements("linear@x", [(records["k1"].samples[0][0], "A", True),
+                                          (records["k1"].samples[1][0], "B", False)])
+        assert cache.pool_qualities()[("ngram", "m", "paper-v1", "A")]["label_fidelity"] == 0.5
+        cache.export(tmp_path / "pool.parquet")
+    with GenerationCache(tmp_path / "new" / "generations.sqlite") as fresh:
+        fresh.import_(tmp_path / "pool.parquet")
+        (record,) = fresh.records()
+        assert record.produced == 7 and record.rejected == {"copy": 2, "non_text": 3}

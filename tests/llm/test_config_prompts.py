@@ -44,25 +44,39 @@ def test_bad_values_raise_a_value_error_naming_the_option(values, message):
 
 
 def test_paper_prompt_is_the_papers_text_and_parses_back():
-    adapter = PromptAdapter(get_template("paper-v1", chat=True))
+    adapter = PromptAdapter(get_template("paper"))
     prompt = adapter.render(GenerationRequest("vpn  drops\nevery hour", "Network", 5, 0, PARAMS))
     assert prompt.text == ("Generate 5 lines of the data similar to this format data: vpn drops "
                            "every hour put & at the end of each line")
-    assert prompt.chat and prompt.template == "paper-v1"
+    assert prompt.chat and prompt.template == "paper-v1" and prompt.system == ""
     assert parse_paper_prompt(prompt.text) == (5, "vpn drops every hour")
     assert parse_paper_prompt("tell me a joke") is None
 
 
 def test_list_prompt_for_small_models():
-    adapter = PromptAdapter(get_template("list-v1", chat=False), kind="support ticket")
+    adapter = PromptAdapter(get_template("list"), kind="support ticket")
     prompt = adapter.render(GenerationRequest("printer jam", None, 3, 0, PARAMS))
     assert prompt.text == "Below are realistic support tickets, one per line.\n1. printer jam\n2."
-    assert not prompt.chat
+    assert not prompt.chat and prompt.template == "list-v1"
 
 
-def test_a_template_must_fit_the_backend_style():
-    assert set(TEMPLATES) >= {"paper-v1", "list-v1"}
-    with pytest.raises(ValueError, match="does not fit a chat backend"):
-        get_template("list-v1", chat=True)
-    with pytest.raises(ValueError, match="unknown template_version"):
-        get_template("v9", chat=True)
+def test_chat_template_has_a_system_message_and_asks_for_n_different_lines():
+    prompt = PromptAdapter(get_template("chat")).render(
+        GenerationRequest("printer jam", None, 4, 0, PARAMS))
+    assert prompt.chat and prompt.template == "chat-v1"
+    assert prompt.system == "You write realistic synthetic IT support tickets."
+    assert prompt.text.startswith("Write 4 new support tickets") and prompt.text.endswith(
+        "Example: printer jam")
+
+
+def test_templates_are_a_registry_of_named_versions():
+    assert set(TEMPLATES.names()) >= {"paper", "list", "chat"}
+    assert get_template("paper-v1") is get_template("paper")  # a pinned version
+    with pytest.raises(ValueError, match="unknown prompt template 'v9'; choose one of: chat, list"):
+        get_template("v9")
+    with pytest.raises(ValueError, match="unknown prompt template"):
+        GenerationConfig(template="fancy")
+
+
+def test_the_former_template_version_option_still_loads():
+    assert GenerationConfig.from_dict({"template_version": "list-v1"}).template == "list-v1"

@@ -33,8 +33,24 @@ def test_generation_through_the_openai_backend(make_server, fake_key, texts, tmp
         result = gen.generate([Example(i, t, "Email") for i, t in enumerate(texts["Email"][:3])])
     assert result.errors == {} and len(result.samples) == 15
     assert result.counters["backend_calls"] == 3 and result.counters["tokens_in"] > 0
-    assert result.counters["estimated_cost"] > 0  # GPT-3.5 default prices
+    assert result.counters["estimated_cost"] == 0  # a self-hosted endpoint has no default price
     assert len(server.arrivals()) == 3
+    priced = openai_config(server, tmp_path / "priced", price_in_per_1k=0.5, price_out_per_1k=1.5)
+    with build_generator(priced) as gen:
+        assert gen.generate([Example(9, texts["Email"][5], "Email")]).counters["estimated_cost"] > 0
+
+
+def test_defaults_are_sized_for_openai_or_for_a_self_hosted_endpoint(make_server, fake_key, tmp_path):
+    server = make_server()
+    with build_generator(openai_config(server, tmp_path)) as hosted:
+        assert hosted.max_in_flight == 64 and hosted.limiter.requests.capacity == 0
+        assert hosted.price_in == 0
+    openai = openai_config(server, tmp_path, base_url="https://api.openai.com/v1")
+    with build_generator(openai) as official:
+        assert official.max_in_flight == 8 and official.limiter.requests.capacity == 500
+        assert official.price_in > 0
+    with build_generator(openai_config(server, tmp_path, max_in_flight=3)) as chosen:
+        assert chosen.max_in_flight == 3
 
 
 def test_retries_obey_retry_after(make_server, fake_key, texts, tmp_path):

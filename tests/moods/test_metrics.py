@@ -29,5 +29,6 @@ def test_binary_f1_rejects_mismatched_shapes():
     ((0.70, 0.50), (0.75, 0.60), False),   # both worse
 ])
 def test_improves_both_needs_strict_gains_in_both(new, old, expected):
-    as_score = lambda pair: BinaryF1(pair[0], pair[1], 2 * pair[0] - pair[1])
+    def as_score(pair):
+        return BinaryF1(pair[0], pair[1], 2 * pair[0] - pair[1])
     assert improves_both(as_score(new), as_score(old)) is expected

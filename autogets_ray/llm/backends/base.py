@@ -16,15 +16,21 @@ from autogets_ray.registry import Registry
 
 
 class BackendError(Exception):
-    """A failed backend call; ``retryable`` for 429, 5xx, timeouts and malformed replies."""
+    """A failed backend call; ``retryable`` for 429, 5xx, timeouts and malformed replies.
+
+    ``connection`` says what went wrong reaching the server ("connection refused", ...), empty
+    for any other failure: the generator stops every example after a few in a row, because a
+    server that is down fails each of them the same way.
+    """
 
     def __init__(self, message: str, retryable: bool, retry_after: float | None = None,
-                 status: int | None = None, backoff: bool = True) -> None:
+                 status: int | None = None, backoff: bool = True, connection: str = "") -> None:
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
         self.status = status
         self.backoff = backoff
+        self.connection = connection
 
 
 class Backend(ABC):
@@ -37,8 +43,12 @@ class Backend(ABC):
     default_tokens_per_minute: float = 0.0
     default_price_in_per_1k: float = 0.0
     default_price_out_per_1k: float = 0.0
+    #: Concurrent calls when ``max_in_flight`` is unset.
+    default_max_in_flight: int = 8
     #: Whether calls go to a server (retries of unusable replies then back off; local ones don't).
     remote: bool = False
+    #: The server's URL, named when it cannot be reached ("" for local backends).
+    endpoint: str = ""
     #: Whether :meth:`set_class_texts` matters (the Ray actor then ships the texts once).
     uses_class_texts: bool = False
 

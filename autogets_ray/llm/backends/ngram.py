@@ -28,8 +28,8 @@ from collections.abc import Mapping, Sequence
 from autogets_ray.llm.backends.base import BACKENDS, Backend, estimate_tokens
 from autogets_ray.llm.config import GenerationConfig
 from autogets_ray.llm.keys import texts_fingerprint
-from autogets_ray.llm.parsing import normalise
-from autogets_ray.llm.prompts import TEMPLATES, PromptAdapter
+from autogets_ray.llm.quality import LineJudge
+from autogets_ray.llm.prompts import PromptAdapter, get_template
 from autogets_ray.llm.types import Completion, GenerationRequest, Prompt
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ class NgramBackend(Backend):
     def __init__(self, config: GenerationConfig, copy_rate: float = 0.35, backoff: float = 0.1,
                  length_jitter: float = 0.3, tries_per_line: int = 8) -> None:
         self.config = config
-        self.adapter = PromptAdapter(TEMPLATES["paper-v1"], config.prompt_kind)
+        self.adapter = PromptAdapter(get_template("paper"), config.prompt_kind)
         self.copy_rate = copy_rate
         self.backoff = backoff
         self.length_jitter = length_jitter
@@ -176,7 +176,9 @@ class NgramBackend(Backend):
         successors: dict[str, list[str]] = defaultdict(list)
         for a, b in zip(source_words, source_words[1:]):
             successors[a].append(b)
-        seen = {normalise(request.text)}
+        # the quality filter's rules (no near-copies of the example or of each other), so that
+        # recombined lines are not rejected downstream
+        judge = LineJudge(request.text, near_copy_similarity=self.config.near_copy_similarity)
         lines = []
         for k in range(request.n):
             index = request.first_index + k
@@ -185,9 +187,9 @@ class NgramBackend(Backend):
                 rng = random.Random(line_seed(request.params.seed, request.label, request.text,
                                               index, request.attempt * self.tries_per_line + attempt))
                 line = self._line(model, source_words, successors, rng)
-                if normalise(line) not in seen:
+                if judge.rejection(line) is None:
                     break
-            seen.add(normalise(line))
+            judge.keep(line)
             lines.append(line)
         return lines
 

@@ -12,14 +12,23 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 
 from autogets_ray.llm.backends.base import BACKENDS, Backend, BackendError
+from autogets_ray.llm.backends.openai_format import (
+    CHAT,
+    ReplyError,
+    completion_from_reply,
+    request_body,
+)
 from autogets_ray.llm.config import GenerationConfig
 from autogets_ray.llm.prompts import PromptAdapter, get_template
 from autogets_ray.llm.retry import parse_retry_after
 from autogets_ray.llm.types import Completion, Prompt
 
 DEFAULT_MODEL = "gpt-3.5-turbo"  # the paper's GPT-3.5
+#: Requests in flight against a self-hosted endpoint (vLLM batches 64-256; OpenAI's 8 starve it).
+SELF_HOSTED_IN_FLIGHT = 64
 PLACEHOLDER_KEY = "no-key"
 _RETRYABLE_STATUS = {408, 409, 425, 429}
 _KEYLIKE_RE = re.compile(r"\bsk-[A-Za-z0-9*_\-]{6,}")
@@ -39,8 +48,18 @@ def read_api_key(env_name: str) -> str:
     return key
 
 
+def is_openai_url(base_url: str) -> bool:
+    """Whether ``base_url`` is OpenAI's own API (empty = the client's default, OpenAI)."""
+    return not base_url or "api.openai.com" in base_url
+
+
 class OpenAIBackend(Backend):
-    """One chat completion per request with the paper's prompt and parameters."""
+    """One request per prompt: chat completions for chat templates, completions for continuations.
+
+    Continuation templates (``list``) need an endpoint with ``/v1/completions`` (vLLM, llama.cpp,
+    ``autogets llm-serve``); OpenAI's chat models take chat templates. Against a self-hosted
+    ``base_url`` the defaults are no rate limit, 64 requests in flight and no price.
+    """
 
     name = "openai"
     remote = True
@@ -54,11 +73,16 @@ class OpenAIBackend(Backend):
 
         self.config = config
         self.model = config.model or DEFAULT_MODEL
-        self.adapter = PromptAdapter(get_template(config.template_version or "paper-v1", chat=True),
-                                     config.prompt_kind)
+        self.adapter = PromptAdapter(get_template(config.template or "paper"), config.prompt_kind)
+        if not is_openai_url(config.base_url):  # self-hosted: no quota to respect, batching to feed
+            self.default_requests_per_minute = 0.0
+            self.default_tokens_per_minute = 0.0
+            self.default_max_in_flight = SELF_HOSTED_IN_FLIGHT
+            self.default_price_in_per_1k = self.default_price_out_per_1k = 0.0
         self._openai = openai
         self._key = read_api_key(config.api_key_env)
         self._endpoint = config.base_url or "https://api.openai.com/v1"
+        self.endpoint = self._endpoint
         self.client = openai.OpenAI(
             api_key=self._key,
             base_url=config.base_url or None,
@@ -70,44 +94,28 @@ class OpenAIBackend(Backend):
         return self.model
 
     def complete(self, prompt: Prompt) -> Completion:
-        params = prompt.request.params
         openai = self._openai
+        kind, body = request_body(prompt, self.model)
+        endpoint = self.client.chat.completions if kind == CHAT else self.client.completions
         try:
-            response = self.client.chat.completions.create(
-                model=self.model,
-                messages=[{"role": "user", "content": prompt.text}],
-                temperature=params.temperature,
-                max_tokens=params.max_tokens,
-                top_p=params.top_p,
-                frequency_penalty=params.frequency_penalty,
-                presence_penalty=params.presence_penalty,
-                seed=params.seed,
-                n=1,
-            )
+            response = endpoint.create(**body)
         except openai.APITimeoutError:
             raise BackendError(f"no reply from {self._endpoint} within {self.config.timeout_s:g} s "
                                f"(timeout_s)", retryable=True) from None
         except openai.APIConnectionError as exc:
-            raise BackendError(self._scrub(f"cannot connect to {self._endpoint}: {exc}"),
-                               retryable=True) from None
+            reason = connection_reason(exc)
+            raise BackendError(self._scrub(f"cannot connect to {self._endpoint}: {reason}"),
+                               retryable=True, connection=reason) from None
         except openai.APIStatusError as exc:
             raise self._status_error(exc) from None
         except (openai.APIResponseValidationError, ValueError, TypeError) as exc:
             raise BackendError(self._scrub(f"malformed reply from {self._endpoint}: {exc}"),
                                retryable=True) from None
-        return self._completion(response, prompt)
-
-    def _completion(self, response: object, prompt: Prompt) -> Completion:
-        choices = getattr(response, "choices", None) or []
-        message = getattr(choices[0], "message", None) if choices else None
-        text = getattr(message, "content", None)
-        if not isinstance(text, str) or not text.strip():
-            raise BackendError(f"malformed reply from {self._endpoint}: no message content",
-                               retryable=True)
-        usage = getattr(response, "usage", None)
-        tokens_in = int(getattr(usage, "prompt_tokens", 0) or 0)
-        tokens_out = int(getattr(usage, "completion_tokens", 0) or 0)
-        return Completion(text, tokens_in, tokens_out)
+        try:
+            return completion_from_reply(kind, response.model_dump())
+        except (ReplyError, AttributeError) as exc:
+            raise BackendError(f"malformed reply from {self._endpoint}: {exc}",
+                               retryable=True) from None
 
     def _status_error(self, exc: "object") -> BackendError:
         status = int(getattr(exc, "status_code", 0) or 0)
@@ -134,6 +142,22 @@ class OpenAIBackend(Backend):
 
     def close(self) -> None:
         self.client.close()
+
+
+def connection_reason(exc: BaseException) -> str:
+    """Why a connection failed, in words: the client only says "Connection error."."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return "host name not found"
+        if isinstance(cause, ConnectionResetError) or "disconnected" in str(cause).lower():
+            return "connection closed before a reply"
+        cause = cause.__cause__ or cause.__context__
+    return f"connection failed ({exc})"
 
 
 @BACKENDS.register("openai", help="official openai client, any OpenAI-compatible base URL")
