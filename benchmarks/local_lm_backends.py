@@ -21,6 +21,7 @@ from autogets_ray.data.datasets import DatasetRequest, load_dataset
 from autogets_ray.data.splits import paper_split
 from autogets_ray.llm import GenerationConfig, build_generator
 from autogets_ray.llm.data import class_training_examples
+from autogets_ray.llm.quality import pool_quality
 
 BACKENDS = ("transformers-gguf", "local-lm")  # old, new
 
@@ -37,7 +38,8 @@ def run(backend: str, examples) -> dict[str, object]:
         result = generator.generate(examples)
         wall = time.perf_counter() - start
         keys = [generator.key_for(ex) for ex in examples]
-        quality = next(iter(generator.cache.pool_qualities(keys).values()))
+        quality = pool_quality([example for pool in generator.cache.pool_examples(keys).values()
+                                for example in pool])  # one pool over the 4 classes
     kept = int(quality["samples"])
     return {"backend": backend, "load_s": round(load_s, 2), "generate_s": round(wall, 1),
             "s_per_kept_line": round(wall / kept, 3) if kept else None,

@@ -10,7 +10,9 @@ the pools exported with the cache's export (one Parquet file, the ``autogets cac
 which later benchmarks import instead of regenerating); and the quality metrics of both backends
 side by side (JSON and a Markdown table on stdout).
 
-Resumable: every finished example is in the cache, so a killed run continues where it stopped.
+Resumable: every finished example is in the cache, so a killed run continues where it stopped;
+several processes on one cache share the work (each example is leased to one of them).
+``--cached-only`` reports what the cache holds without generating.
 """
 from __future__ import annotations
 
@@ -29,11 +31,22 @@ from autogets_ray.llm.fidelity import judge_samples
 METRICS = ("kept_rate", "copy_rate", "distinct_2", "mean_source_similarity", "label_fidelity")
 
 
-def generate_pool(config: GenerationConfig, split, label: str, texts) -> dict[str, object]:
-    """Generate (or read from the cache) one class's pool, judge it, return its quality."""
+def generate_pool(config: GenerationConfig, split, label: str, texts,
+                  cached_only: bool = False) -> dict[str, object]:
+    """Generate (or read from the cache) one class's pool, judge it, return its quality.
+
+    ``cached_only``: no generation, the quality of the examples the cache already holds.
+    """
     examples = class_training_examples(split, label)
     start = time.perf_counter()
     with build_generator(config, texts) as generator:
+        if cached_only:
+            keys = [generator.key_for(ex) for ex in examples]
+            held = [r.example_key for r in generator.cache.records(keys)]
+            judge_samples(generator.cache, generator.cache.records(held), split)
+            quality = next(iter(generator.cache.pool_qualities(held).values()), None)
+            return {"class": label, "backend": config.backend, "examples": len(examples),
+                    "generated": len(held), "seconds": None, "quality": quality}
         done = [0]
 
         def progress(k: int) -> None:
@@ -47,7 +60,8 @@ def generate_pool(config: GenerationConfig, split, label: str, texts) -> dict[st
         judge_samples(generator.cache, generator.cache.records(keys), split)
         quality = next(iter(generator.cache.pool_qualities(keys).values()))
     return {"class": label, "backend": config.backend, "examples": len(examples),
-            "backend_calls": result.counters["backend_calls"], "failures": len(result.errors),
+            "generated": len(keys), "backend_calls": result.counters["backend_calls"],
+            "failures": len(result.errors),
             "seconds": round(time.perf_counter() - start, 1), "quality": quality}
 
 
@@ -60,6 +74,8 @@ def main() -> None:
     parser.add_argument("--template", default="list")
     parser.add_argument("--model", default="", help="a .gguf path (default: the shipped SmolLM2)")
     parser.add_argument("--json-out", default="")
+    parser.add_argument("--cached-only", action="store_true",
+                        help="generate nothing: report the quality of what the cache holds")
     args = parser.parse_args()
 
     split = paper_split(load_dataset(DatasetRequest("it-tickets-tail", data_dir=args.data_dir)),
@@ -71,20 +87,20 @@ def main() -> None:
         config = GenerationConfig(backend=backend, cache_dir=args.cache_dir, model=args.model,
                                   template=args.template if backend == "local-lm" else "")
         for label in labels:
-            rows.append(generate_pool(config, split, label, texts))
+            rows.append(generate_pool(config, split, label, texts, args.cached_only))
     if args.export:
         from autogets_ray.llm.cache import GenerationCache
 
         with GenerationCache(GenerationConfig(cache_dir=args.cache_dir).cache_path) as cache:
             written = cache.export(args.export, backend="local-lm")
         print(f"exported {written} local-lm samples to {args.export}", file=sys.stderr)
-    print("| class | examples | backend | " + " | ".join(METRICS) + " | seconds |")
+    print("| class | examples generated | backend | " + " | ".join(METRICS) + " | seconds |")
     print("|---" * (len(METRICS) + 4) + "|")
     for row in rows:
-        quality = row["quality"]
-        cells = ["n/a" if quality[m] is None else f"{quality[m]:.3f}" for m in METRICS]
-        print(f"| {row['class']} | {row['examples']} | {row['backend']} | " + " | ".join(cells)
-              + f" | {row['seconds']} |")
+        quality = row["quality"] or {}
+        cells = ["n/a" if quality.get(m) is None else f"{quality[m]:.3f}" for m in METRICS]
+        print(f"| {row['class']} | {row['generated']} of {row['examples']} | {row['backend']} | "
+              + " | ".join(cells) + f" | {row['seconds']} |")
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(rows, indent=2))
 

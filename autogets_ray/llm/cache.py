@@ -32,6 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from autogets_ray.llm.keys import sample_key
+from autogets_ray.llm.quality import PoolExample, pool_quality
 
 SCHEMA_VERSION = "1"
 _SCHEMA = """
@@ -330,11 +331,9 @@ class GenerationCache:
         wanted = None if sample_keys is None else set(sample_keys)
         return {key: bool(on) for key, on in rows if wanted is None or key in wanted}
 
-    def pool_qualities(self, keys: Iterable[str] | None = None) -> dict[tuple[str, str, str, str],
-                                                                          dict[str, object]]:
-        """(backend, model, template, label) -> :func:`quality.pool_quality` of its records."""
-        from autogets_ray.llm.quality import PoolExample, pool_quality
-
+    def pool_examples(self, keys: Iterable[str] | None = None) -> dict[tuple[str, str, str, str],
+                                                                         list[PoolExample]]:
+        """(backend, model, template, label) -> what the quality metrics need of its records."""
         records = self.records(keys)
         judged = self.judgements(key for r in records for key, _, _ in r.samples)
         pools: dict[tuple[str, str, str, str], list[PoolExample]] = {}
@@ -342,7 +341,12 @@ class GenerationCache:
             pools.setdefault((r.backend, r.model, r.template, r.label or ""), []).append(PoolExample(
                 r.source_text, r.asked, [text for _, _, text in r.samples], r.produced, r.rejected,
                 [judged[key] for key, _, _ in r.samples if key in judged]))
-        return {pool: pool_quality(examples) for pool, examples in sorted(pools.items())}
+        return dict(sorted(pools.items()))
+
+    def pool_qualities(self, keys: Iterable[str] | None = None) -> dict[tuple[str, str, str, str],
+                                                                          dict[str, object]]:
+        """(backend, model, template, label) -> :func:`quality.pool_quality` of its records."""
+        return {pool: pool_quality(examples) for pool, examples in self.pool_examples(keys).items()}
 
     def errors(self) -> pd.DataFrame:
         """The last error of every example that kept failing and has no record since."""

@@ -151,3 +151,9 @@ def test_under_a_burst_the_server_sees_at_most_the_configured_rate(
     window = period - 0.05
     busiest = max(sum(1 for t in arrivals if start <= t < start + window) for start in arrivals)
     assert busiest <= limit
+
+
+def test_a_continuation_template_needs_a_self_hosted_endpoint(make_server, fake_key, tmp_path):
+    server = make_server()
+    with pytest.raises(ValueError, match="OpenAI's chat models do not serve"):
+        build_generator(openai_config(server, tmp_path, base_url="", template="list"))

@@ -74,6 +74,10 @@ class OpenAIBackend(Backend):
         self.config = config
         self.model = config.model or DEFAULT_MODEL
         self.adapter = PromptAdapter(get_template(config.template or "paper"), config.prompt_kind)
+        if not self.adapter.template.chat and is_openai_url(config.base_url):
+            raise ValueError(f"template {self.adapter.template.name!r} continues text through "
+                             f"/v1/completions, which OpenAI's chat models do not serve; use a chat "
+                             f"template (paper, chat) or a self-hosted base_url")
         if not is_openai_url(config.base_url):  # self-hosted: no quota to respect, batching to feed
             self.default_requests_per_minute = 0.0
             self.default_tokens_per_minute = 0.0
