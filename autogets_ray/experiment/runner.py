@@ -194,8 +194,18 @@ def _run_searches(specs: list[SearchSpec], config: SearchConfig, context: Experi
     if (unfinished and not capped) or open_searches:
         raise SearchInterrupted(f"the experiment in {out} was interrupted; its state is saved", out=str(out))
     if not records:
-        raise RuntimeError(f"the experiment finished no trial; see {path} for the trial errors")
+        raise ValueError(f"the experiment finished no trial; the first trial error: "
+                         f"{_first_error(grid)} (all of them under {path})")
     return _trials_frame(records)
+
+
+def _first_error(grid: Any) -> str:
+    """The last line of the first errored trial's traceback (what a user can act on)."""
+    for result in grid:
+        if result.error is not None:
+            lines = [line for line in str(result.error).strip().splitlines() if line.strip()]
+            return lines[-1] if lines else type(result.error).__name__
+    return "none recorded"
 
 
 def _finished_trials(grid: Any) -> tuple[list[dict[str, Any]], int]:

@@ -61,6 +61,8 @@ def evaluate_candidate(config: dict[str, Any], settings: TrialSettings) -> dict[
     llm_started = time.perf_counter()
     generated = ray.get(settings.llm_service.generate.remote(examples))
     llm_seconds = time.perf_counter() - llm_started
+    if generated.stopped:  # the endpoint is down: a candidate with part of its samples would mislead
+        raise RuntimeError(f"{config.get('candidate_id')}: {generated.stopped}")
     texts = generated.samples["text"].tolist()
     if ids and not texts:
         first = next(iter(generated.errors.values()), "no samples returned")

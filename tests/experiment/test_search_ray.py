@@ -129,3 +129,17 @@ def test_catboost_gets_the_trial_share_of_the_gpu():
     assert dict(_model_overrides(config)) == {"thread_count": 2, "gpu_share": 0.25}
     cpu = load_config(overrides=["model.name=catboost"])
     assert dict(_model_overrides(cpu)) == {"thread_count": 1, "device": "cpu"}
+
+
+def test_a_trial_whose_llm_endpoint_is_down_errors_with_the_one_message(tmp_path):
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on once closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    dead = f"http://127.0.0.1:{port}/v1"
+    with pytest.raises(ValueError, match=f"finished no trial; the first trial error: .*cannot reach "
+                                         f"the LLM endpoint {dead}"):
+        run_experiment(quick("strategies=[random]", "max_candidates=1", "llm.backend=openai",
+                             "llm.model=x", f"llm.base_url={dead}", "llm.api_key_env=''"),
+                       tmp_path, progress=Progress(enabled=False))
