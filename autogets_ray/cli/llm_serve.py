@@ -34,7 +34,7 @@ _LLAMACPP_ONLY = ("threads", "parallel", "cpus_per_replica", "max_ongoing_reques
 @click.option("--context-size", type=int, default=None,
               help="context tokens per slot (llamacpp, default 1024) or max_model_len (vllm)")
 @click.option("--parallel", type=int, default=None,
-              help="llama.cpp slots per replica: requests batched together [default: 5]")
+              help="llama.cpp slots per replica: sequences batched together [default: 10]")
 @click.option("--max-ongoing-requests", type=int, default=None,
               help="requests one replica takes at once [default: --parallel] (llamacpp)")
 @click.option("--accelerator-type", default="", help="vllm: e.g. A10G, L4, A100 (Ray's accelerator names)")

@@ -15,9 +15,10 @@ written them (line 1 of the list is the example): measured, fewer copies of the 
 """
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
-from autogets_ray.llm.backends.base import BACKENDS, Backend, BackendError
+from autogets_ray.llm.backends.base import BACKENDS, Backend, BackendError, estimate_tokens
 from autogets_ray.llm.backends.openai_format import (
     COMPLETIONS,
     ReplyError,
@@ -61,13 +62,19 @@ class LocalLMBackend(Backend):
             body["logit_bias"] = [[f" {word}", -penalty * count] for word, count in words.items()]
         try:
             reply = self.engine.complete(body) if kind == COMPLETIONS else self.engine.chat(body)
-            return completion_from_reply(kind, reply)
+            completion = completion_from_reply(kind, reply)
         except EngineError as exc:  # e.g. a prompt longer than a slot's context: not retryable
             raise BackendError(f"local-lm ({self.path.name}): {exc}; a longer lm_context_size may "
                                f"help", retryable=False) from None
         except ReplyError as exc:
             raise BackendError(f"local-lm ({self.path.name}) gave an unusable reply: {exc}",
                                retryable=True, backoff=False) from None
+        if kind == COMPLETIONS and body["n"] > 1:
+            # llama.cpp's usage of a request with several choices counts one choice: estimate
+            lines = completion.text.split("\n")
+            completion = dataclasses.replace(completion, tokens_out=max(
+                completion.tokens_out, sum(estimate_tokens(line) for line in lines)))
+        return completion
 
     def close(self) -> None:
         self.engine.close()
