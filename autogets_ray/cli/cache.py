@@ -36,8 +36,13 @@ def stats(cache_dir: str | None, as_json: bool) -> None:
     click.echo(f"{summary['path']}: {summary['examples']} examples, {summary['samples']} samples, "
                f"{summary['errors']} failing examples, {summary['bytes'] / 1e6:.1f} MB")
     for group in summary["groups"]:
-        click.echo(f"  {group['backend']:<9} {group['model'][:40]:<40} {group['label'][:24]:<24} "
-                   f"{group['examples']:>7} examples {group['samples']:>8} samples")
+        quality = group.get("quality") or {}
+        shown = "  ".join(f"{name} {'n/a' if quality.get(key) is None else f'{quality[key]:.2f}'}"
+                          for name, key in (("kept", "kept_rate"), ("copies", "copy_rate"),
+                                            ("fidelity", "label_fidelity")))
+        click.echo(f"  {group['backend']:<9} {group['model'][:40]:<40} {group['template']:<8} "
+                   f"{group['label'][:24]:<24} {group['examples']:>7} examples "
+                   f"{group['samples']:>8} samples  {shown}")
 
 
 @cache.command(name="export")
