@@ -1,7 +1,7 @@
 """``transformers-gguf``: the former ``local-lm`` path, a GGUF model de-quantised into transformers.
 
-Kept to compare against the llama.cpp backend (``benchmarks/local_lm_backends.py``: ~60x slower to
-load, ~2x slower a line on CPU); it needs ``pip install transformers gguf accelerate`` by hand (no
+Kept to compare against the llama.cpp backend (``benchmarks/local_lm_backends.py``: 27x slower to
+load, 4.5x the seconds per kept line on CPU); it needs ``pip install transformers gguf accelerate`` by hand (no
 extra installs them). Continuation templates only (default ``list``): each of the ``n`` lines is
 one sampled continuation (batched), cut at its first newline, with a plain decoding loop on an
 explicit, seeded ``torch.Generator`` applying temperature, top_p and the OpenAI-style frequency /
