@@ -9,7 +9,6 @@ presence penalties.
 """
 from __future__ import annotations
 
-import hashlib
 import inspect
 import os
 import threading
@@ -17,6 +16,7 @@ import time
 from typing import Any
 
 from autogets_ray.llm.backends.base import BACKENDS, Backend, BackendError
+from autogets_ray.llm.backends.openai_format import request_seed
 from autogets_ray.llm.config import GenerationConfig
 from autogets_ray.llm.llamacpp import locate_gguf
 from autogets_ray.llm.prompts import PromptAdapter, get_template
@@ -77,10 +77,7 @@ class TransformersGGUFBackend(Backend):
         tokenizer, model, newline_ids = self.load()
         source_ids = tokenizer(" " + " ".join(request.text.split())).input_ids
         per_line = max(8, min(request.params.max_tokens // request.n, 3 * len(source_ids) + 8))
-        digest = hashlib.sha256(
-            f"{request.params.seed}\x1f{request.text}\x1f{request.first_index}\x1f{request.attempt}"
-            .encode()).digest()
-        seed = int.from_bytes(digest[:8], "big") >> 1
+        seed = request_seed(prompt)
         try:
             with self._lock:  # one batch at a time: the model uses every core anyway
                 prompt_ids, lines, generated = sample_lines(
