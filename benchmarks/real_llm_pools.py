@@ -26,7 +26,7 @@ from autogets_ray.data.datasets import DatasetRequest, load_dataset
 from autogets_ray.data.splits import paper_split
 from autogets_ray.llm import GenerationConfig, build_generator
 from autogets_ray.llm.data import class_texts, class_training_examples
-from autogets_ray.llm.fidelity import judge_samples
+from autogets_ray.llm.fidelity import judged_quality
 
 METRICS = ("kept_rate", "copy_rate", "distinct_2", "mean_source_similarity", "label_fidelity")
 
@@ -43,10 +43,9 @@ def generate_pool(config: GenerationConfig, split, label: str, texts,
         if cached_only:
             keys = [generator.key_for(ex) for ex in examples]
             held = [r.example_key for r in generator.cache.records(keys)]
-            judge_samples(generator.cache, generator.cache.records(held), split)
-            quality = next(iter(generator.cache.pool_qualities(held).values()), None)
             return {"class": label, "backend": config.backend, "examples": len(examples),
-                    "generated": len(held), "seconds": None, "quality": quality}
+                    "generated": len(held), "seconds": None,
+                    "quality": judged_quality(generator.cache, held, split)}
         done = [0]
 
         def progress(k: int) -> None:
@@ -57,8 +56,7 @@ def generate_pool(config: GenerationConfig, split, label: str, texts,
 
         result = generator.generate(examples, progress=progress)
         keys = list(dict.fromkeys(generator.key_for(ex) for ex in examples))
-        judge_samples(generator.cache, generator.cache.records(keys), split)
-        quality = next(iter(generator.cache.pool_qualities(keys).values()))
+        quality = judged_quality(generator.cache, keys, split)
     return {"class": label, "backend": config.backend, "examples": len(examples),
             "generated": len(keys), "backend_calls": result.counters["backend_calls"],
             "failures": len(result.errors),

@@ -119,7 +119,7 @@ def generate(dataset_request: DatasetRequest, generation_config: Any, label: str
     """
     from autogets_ray.llm import build_generator
     from autogets_ray.llm.data import class_texts, class_training_examples
-    from autogets_ray.llm.fidelity import NO_JUDGE, judge_samples
+    from autogets_ray.llm.fidelity import NO_JUDGE, judged_quality
     from autogets_ray.models.base import MODELS
 
     if judge != NO_JUDGE and judge not in MODELS:
@@ -134,11 +134,8 @@ def generate(dataset_request: DatasetRequest, generation_config: Any, label: str
         with _progress_bar(len(examples), quiet) as bar:
             result = generator.generate(examples, progress=bar.update)
         model = generator.backend.model_id(label)
-        keys = list(dict.fromkeys(generator.key_for(ex) for ex in examples))
-        cache = generator.cache
-        if judge != NO_JUDGE and not result.stopped:
-            judge_samples(cache, cache.records(keys), split, judge)
-        quality = next(iter(cache.pool_qualities(keys).values()), None)
+        quality = judged_quality(generator.cache, (generator.key_for(ex) for ex in examples), split,
+                                 NO_JUDGE if result.stopped else judge)
     if result.stopped:  # the endpoint is down: one line, not one per example
         click.echo(f"Error: {result.stopped}", err=True)
         sys.exit(1)

@@ -9,7 +9,7 @@ fidelity of every judged pool later.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from autogets_ray.data.splits import Split
 from autogets_ray.llm.cache import GenerationCache, StoredExample
@@ -43,3 +43,13 @@ def judge_samples(cache: GenerationCache, records: Sequence[StoredExample], spli
     cache.put_judgements(name, [(key, guess, guess == label)
                                 for (key, _, label), guess in zip(rows, names)])
     return name
+
+
+def judged_quality(cache: GenerationCache, keys: Iterable[str], split: Split,
+                   judge: str = "linear") -> dict[str, object] | None:
+    """The quality of the one pool holding ``keys``' records, judged by ``judge`` first
+    (``none``: not judged); ``None`` when the cache holds none of them."""
+    keys = list(dict.fromkeys(keys))
+    if judge != NO_JUDGE:
+        judge_samples(cache, cache.records(keys), split, judge)
+    return next(iter(cache.pool_qualities(keys).values()), None)
