@@ -3,7 +3,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autogets_ray.metrics import confusion_matrix, evaluate, hypervolume_2d
+from sklearn.metrics import roc_auc_score
+
+from autogets_ray.metrics import (
+    CLASS_OBJECTIVES,
+    OBJECTIVES,
+    confusion_matrix,
+    evaluate,
+    hypervolume_2d,
+    objective_standard_error,
+)
 
 # Hand-computed case. cm = [[2,1,0],[0,1,1],[0,0,1]]
 Y_TRUE = [0, 0, 0, 1, 1, 2]
@@ -43,8 +52,10 @@ def test_objectives_read_the_right_numbers():
     assert ev.objective("oba") == ev.oba and ev.objective("of1") == ev.of1
     with pytest.raises(ValueError, match="needs a target class"):
         ev.objective("cr")
-    with pytest.raises(ValueError, match="unknown objective 'auc'"):
-        ev.objective("auc")
+    with pytest.raises(ValueError, match="unknown objective 'xyz'"):
+        ev.objective("xyz")
+    with pytest.raises(ValueError, match="objective 'auc' needs decision scores; this evaluation has none"):
+        ev.objective("auc", "a")
     flat = ev.flat()
     assert flat["cr[a]"] == pytest.approx(2 / 3) and flat["oba"] == ev.oba
 
@@ -89,3 +100,91 @@ def test_hypervolume_by_hand():
     assert hypervolume_2d(points, (0.0, 0.0)) == pytest.approx(0.16 + 0.15 + 0.06)
     assert hypervolume_2d([(0.5, 0.5)], (0.6, 0.0)) == 0.0
     assert hypervolume_2d([(1.0, 1.0)], (0.5, 0.5)) == pytest.approx(0.25)
+
+
+# Class "b" (rows 3, 4) against rows 0, 1, 2, 5: positives 0.9 and 0.5 beat 4 + 2 of 8 negatives.
+SCORES = np.array([[0.8, 0.1, 0.1], [0.7, 0.2, 0.1], [0.1, 0.6, 0.3],
+                   [0.2, 0.9, 0.0], [0.1, 0.5, 0.4], [0.0, 0.7, 0.3]])
+
+
+def test_objective_lists():
+    assert OBJECTIVES == ("cr", "cba", "oba", "of1", "auc")
+    assert CLASS_OBJECTIVES == ("cr", "cba", "auc")
+
+
+def test_auc_matches_sklearn_with_ties():
+    rng = np.random.default_rng(3)
+    y_true = rng.integers(0, 4, 300)
+    scores = rng.integers(0, 6, (300, 4)).astype(float)  # many ties
+    ev = evaluate(y_true, scores.argmax(axis=1), list("abcd"), scores=scores)
+    expected = [roc_auc_score(y_true == c, scores[:, c]) for c in range(4)]
+    np.testing.assert_allclose(ev.auc, expected, rtol=0, atol=1e-12)
+    assert ev.objective("auc", "c") == pytest.approx(expected[2])
+
+
+def test_auc_by_hand_and_unseen_class_column():
+    ev = evaluate(Y_TRUE, Y_PRED, CLASSES, scores=SCORES)
+    assert ev.auc[1] == pytest.approx(0.75)
+    scores = SCORES.copy()
+    scores[:, 2] = -np.inf  # a class the model never saw: all tied
+    assert evaluate(Y_TRUE, Y_PRED, CLASSES, scores=scores).auc[2] == pytest.approx(0.5)
+
+
+def test_auc_is_nan_without_positives_or_negatives():
+    scores = np.random.default_rng(0).random((3, 3))
+    ev = evaluate([0, 0, 1], [0, 1, 1], ["a", "b", "c"], scores=scores)
+    assert np.isnan(ev.auc[2]) and not np.isnan(ev.auc[:2]).any()
+    assert np.isnan(evaluate([0, 0], [0, 0], ["a", "b"], scores=np.ones((2, 2))).auc).all()
+
+
+def test_flat_has_auc_keys_only_with_scores():
+    assert not any(k.startswith("auc[") for k in evaluate(Y_TRUE, Y_PRED, CLASSES).flat())
+    flat = evaluate(Y_TRUE, Y_PRED, CLASSES, scores=SCORES).flat()
+    assert {k for k in flat if k.startswith("auc[")} == {"auc[a]", "auc[b]", "auc[c]"}
+    assert flat["auc[b]"] == pytest.approx(0.75)
+
+
+def test_bad_scores_shape():
+    with pytest.raises(ValueError, match=r"scores must have shape \(n_rows, 3\)"):
+        evaluate(Y_TRUE, Y_PRED, CLASSES, scores=SCORES[:, :2])
+    with pytest.raises(ValueError, match="scores must have shape"):
+        evaluate(Y_TRUE, Y_PRED, CLASSES, scores=SCORES[:4])
+    with pytest.raises(ValueError, match="NaN"):
+        evaluate(Y_TRUE, Y_PRED, CLASSES, scores=np.full((6, 3), np.nan))
+    with pytest.raises(ValueError, match="needs a target class"):
+        evaluate(Y_TRUE, Y_PRED, CLASSES, scores=SCORES).objective("auc")
+
+
+def test_standard_errors_by_hand():
+    # cm = [[2,1,0],[0,1,1],[0,0,1]]; class b: TP 1 of 2 positives, TN 3 of 4 negatives.
+    ev = evaluate(Y_TRUE, Y_PRED, CLASSES, scores=SCORES)
+    se_tpr = np.sqrt(0.5 * 0.5 / 2)  # p~ = 1.5 / 3
+    se_tnr = np.sqrt(0.7 * 0.3 / 4)  # q~ = 3.5 / 5
+    assert objective_standard_error(ev, "cr", "b") == pytest.approx(se_tpr)
+    assert objective_standard_error(ev, "cba", "b") == pytest.approx(0.5 * np.sqrt(se_tpr**2 + se_tnr**2))
+    # Hanley & McNeil, A = 0.75: Q1 = 0.6, Q2 = 1.125 / 1.75; var = (0.1875 + 0.0375 + 3 * 0.080357) / 8
+    assert objective_standard_error(ev, "auc", "b") == pytest.approx(0.2413688, abs=1e-6)
+    acc = 4.5 / 7  # 4 of 6 correct, smoothed
+    assert objective_standard_error(ev, "oba") == pytest.approx(3 / 4 * np.sqrt(acc * (1 - acc) / 6))
+    assert objective_standard_error(ev, "of1") == pytest.approx(np.sqrt(ev.of1 * (1 - ev.of1) / 6))
+    assert objective_standard_error(ev, "cr", "c") > 0  # recall 1 of 1 is smoothed, not SE 0
+
+
+def test_standard_errors_shrink_with_more_rows():
+    small = evaluate(Y_TRUE, Y_PRED, CLASSES, scores=SCORES)
+    large = evaluate(np.tile(Y_TRUE, 20), np.tile(Y_PRED, 20), CLASSES, scores=np.tile(SCORES, (20, 1)))
+    for objective in OBJECTIVES:
+        target = "b" if objective in CLASS_OBJECTIVES else None
+        assert large.objective(objective, target) == pytest.approx(small.objective(objective, target))
+        assert objective_standard_error(large, objective, target) < objective_standard_error(
+            small, objective, target) / 3
+
+
+def test_standard_errors_nan_and_errors():
+    ev = evaluate([0, 0, 1], [0, 1, 1], ["a", "b", "c"], scores=np.random.default_rng(0).random((3, 3)))
+    assert np.isnan(objective_standard_error(ev, "auc", "c"))  # AUC is NaN: no positives
+    assert np.isnan(objective_standard_error(ev, "cr", "c"))  # no rows of class c
+    with pytest.raises(ValueError, match="unknown objective 'xyz'"):
+        objective_standard_error(ev, "xyz")
+    with pytest.raises(ValueError, match="needs decision scores"):
+        objective_standard_error(evaluate([0, 1], [0, 1], ["a", "b"]), "auc", "a")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from autogets_ray.cli.search import command_config, run_search_command
+from autogets_ray.cli.search import SPLIT_SEEDS_HELP, command_config, run_search_command
 
 #: What "the matrix" means when a config leaves it out: the paper's classes x strategies x objectives.
 MATRIX_DEFAULTS = ("target_classes=all", "strategies=[sw, hsw, ga]", "objectives=[cr, cba, oba, of1]")
@@ -24,14 +24,17 @@ MATRIX_DEFAULTS = ("target_classes=all", "strategies=[sw, hsw, ga]", "objectives
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="override a config value, repeatable")
 @click.option("--out", type=click.Path(file_okay=False), default="results/matrix", show_default=True)
 @click.option("--resume", is_flag=True, help="continue an interrupted matrix in --out")
+@click.option("--split-seeds", default=None, metavar="S,S,...", help=SPLIT_SEEDS_HELP)
 @click.option("--quiet", is_flag=True, help="no progress lines")
-def matrix(config_path: str | None, overrides: tuple[str, ...], out: str, resume: bool, quiet: bool) -> None:
+def matrix(config_path: str | None, overrides: tuple[str, ...], out: str, resume: bool, split_seeds: str | None,
+           quiet: bool) -> None:
     """Run the experiment matrix on one Tuner, then build its knowledge base (then: autogets report)."""
     from autogets_ray.cli.ensemble import lookup_table
     from autogets_ray.ensemble.knowledge import KB_DIR, build_and_save_knowledge
 
-    run_search_command(command_config(config_path, overrides, out, resume, MATRIX_DEFAULTS), out, resume, quiet)
-    knowledge = build_and_save_knowledge(out)
-    click.echo("\n" + lookup_table(knowledge))
-    click.echo(f"\nknowledge base in {Path(out) / KB_DIR}; next: autogets report {out}, "
-               f"autogets ensemble {out} --requirement r1|r2|r3")
+    config = command_config(config_path, overrides, out, resume, MATRIX_DEFAULTS, split_seeds=split_seeds)
+    for directory in run_search_command(config, out, resume, quiet):
+        knowledge = build_and_save_knowledge(directory)
+        click.echo(f"\n{directory}:\n" + lookup_table(knowledge))
+        click.echo(f"\nknowledge base in {Path(directory) / KB_DIR}; next: autogets report {directory}, "
+                   f"autogets ensemble {directory} --requirement r1|r2|r3")

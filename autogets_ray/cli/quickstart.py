@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import click
 
-from autogets_ray.cli.search import run_search_command
-from autogets_ray.experiment.config import load_config
+from autogets_ray.cli.search import SPLIT_SEEDS_HELP, command_config, run_search_command
 
 
 @click.command()
 @click.option("--out", type=click.Path(file_okay=False), default="results/quickstart", show_default=True)
 @click.option("--resume", is_flag=True, help="continue an interrupted quickstart in --out")
+@click.option("--split-seeds", default=None, metavar="S,S,...", help=SPLIT_SEEDS_HELP)
 @click.option("--quiet", is_flag=True, help="no progress lines")
-def quickstart(out: str, resume: bool, quiet: bool) -> None:
-    """Search demo-tickets' two smallest classes with SW, HSW, GA and random (linear model, ngram LLM)."""
-    run_search_command(load_config(), out, resume, quiet)
+def quickstart(out: str, resume: bool, split_seeds: str | None, quiet: bool) -> None:
+    """Search demo-tickets' two smallest classes with SW, HSW, GA and random (linear model, ngram LLM),
+    next to the no-search baselines."""
+    config = command_config(None, (), out, False, split_seeds=split_seeds)
+    run_search_command(config, out, resume, quiet)

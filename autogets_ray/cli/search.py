@@ -21,21 +21,44 @@ SUMMARY_COLUMNS = {
     "delta_oba_test": "dOBA test",
     "delta_cba_test": "dCBA test",
     "best_subset_size": "subset",
+    "recommendation": "recommendation",
 }
+BASELINE_COLUMNS = {"target_class": "class", "objective": "objective", "baseline": "baseline",
+                    "n_added": "rows added", "val_objective": "val", "val_objective_se": "val se",
+                    "test_objective": "test"}
+SPLIT_COLUMNS = {"target_class": "class", "objective": "objective", "method": "method", "splits": "splits",
+                 "delta_cba_test_mean": "dCBA test", "delta_cba_test_low": "95% low",
+                 "delta_cba_test_high": "95% high", "delta_oba_test_mean": "dOBA test",
+                 "delta_oba_test_low": "95% low ", "delta_oba_test_high": "95% high "}
 
 
 def improvement_table(summary: pd.DataFrame) -> str:
-    """The paper's Table 2 analog: M0 CBA and the best trial's changes, on val (searched) and test."""
-    frame = summary[list(SUMMARY_COLUMNS)].rename(columns=SUMMARY_COLUMNS)
+    """The paper's Table 2 analog: M0 CBA and the best trial's changes, on val (searched) and test,
+    with each search's recommendation (its candidate only when it beats M0 and the baselines)."""
+    frame = summary[[c for c in SUMMARY_COLUMNS if c in summary]].rename(columns=SUMMARY_COLUMNS)
     frame = frame.astype({"trials": int, "subset": int})
     return format_table(frame, float_digits=4,
                         title="Improvement over M0 (best validation trial of each search; test never used to select)")
 
 
+def baselines_table(baselines: pd.DataFrame) -> str:
+    """The no-search baselines' objective on validation (with its standard error) and test."""
+    frame = baselines[list(BASELINE_COLUMNS)].rename(columns=BASELINE_COLUMNS).astype({"rows added": int})
+    return format_table(frame, float_digits=4, title="No-search baselines (one fit each per fold)")
+
+
+def splits_table(table: pd.DataFrame) -> str:
+    """Each method's mean test change over the splits, with its 95% interval."""
+    frame = table[list(SPLIT_COLUMNS)].rename(columns=SPLIT_COLUMNS)
+    return format_table(frame, float_digits=4, title="Test change over M0 across splits (mean, 95% t-interval)")
+
+
 def command_config(config_path: str | None, overrides: tuple[str, ...], out: str, resume: bool,
-                   defaults: tuple[str, ...] = ()) -> SearchConfig:
+                   defaults: tuple[str, ...] = (), split_seeds: str | None = None) -> SearchConfig:
     """The experiment's config: ``--resume`` alone reuses ``out``'s saved one; otherwise the file (or
     ``defaults``, overrides applied on top, when there is no file) and ``--set`` overrides."""
+    if split_seeds is not None:
+        overrides = (*overrides, f"split_seeds=[{split_seeds}]")
     if resume and config_path is None and not overrides:
         from autogets_ray.experiment.runner import saved_config
 
@@ -43,12 +66,30 @@ def command_config(config_path: str | None, overrides: tuple[str, ...], out: str
     return load_config(config_path, overrides if config_path else (*defaults, *overrides))
 
 
-def run_search_command(config: SearchConfig, out: str, resume: bool, quiet: bool) -> None:
-    from autogets_ray.experiment.runner import run_experiment
+def run_search_command(config: SearchConfig, out: str, resume: bool, quiet: bool) -> list[Path]:
+    """Run the experiment (once per split seed when there are several); the result directories."""
+    from autogets_ray.experiment.runner import run_experiment, run_split_experiments
 
-    result = run_experiment(config, out, resume=resume, progress=Progress(enabled=not quiet))
+    progress = Progress(enabled=not quiet)
+    if config.split_seeds:
+        splits = run_split_experiments(config, out, resume=resume, progress=progress)
+        for seed, result in splits.runs.items():
+            click.echo(f"\nsplit seed {seed}:")
+            click.echo(improvement_table(result.summary))
+        click.echo("\n" + splits_table(splits.table))
+        click.echo(f"\nresults in {Path(out)}: split-<seed>/ for each split, "
+                   + ", ".join(p.name for p in splits.files.values()))
+        return [r.out for r in splits.runs.values()]
+    result = run_experiment(config, out, resume=resume, progress=progress)
+    if result.baselines is not None and not result.baselines.empty:
+        click.echo(baselines_table(result.baselines) + "\n")
     click.echo(improvement_table(result.summary))
     click.echo(f"\nresults in {Path(out)}: " + ", ".join(p.name for p in result.files.values()))
+    return [result.out]
+
+
+SPLIT_SEEDS_HELP = ("run the experiment on each of these split seeds, comma-separated (e.g. 0,1,2), and report "
+                    "every method's test change with a 95% interval")
 
 
 @click.command()
@@ -58,7 +99,11 @@ def run_search_command(config: SearchConfig, out: str, resume: bool, quiet: bool
               help="override a config value, repeatable (e.g. --set model.name=catboost --set budget_seconds=600)")
 @click.option("--out", type=click.Path(file_okay=False), default="results/search", show_default=True)
 @click.option("--resume", is_flag=True, help="continue an interrupted experiment in --out")
+@click.option("--split-seeds", default=None, metavar="S,S,...", help=SPLIT_SEEDS_HELP)
 @click.option("--quiet", is_flag=True, help="no progress lines")
-def search(config_path: str | None, overrides: tuple[str, ...], out: str, resume: bool, quiet: bool) -> None:
-    """Search which examples to hand the LLM, per class, strategy and objective (Ray Tune)."""
-    run_search_command(command_config(config_path, overrides, out, resume), out, resume, quiet)
+def search(config_path: str | None, overrides: tuple[str, ...], out: str, resume: bool, split_seeds: str | None,
+           quiet: bool) -> None:
+    """Search which examples to hand the LLM, per class, strategy and objective (Ray Tune), next to the
+    no-search baselines, and recommend what to deploy."""
+    run_search_command(command_config(config_path, overrides, out, resume, split_seeds=split_seeds), out, resume,
+                       quiet)

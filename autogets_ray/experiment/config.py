@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from autogets_ray.experiment.evaluation import EvaluationConfig
 from autogets_ray.metrics import OBJECTIVES
 from autogets_ray.resources import ResourcesConfig
 
@@ -60,6 +61,12 @@ class SearchConfig:
     #: where Ray Tune keeps experiment state; default <out>/ray. Multi-node runs need a path every
     #: node reaches (NFS mount or a cloud URI such as s3://bucket/prefix).
     storage_path: str | None = None
+    #: how a candidate is scored: holdout (the paper), kfold or repeated (see evaluation.py)
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
+    #: no-search baselines evaluated per target class (see baselines.py); [] for none
+    baselines: list[str] = field(default_factory=lambda: ["m0", "all-examples", "duplicate", "class-weight"])
+    #: run the whole experiment on each of these split seeds (dataset.split_seed is then ignored)
+    split_seeds: list[int] | None = None
 
     def validate(self) -> "SearchConfig":
         from autogets_ray.models import MODELS
@@ -82,6 +89,18 @@ class SearchConfig:
         for name in self.strategy_params:
             if name not in self.strategies and name not in STRATEGIES:
                 raise ValueError(f"strategy_params: unknown strategy {name!r}")
+        from autogets_ray.experiment.baselines import check_baselines
+
+        if not isinstance(self.baselines, list):
+            raise ValueError(f"baselines must be a list (e.g. [m0, duplicate] or []), got {self.baselines!r}")
+        check_baselines(self.baselines)
+        if self.split_seeds is not None:
+            seeds = self.split_seeds
+            if (not isinstance(seeds, list) or not seeds
+                    or any(isinstance(v, bool) or not isinstance(v, int) for v in seeds)):
+                raise ValueError(f"split_seeds must be a non-empty list of integers (e.g. [0, 1, 2]), got {seeds!r}")
+            if len(set(seeds)) != len(seeds):
+                raise ValueError(f"split_seeds lists a seed twice: {seeds}")
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -96,7 +115,8 @@ def _build(cls, data: dict[str, Any], where: str):
     if unknown:
         raise ValueError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; valid keys: {', '.join(known)}")
     kwargs = {}
-    nested = {"dataset": DatasetConfig, "model": ModelConfig, "resources": ResourcesConfig}
+    nested = {"dataset": DatasetConfig, "model": ModelConfig, "resources": ResourcesConfig,
+              "evaluation": EvaluationConfig}
     for key, value in data.items():
         if cls is SearchConfig and key in nested:
             value = _build(nested[key], value or {}, f"{where}.{key}")

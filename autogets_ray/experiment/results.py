@@ -2,24 +2,27 @@
 
 - trials: one row per finished trial (all val_/test_ metrics, times, LLM counters)
 - trajectory: best-so-far objective against cumulative retrain seconds, per search (Figs. 27-30)
-- summary: one row per search, like the paper's Table 2 (M0 and the best deltas)
+- summary: one row per search, like the paper's Table 2 (M0 and the best deltas), with its
+  recommendation
 """
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from autogets_ray.metrics import Evaluation
+from autogets_ray.experiment.decision import Scored, recommend
+from autogets_ray.experiment.evaluation import ScoredCandidate, metric_key
 
 SEARCH_KEYS = ["search_id", "strategy", "target_class", "objective"]
 
 
 def objective_column(objective: str, target_class: str, prefix: str) -> str:
-    if objective in ("cr", "cba"):
-        return f"{prefix}_{objective}[{target_class}]"
-    return f"{prefix}_{objective}"
+    """The trials column of an objective: ``<prefix>_<objective>[<class>]`` for class objectives."""
+    return f"{prefix}_{metric_key(objective, target_class)}"
 
 
 def trajectory(trials: pd.DataFrame) -> pd.DataFrame:
@@ -40,14 +43,52 @@ def trajectory(trials: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
-def summary(trials: pd.DataFrame, m0_val: Evaluation, m0_test: Evaluation) -> pd.DataFrame:
-    """One row per search: M0, the best validation trial, and its change on val and test."""
+def in_proposal_order(group: pd.DataFrame) -> pd.DataFrame:
+    """A search's trials in the order its core proposed them (completion order for older results)."""
+    if "proposal_index" in group and (group["proposal_index"] >= 0).all():
+        return group.sort_values("proposal_index", kind="stable")
+    return group.sort_values("completed_order", kind="stable")
+
+
+def best_trial(group: pd.DataFrame) -> pd.Series:
+    """The highest validation objective; ties go to the candidate proposed first (never to timing)."""
+    ordered = in_proposal_order(group)
+    return ordered.loc[ordered["val_objective"].idxmax()]
+
+
+def _scored(name: str, value: float, folds: str | list | None, se: float | None) -> Scored:
+    values = json.loads(folds) if isinstance(folds, str) else list(folds or ())
+    return Scored(name, float(value), tuple(float(v) for v in values), float(se) if se is not None else math.nan)
+
+
+def _baseline_choices(baselines: pd.DataFrame | None, target: str, objective: str) -> list[tuple[Scored, pd.Series]]:
+    if baselines is None or baselines.empty:
+        return []
+    rows = baselines[(baselines["target_class"] == target) & (baselines["objective"] == objective)]
+    return [(_scored(str(r["baseline"]), r["val_objective"], r.get("val_objective_folds"), r.get("val_objective_se")),
+             r) for _, r in rows.iterrows()]
+
+
+def summary(trials: pd.DataFrame, m0: ScoredCandidate, baselines: pd.DataFrame | None = None,
+            margin_se: float = 1.0) -> pd.DataFrame:
+    """One row per search: M0, the best validation trial, its change on val and test, and the
+    recommendation against M0 and the no-search baselines (:mod:`autogets_ray.experiment.decision`)."""
     rows = []
+    m0_val, m0_test = m0.val, m0.test
     for (search_id, strategy, target, objective), group in trials.groupby(SEARCH_KEYS, sort=False):
-        best = group.loc[group["val_objective"].idxmax()]
+        best = best_trial(group)
         m0_val_value = m0_val.objective(objective, target)
         m0_test_value = m0_test.objective(objective, target)
         cba_val, cba_test = objective_column("cba", target, "val"), objective_column("cba", target, "test")
+        choices = _baseline_choices(baselines, target, objective)
+        decision = recommend(
+            _scored(str(best["candidate_id"]), best["val_objective"], best.get("val_objective_folds"),
+                    best.get("val_objective_se")),
+            Scored("m0", m0_val_value, tuple(m0_val.objective_folds(objective, target).tolist()),
+                   m0_val.standard_error(objective, target)),
+            [choice for choice, _ in choices], margin_se)
+        picked = {"search": best, "baseline": next((r for c, r in choices if c.name == decision.baseline), None)}
+        chosen = picked.get(decision.kind)
         rows.append({
             "search_id": search_id,
             "strategy": strategy,
@@ -68,6 +109,13 @@ def summary(trials: pd.DataFrame, m0_val: Evaluation, m0_test: Evaluation) -> pd
             "delta_cba_test": float(best[cba_test]) - m0_test.objective("cba", target),
             "best_candidate": best["candidate_id"],
             "best_subset_size": int(best["subset_size"]),
+            "best_baseline": decision.best_baseline,
+            "recommendation": decision.choice,
+            "recommendation_kind": decision.kind,
+            "recommended_delta_cba_test": (float(chosen[cba_test]) - m0_test.objective("cba", target)
+                                           if chosen is not None else 0.0),
+            "recommended_delta_oba_test": float(chosen["test_oba"]) - m0_test.oba if chosen is not None else 0.0,
+            "recommendation_reason": decision.reason,
         })
     return pd.DataFrame(rows)
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,9 @@ from autogets_ray.data.datasets import DatasetRequest, load_dataset
 from autogets_ray.data.splits import Split, load_or_create_split
 from autogets_ray.errors import SearchInterrupted
 from autogets_ray.experiment.config import SearchConfig, _build
-from autogets_ray.experiment.context import ExperimentContext, build_context
-from autogets_ray.experiment.results import plot_trajectories, summary, trajectory
+from autogets_ray.experiment.comparison import method_deltas
+from autogets_ray.experiment.context import ExperimentContext, build_context, training_texts
+from autogets_ray.experiment.results import best_trial, plot_trajectories, summary, trajectory
 from autogets_ray.progress import Progress
 from autogets_ray.ray_session import ensure_ray, joined_cluster
 from autogets_ray.search.interleave import ID_SEPARATOR
@@ -51,6 +52,37 @@ class ExperimentResult:
     summary: pd.DataFrame
     trajectory: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
+    baselines: pd.DataFrame | None = None
+
+
+BASELINES_FILE = "baselines.parquet"
+BASELINES_CSV = "baselines.csv"
+
+
+def _baselines(config: SearchConfig, context: ExperimentContext, targets: list[str], llm_service: Any, out: Path,
+               resume: bool, progress: Progress) -> pd.DataFrame:
+    """The no-search baselines of every target class, computed once (a resumed run reads them back)."""
+    import ray
+
+    from autogets_ray.experiment.baselines import baselines_frame, score_baselines
+
+    path = out / BASELINES_FILE
+    if resume and path.exists():
+        frame = pd.read_parquet(path)
+        if set(frame["target_class"].astype(str)) >= set(targets) or frame.empty:
+            return frame
+    seeds = {t: derived_seed(config.seed, t, "duplicate") for t in targets}
+    scores = score_baselines(context, targets, config.baselines, lambda ex: ray.get(llm_service.generate.remote(ex)),
+                             seeds, dict(_model_overrides(config)), progress)
+    frame = baselines_frame(scores, config.objectives)
+    frame.to_parquet(path, index=False)
+    frame.to_csv(out / BASELINES_CSV, index=False)
+    if not frame.empty:
+        shown = frame[frame["objective"] == config.objectives[0]]
+        progress.info("no-search baselines (validation " + config.objectives[0] + "): " + "; ".join(
+            f"{t}: " + ", ".join(f"{b} {v:.4f}" for b, v in zip(g["baseline"], g["val_objective"]))
+            for t, g in shown.groupby("target_class", sort=False)))
+    return frame
 
 
 def derived_seed(seed: int, *parts: str) -> int:
@@ -149,7 +181,7 @@ def _run_searches(specs: list[SearchSpec], config: SearchConfig, context: Experi
     settings = TrialSettings(llm_service, context_ref, _model_overrides(config))
     trainable = tune.with_resources(tune.with_parameters(retrain_trial, settings=settings),
                                     config.resources.as_ray())
-    m0_values = {s.search_id: context.m0_val.objective(s.objective, s.target_class) for s in specs}
+    m0_values = {s.search_id: context.m0_score.val.objective(s.objective, s.target_class) for s in specs}
     callback = TrialProgress(m0_values, config.budget_seconds, progress)
     searches_dir = (out / "searches").resolve()
     storage = config.storage_path or str((out / "ray").resolve())
@@ -246,7 +278,7 @@ def _best_samples(trials: pd.DataFrame, service: Any, context: ExperimentContext
 
     frames = []
     for search_id, group in trials.groupby("search_id", sort=False):
-        best = group.loc[group["val_objective"].idxmax()]
+        best = best_trial(group)
         ids = json.loads(best["example_ids"])
         examples = [Example(example_id=i, text=context.text_of(i), label=best["target_class"]) for i in ids]
         samples = ray.get(service.generate.remote(examples)).samples.copy()
@@ -273,14 +305,23 @@ def run_experiment(config: SearchConfig, out: str | Path, resume: bool = False,
         split = load_or_create_split(out, load_dataset(request), seed=ds.split_seed, dataset=ds.name)
     targets = resolve_targets(config.target_classes, split)
     specs = plan_searches(config, targets)
-    context = build_context(split, config.model.name, config.model.options, config.encoder_components,
-                            seed=config.seed, progress=progress)
-    (out / "m0.json").write_text(json.dumps({"val": context.m0_val.flat(), "test": context.m0_test.flat(),
-                                             "fit_seconds": context.m0_fit_seconds}, indent=2))
     ensure_ray()
-    context_ref = ray.put(context)
     # Keep this handle for the whole run: a named actor dies with its last reference.
-    llm_service = get_llm_service(GenerationConfig.from_dict(config.llm), context.class_texts())
+    llm_service = get_llm_service(GenerationConfig.from_dict(config.llm), training_texts(split))
+    validation_only = config.evaluation.scheme != "holdout" and ray.get(llm_service.uses_class_texts.remote())
+    if validation_only:
+        progress.info(f"evaluation {config.evaluation.scheme}: the {config.llm.get('backend')} generator learns "
+                      f"from every training text, so the folds score validation rows only")
+    context = build_context(split, config.model.name, config.model.options, config.encoder_components,
+                            seed=config.seed, progress=progress, evaluation=config.evaluation,
+                            validation_only=validation_only)
+    (out / "m0.json").write_text(json.dumps({"val": context.m0_val.flat(), "test": context.m0_test.flat(),
+                                             "fit_seconds": context.m0_fit_seconds,
+                                             "evaluation": {**asdict(config.evaluation),
+                                                            "validation_only": validation_only},
+                                             "scheme_val": context.m0_score.val.flat()}, indent=2))
+    context_ref = ray.put(context)
+    baselines = _baselines(config, context, targets, llm_service, out, resume, progress)
     progress.info(f"{len(specs)} searches: classes {', '.join(targets)} x strategies "
                   f"{', '.join(config.strategies)} x objectives {', '.join(config.objectives)}, "
                   f"interleaved on one Tuner, {config.max_concurrent_trials} trials at a time")
@@ -290,7 +331,8 @@ def run_experiment(config: SearchConfig, out: str | Path, resume: bool = False,
         (out / "searches" / str(search_id)).mkdir(parents=True, exist_ok=True)
         frame.to_parquet(out / "searches" / str(search_id) / "trials.parquet", index=False)
     traj = trajectory(trials)
-    table = summary(trials, context.m0_val, context.m0_test)
+    table = summary(trials, context.m0_score, baselines, config.evaluation.margin_se)
+    method_deltas(table, baselines).to_csv(out / "comparison.csv", index=False)
     files = {"trials": out / "trials.parquet", "summary_csv": out / "summary.csv",
              "summary_parquet": out / "summary.parquet", "trajectory": out / "trajectory.parquet",
              "trajectory_png": out / "trajectories.png", "best_samples": out / "best_samples.parquet"}
@@ -298,7 +340,52 @@ def run_experiment(config: SearchConfig, out: str | Path, resume: bool = False,
     table.to_csv(files["summary_csv"], index=False)
     table.to_parquet(files["summary_parquet"], index=False)
     traj.to_parquet(files["trajectory"], index=False)
-    m0 = {(s.target_class, s.objective): context.m0_val.objective(s.objective, s.target_class) for s in specs}
+    m0 = {(s.target_class, s.objective): context.m0_score.val.objective(s.objective, s.target_class) for s in specs}
     plot_trajectories(traj, files["trajectory_png"], m0)
     _best_samples(trials, llm_service, context).to_parquet(files["best_samples"], index=False)
-    return ExperimentResult(out, trials, table, traj, files)
+    files.update(baselines_csv=out / BASELINES_CSV, baselines_parquet=out / BASELINES_FILE,
+                 comparison=out / "comparison.csv")
+    return ExperimentResult(out, trials, table, traj, files, baselines)
+
+
+SPLIT_SUMMARY = "split_summary"
+
+
+@dataclass
+class SplitsResult:
+    """An experiment repeated on several train/val/test splits (``split_seeds``)."""
+
+    out: Path
+    runs: dict[int, ExperimentResult]
+    table: pd.DataFrame  # comparison.across_splits: mean and 95% interval of each method's test change
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def split_dir(out: str | Path, seed: int) -> Path:
+    return Path(out) / f"split-{seed}"
+
+
+def run_split_experiments(config: SearchConfig, out: str | Path, resume: bool = False,
+                          progress: Progress | None = None) -> SplitsResult:
+    """The experiment once per seed of ``config.split_seeds`` (``<out>/split-<seed>/``), then every
+    method's test change over M0 with its interval across the splits."""
+    from dataclasses import replace
+
+    from autogets_ray.experiment.comparison import across_splits
+
+    if not config.split_seeds:
+        raise ValueError("split_seeds is empty: give e.g. --split-seeds 0,1,2")
+    progress = progress or Progress()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    _save_or_check_config(config, out, resume)
+    runs = {}
+    for i, seed in enumerate(config.split_seeds, 1):
+        progress.info(f"split seed {seed} ({i} of {len(config.split_seeds)}) in {split_dir(out, seed)}")
+        single = replace(config, split_seeds=None, dataset=replace(config.dataset, split_seed=seed))
+        runs[seed] = run_experiment(single, split_dir(out, seed), resume=resume, progress=progress)
+    table = across_splits({seed: method_deltas(r.summary, r.baselines) for seed, r in runs.items()})
+    files = {"split_summary_csv": out / f"{SPLIT_SUMMARY}.csv", "split_summary_parquet": out / f"{SPLIT_SUMMARY}.parquet"}
+    table.to_csv(files["split_summary_csv"], index=False)
+    table.to_parquet(files["split_summary_parquet"], index=False)
+    return SplitsResult(out, runs, table, files)

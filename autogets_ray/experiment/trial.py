@@ -5,6 +5,7 @@ deserialised once per trial actor (actors are reused between trials of a search)
 """
 from __future__ import annotations
 
+import json
 import math
 import time
 from dataclasses import dataclass
@@ -68,7 +69,8 @@ def evaluate_candidate(config: dict[str, Any], settings: TrialSettings) -> dict[
         first = next(iter(generated.errors.values()), "no samples returned")
         raise RuntimeError(f"the LLM produced no samples for the {len(ids)} examples of "
                            f"{config.get('candidate_id')}: {first}")
-    result = context.retrain(texts, [target] * len(texts), dict(settings.model_overrides))
+    sources = generated.samples["source_id"].tolist()
+    result = context.score(texts, [target] * len(texts), sources, dict(settings.model_overrides))
     objective = result.val.objective(objective_name, target)
     counters = generated.counters
     return {
@@ -79,7 +81,11 @@ def evaluate_candidate(config: dict[str, Any], settings: TrialSettings) -> dict[
         "strategy": str(config["strategy"]),
         "target_class": target,
         "test_objective": result.test.objective(objective_name, target),
+        "val_objective_se": result.val.standard_error(objective_name, target),
+        "val_objective_folds": json.dumps(result.val.objective_folds(objective_name, target).tolist()),
+        "proposal_index": int(config.get("proposal_index", -1)),
         "retrain_seconds": result.retrain_seconds,
+        "fits": result.fits,
         "model_device": result.device,
         "llm_seconds": llm_seconds,
         "context_seconds": context_seconds,

@@ -40,6 +40,10 @@ class LLMService:
     def counters(self) -> dict[str, float]:
         return self._generator.counters()
 
+    def uses_class_texts(self) -> bool:
+        """Whether the backend learns from the class's training texts (not only the example)."""
+        return bool(self._generator.backend.uses_class_texts)
+
     def missing_class_texts(self, fingerprints: Mapping[str, str]) -> list[str]:
         """Labels whose texts the backend needs and lacks (or holds in another version)."""
         backend = self._generator.backend

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from autogets_ray.models.base import MODELS, Featurizer, TextModel
+from autogets_ray.models.base import MODELS, Featurizer, TextModel, scores_by_code
 from autogets_ray.models.features import RawTextFeaturizer, TfidfSvdFeaturizer
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,9 @@ PAPER_PARAMS: dict[str, Any] = {
 }
 FEATURE_KINDS = ("svd", "text")
 DEVICES = ("auto", "cpu", "gpu")
+#: CatBoost ``auto_class_weights``: None (weight 1), "Balanced" (max_k n_k / n_c), "SqrtBalanced"
+#: (sqrt(max_k n_k / n_c)) for class c.
+AUTO_CLASS_WEIGHTS = (None, "Balanced", "SqrtBalanced")
 
 
 @functools.lru_cache(maxsize=1)
@@ -65,8 +68,12 @@ class CatBoostTextModel(TextModel):
         gpu_share: float = 1.0,
         thread_count: int = -1,
         seed: int | None = None,
+        auto_class_weights: str | None = None,
         **params: Any,
     ) -> None:
+        if auto_class_weights not in AUTO_CLASS_WEIGHTS:
+            raise ValueError(f"catboost auto_class_weights must be one of {AUTO_CLASS_WEIGHTS}, "
+                             f"got {auto_class_weights!r}")
         if features not in FEATURE_KINDS:
             raise ValueError(f"catboost features must be one of {FEATURE_KINDS}, got {features!r}")
         if device not in DEVICES:
@@ -83,6 +90,7 @@ class CatBoostTextModel(TextModel):
         self.device = device
         self.gpu_share = gpu_share
         self.thread_count = thread_count
+        self.auto_class_weights = auto_class_weights
         self.params = {**PAPER_PARAMS, **params}
         if seed is not None:
             self.params["random_seed"] = seed
@@ -109,6 +117,8 @@ class CatBoostTextModel(TextModel):
         params = dict(self.params)
         params.setdefault("verbose", False)
         params.update(loss_function="MultiClass", allow_writing_files=False)
+        if self.auto_class_weights is not None:
+            params["auto_class_weights"] = self.auto_class_weights
         if self.uses_gpu():
             # The share Ray granted this trial, less CatBoost's own 5 % headroom.
             params.update(task_type="GPU", devices="0", gpu_ram_part=round(0.95 * self.gpu_share, 4))
@@ -140,12 +150,24 @@ class CatBoostTextModel(TextModel):
         classes = np.asarray(self._model.classes_, dtype=np.int64)
         return classes[np.argmax(proba, axis=1)]
 
+    def decision_scores(self, features, n_classes: int | None = None) -> np.ndarray:
+        """``predict_proba`` by class code (columns follow the fitted ``classes_``)."""
+        if self._model is None:
+            raise ValueError("decision_scores called before fit")
+        proba = self._model.predict_proba(self._pool(features))
+        return scores_by_code(proba, np.asarray(self._model.classes_, dtype=np.int64), n_classes)
+
+    @classmethod
+    def balanced_weight_options(cls) -> dict[str, Any]:
+        return {"auto_class_weights": "Balanced"}
+
     def describe(self) -> dict[str, Any]:
         return {
             "model": self.name,
             "features": self.features,
             "svd_components": self.svd_components if self.features == "svd" else None,
             "task_type": self.fit_device().upper(),
+            "auto_class_weights": self.auto_class_weights,
             **self.params,
         }
 

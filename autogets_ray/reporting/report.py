@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from autogets_ray.reporting import figures, paper_tables
+from autogets_ray.reporting import comparison_report, figures, paper_tables
 from autogets_ray.reporting.ensemble_plot import fig7_ensemble, final_changes
 from autogets_ray.reporting.inputs import ResultsDir
 from autogets_ray.reporting.plotting import safe_name
@@ -72,6 +72,16 @@ def table2(ctx: Context) -> list[Block]:
     return [Table(paper_tables.formatted(frame),
                   "Per class, strategy and objective: M0's value of the objective and CBA on validation, "
                   "and the change in OBA and the class's CBA of the best validation trial.")]
+
+
+def search_vs_no_search(ctx: Context) -> list[Block]:
+    frame = comparison_report.search_vs_no_search(ctx.results)
+    return [Table(paper_tables.formatted(frame),
+                  "Changes over M0 per class and objective. A strategy's row is its best validation trial; "
+                  "'+decision' is what the search recommends (its candidate only when it beats M0 and the best "
+                  "no-search baseline on validation by more than the noise, else a baseline or M0: a change "
+                  "of 0); the other rows are the no-search baselines (one fit each). Validation chose; test "
+                  "only reports.")]
 
 
 def fig4(ctx: Context) -> list[Block]:
@@ -162,6 +172,7 @@ SECTIONS: list[tuple[str, Callable[[Context], list[Block]]]] = [
     ("Overview", overview),
     ("Table 1: M0 per class", table1),
     ("Table 2: improvement over M0 per class, strategy and objective", table2),
+    ("Search vs no-search: does the search pay?", search_vs_no_search),
     ("Fig. 4: improvements per class and strategy-objective", fig4),
     ("Fig. 5: Pareto fronts of class recall vs class balanced accuracy", fig5),
     ("Table 3: best strategy-objective per class and metric (knowledge base)", table3),
@@ -184,6 +195,9 @@ def write_report(results_dir: str | Path, fmt: str = "html") -> Path:
     """Write ``report.html`` (or ``report.md``) and ``figures/*.png`` into ``results_dir``."""
     if fmt not in ("html", "md"):
         raise ValueError(f"unknown report format {fmt!r}; choose html or md")
+    splits = Path(results_dir) / comparison_report.SPLIT_SUMMARY_FILE
+    if splits.is_file() and not (Path(results_dir) / "summary.csv").is_file():
+        return _write_splits_report(Path(results_dir), splits, fmt)
     results = ResultsDir.open(results_dir)
     ctx = Context(results, results.path / FIGURES_DIR, results.path)
     sections = [Section(title, _build(builder, ctx)) for title, builder in SECTIONS]
@@ -191,4 +205,26 @@ def write_report(results_dir: str | Path, fmt: str = "html") -> Path:
     path = results.path / f"report.{fmt}"
     text = render_html(title, sections) if fmt == "html" else render_markdown(title, sections)
     path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _write_splits_report(root: Path, table_path: Path, fmt: str) -> Path:
+    """The page of an experiment repeated over split seeds: intervals table, plot, links to each split."""
+    figure = comparison_report.plot_split_intervals(table_path, root / FIGURES_DIR / "split_intervals.png")
+    runs = sorted(p.name for p in root.glob("split-*") if (p / "summary.csv").is_file())
+    sections = [
+        Section("Overview", [Text(f"Results directory {root}: the experiment on {len(runs)} splits "
+                                  f"({', '.join(runs)}); each has its own report (autogets report {root}/<split>).")]),
+        Section("Test change over M0 across splits", [
+            Table(comparison_report.splits_table(table_path),
+                  "Mean and 95% t-interval over the splits of each method's test change over M0; for "
+                  "'+decision' rows, how often the search recommended M0, a baseline or its candidate."),
+            Figure(figure.relative_to(root).as_posix(),
+                   "Test change in CBA per method (blue: best validation trial, green: the recommendation, "
+                   "orange: no-search baselines); bars are 95% intervals over the splits.")]),
+    ]
+    title = f"AutoGeTS report: {root.resolve().name} (repeated splits)"
+    path = root / f"report.{fmt}"
+    path.write_text(render_html(title, sections) if fmt == "html" else render_markdown(title, sections),
+                    encoding="utf-8")
     return path

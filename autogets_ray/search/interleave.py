@@ -24,9 +24,11 @@ class TaggedCandidate(Candidate):
     """A core's candidate, renamed to be unique across searches and carrying its search's fields."""
 
     search: dict[str, Any] = field(default_factory=dict, hash=False)
+    #: position in its own search's proposal order (0 = first asked): ties are broken by it
+    proposal_index: int = -1
 
     def to_config(self) -> dict[str, Any]:
-        return {**super().to_config(), **self.search}
+        return {**super().to_config(), **self.search, "proposal_index": self.proposal_index}
 
 
 class InterleavedSearch:
@@ -54,7 +56,8 @@ class InterleavedSearch:
                 self._finished.append(sid)
             elif item is not None:
                 return TaggedCandidate(f"{sid}{ID_SEPARATOR}{item.candidate_id}", item.example_ids,
-                                       item.info, search=self.tags[sid])
+                                       item.info, search=self.tags[sid],
+                                       proposal_index=self.cores[sid].n_issued - 1)
         return FINISHED if len(self._finished) == len(self.cores) else None
 
     def tell(self, candidate_id: str, outcome: TrialOutcome | None) -> None:

@@ -35,6 +35,51 @@ def test_search_with_the_quickstart_config_prints_the_improvement_table(tmp_path
     trials = pd.read_parquet(out / "trials.parquet")
     assert {"strategy", "target_class", "objective", "subset_size", "retrain_seconds"} <= set(trials.columns)
     assert "Security-hsw-cba #1" in proc.stderr  # per-trial progress lines
+    # the no-search baselines, on the same split, next to every search
+    baselines = pd.read_csv(out / "baselines.csv")
+    assert {"target_class", "baseline", "val_objective", "test_objective"} <= set(baselines.columns)
+    assert set(baselines["baseline"]) == {"m0", "all-examples", "duplicate", "class-weight"}
+    assert len(baselines) == 2 * 4
+    rows = baselines.set_index(["target_class", "baseline"])
+    m0_cba = summary.set_index("target_class")["m0_val"].groupby(level=0).first()
+    for cls in ("Security", "Purchase"):
+        assert rows.loc[(cls, "m0"), "val_objective"] == pytest.approx(m0_cba[cls])
+        assert rows.loc[(cls, "all-examples"), "n_added"] == rows.loc[(cls, "duplicate"), "n_added"] > 0
+    assert "No-search baselines" in proc.stdout
+    allowed = {"keep-m0", "use-all-examples", "use-duplicate", "use-class-weight"}
+    for _, row in summary.iterrows():
+        assert row["recommendation"] in allowed or row["recommendation"] == row["best_candidate"]
+
+
+@pytest.mark.slow
+def test_kfold_objective_on_repeated_splits_reports_intervals(tmp_path):
+    out = tmp_path / "splits"
+    env = {**os.environ, "AUTOGETS_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("RAY_ADDRESS", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "autogets_ray.cli.main", "search", "--config",
+         str(REPO / "search_spaces" / "quickstart.yaml"), "--out", str(out), "--split-seeds", "0,1",
+         "--set", "max_candidates=3", "--set", "strategies=[random]",
+         "--set", "evaluation.scheme=kfold", "--set", "evaluation.folds=3", "--quiet"],
+        capture_output=True, text=True, env=env, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    splits = {seed: pd.read_parquet(out / f"split-{seed}" / "split.parquet") for seed in (0, 1)}
+    tests = {seed: set(frame.loc[frame["part"] == "test", "row_id"]) for seed, frame in splits.items()}
+    assert tests[0] != tests[1]  # two different splits
+    for seed in (0, 1):
+        trials = pd.read_parquet(out / f"split-{seed}" / "trials.parquet")
+        assert (trials["fits"] == 4).all()  # 3 folds + the model reported on test
+        assert trials["val_objective_folds"].map(lambda v: len(eval(v))).eq(3).all()
+    table = pd.read_csv(out / "split_summary.csv")
+    assert set(table["method"]) == {"random", "random+decision", "all-examples", "duplicate", "class-weight"}
+    assert (table["splits"] == 2).all()
+    both = table.dropna(subset=["delta_cba_test_low"])
+    assert len(both) == len(table)
+    assert (both["delta_cba_test_low"] <= both["delta_cba_test_mean"]).all()
+    decisions = table[table["kind"] == "decision"]
+    assert (decisions[["chose_m0", "chose_baseline", "chose_search"]].sum(axis=1) == 2).all()
+    assert "Test change over M0 across splits" in proc.stdout
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,7 @@ def test_overrides_are_typed_and_nested():
     "override, message",
     [
         ("strategies=[zigzag]", "unknown strategy 'zigzag'"),
-        ("objectives=[auc]", "unknown objective 'auc'"),
+        ("objectives=[xyz]", "unknown objective 'xyz'"),
         ("model.name=forest", "unknown model 'forest'"),
         ("budget_seconds=0", "budget_seconds must be positive"),
         ("colour=red", "unknown key\\(s\\) colour"),

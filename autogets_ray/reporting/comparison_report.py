@@ -1,0 +1,65 @@
+"""The report's "search vs no-search" table and the repeated-splits page (intervals and a plot)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from autogets_ray.experiment.comparison import method_deltas
+from autogets_ray.reporting.inputs import ResultsDir
+from autogets_ray.reporting.paper_tables import DELTA_PREFIX, formatted
+from autogets_ray.reporting.plotting import panel_grid, save_figure
+
+SPLIT_SUMMARY_FILE = "split_summary.csv"
+COMPARISON_LABELS = {"target_class": "class", "objective": "objective", "method": "method", "choice": "choice",
+                     "delta_objective_val": f"{DELTA_PREFIX} objective val",
+                     "delta_objective_test": f"{DELTA_PREFIX} objective test",
+                     "delta_cba_test": f"{DELTA_PREFIX} CBA test", "delta_oba_test": f"{DELTA_PREFIX} OBA test"}
+
+
+def search_vs_no_search(results: ResultsDir) -> pd.DataFrame:
+    """Per class and objective: each search's pick, its recommendation and every baseline, as changes
+    over M0; ValueError when the directory has no ``baselines.csv`` (results before baselines)."""
+    path = results.optional_path("baselines.csv")
+    if path is None:
+        raise ValueError(f"{results.path} has no baselines.csv (written by autogets search, matrix and quickstart)")
+    frame = method_deltas(results.summary, pd.read_csv(path))
+    frame = frame.sort_values(["target_class", "objective"], kind="stable")
+    return frame[list(COMPARISON_LABELS)].rename(columns=COMPARISON_LABELS)
+
+
+def splits_table(path: Path) -> pd.DataFrame:
+    """``split_summary.csv`` for display: mean and 95% interval of each method's test changes."""
+    table = pd.read_csv(path)
+    out = table[["target_class", "objective", "method", "splits"]].rename(columns={"target_class": "class"})
+    for column, label in (("delta_cba_test", "CBA"), ("delta_oba_test", "OBA")):
+        out[f"{DELTA_PREFIX} {label} test"] = table[f"{column}_mean"]
+        out[f"{label} 95% interval"] = [
+            "n/a" if pd.isna(lo) else f"[{lo:+.4f}, {hi:+.4f}]"
+            for lo, hi in zip(table[f"{column}_low"], table[f"{column}_high"])]
+    if "chose_m0" in table:
+        out["chose M0/baseline/search"] = [
+            "" if pd.isna(m) else f"{int(m)}/{int(b)}/{int(s)}"
+            for m, b, s in zip(table["chose_m0"], table["chose_baseline"], table["chose_search"])]
+    return formatted(out)
+
+
+def plot_split_intervals(path: Path, out: Path) -> Path:
+    """One panel per class: each method's mean test change in CBA with its 95% interval."""
+    table = pd.read_csv(path)
+    panels = list(table.groupby(["target_class", "objective"], sort=False))
+    fig, axes = panel_grid(len(panels), 2, width=6.0, height=0.45 * table["method"].nunique() + 1.5)
+    for ax, ((target, objective), group) in zip(axes.ravel(), panels):
+        group = group.reset_index(drop=True)
+        mean = group["delta_cba_test_mean"]
+        low = (mean - group["delta_cba_test_low"]).fillna(0.0)
+        high = (group["delta_cba_test_high"] - mean).fillna(0.0)
+        colours = group["kind"].map({"search": "tab:blue", "decision": "tab:green", "baseline": "tab:orange"})
+        ax.errorbar(mean, range(len(group)), xerr=[low, high], fmt="none", ecolor="0.4", capsize=3)
+        ax.scatter(mean, range(len(group)), c=colours.fillna("0.3").tolist(), zorder=3)
+        ax.set_yticks(range(len(group)), group["method"].tolist())
+        ax.axvline(0.0, color="0.3", ls="--", lw=1)
+        ax.set_title(f"class {target} (objective {objective.upper()})")
+        ax.set_xlabel("test change in CBA over M0 (mean, 95% interval)")
+        ax.grid(alpha=0.3, axis="x")
+    return save_figure(fig, out)
