@@ -3,7 +3,8 @@
     python benchmarks/real_llm_pools.py --data-dir ../shared/data --classes 4 \
         --cache-dir ~/.cache/autogets-ray/pools --export benchmarks/pools/it-tickets-tail-smollm2.parquet
 
-For each of the ``--classes`` smallest classes of ``it-tickets-tail`` (paper split, seed 42):
+For each of the ``--classes`` smallest classes of ``it-tickets-tail`` (paper split, ``--split-seed``
+42 by default; other seeds add the examples that are training rows there):
 5 samples for every training example with ``local-lm`` (SmolLM2-135M through llama.cpp, the
 ``list`` template), the same with ``ngram``; both judged by M0 (``linear`` on the training split);
 the pools exported with the cache's export (one Parquet file, the ``autogets cache import`` format,
@@ -74,14 +75,16 @@ def main() -> None:
     parser.add_argument("--json-out", default="")
     parser.add_argument("--cached-only", action="store_true",
                         help="generate nothing: report the quality of what the cache holds")
+    parser.add_argument("--split-seed", type=int, default=42)
+    parser.add_argument("--backends", default="local-lm,ngram")
     args = parser.parse_args()
 
     split = paper_split(load_dataset(DatasetRequest("it-tickets-tail", data_dir=args.data_dir)),
-                        seed=42, dataset="it-tickets-tail")
+                        seed=args.split_seed, dataset="it-tickets-tail")
     labels = list(split.class_sizes().index[::-1][:args.classes])
     texts = class_texts(split)
     rows = []
-    for backend in ("local-lm", "ngram"):
+    for backend in args.backends.split(","):
         config = GenerationConfig(backend=backend, cache_dir=args.cache_dir, model=args.model,
                                   template=args.template if backend == "local-lm" else "")
         for label in labels:

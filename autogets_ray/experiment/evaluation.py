@@ -73,8 +73,8 @@ class EvaluationConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 2:
                 raise ValueError(f"evaluation.{name} must be an integer of at least 2, got {value!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
-            raise ValueError(f"evaluation.seed must be an integer, got {self.seed!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed < 2**32:
+            raise ValueError(f"evaluation.seed must be an integer in [0, 2**32), got {self.seed!r}")
         if isinstance(self.margin_se, bool) or not isinstance(self.margin_se, (int, float)) or self.margin_se < 0:
             raise ValueError(f"evaluation.margin_se must be a number >= 0, got {self.margin_se!r}")
 
@@ -124,6 +124,9 @@ def plan_folds(pool_labels: np.ndarray, n_train: int, config: EvaluationConfig,
         splitter = StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=config.seed)
     else:
         held = 0.5 if validation_only else (n - n_train) / n
+        if round(held * len(labels)) < len(codes):
+            raise ValueError(f"evaluation.scheme: repeated holds out {round(held * len(labels))} {where}, fewer "
+                             f"than the {len(codes)} classes; use evaluation.scheme=holdout or kfold")
         splitter = StratifiedShuffleSplit(n_splits=config.repeats, test_size=held, random_state=config.seed)
     folds = []
     for _, score in splitter.split(np.zeros(len(labels)), labels):

@@ -14,18 +14,23 @@ from autogets_ray.cli.main import cli
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.slow
-def test_search_with_the_quickstart_config_prints_the_improvement_table(tmp_path):
-    out = tmp_path / "qs"
+def quickstart_search(tmp_path: Path, out: Path, *args: str) -> subprocess.CompletedProcess:
+    """``autogets search`` on the quickstart config in a fresh process with its own cache; must succeed."""
     env = {**os.environ, "AUTOGETS_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("RAY_ADDRESS", None)
     proc = subprocess.run(
         [sys.executable, "-m", "autogets_ray.cli.main", "search", "--config",
-         str(REPO / "search_spaces" / "quickstart.yaml"), "--out", str(out),
-         "--set", "max_candidates=4", "--set", "strategies=[hsw, random]"],
-        capture_output=True, text=True, env=env, timeout=600,
+         str(REPO / "search_spaces" / "quickstart.yaml"), "--out", str(out), *args],
+        capture_output=True, text=True, env=env, timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+@pytest.mark.slow
+def test_search_with_the_quickstart_config_prints_the_improvement_table(tmp_path):
+    out = tmp_path / "qs"
+    proc = quickstart_search(tmp_path, out, "--set", "max_candidates=4", "--set", "strategies=[hsw, random]")
     assert "Improvement over M0" in proc.stdout
     summary = pd.read_csv(out / "summary.csv")
     assert len(summary) == 4  # 2 smallest classes x 2 strategies
@@ -54,16 +59,9 @@ def test_search_with_the_quickstart_config_prints_the_improvement_table(tmp_path
 @pytest.mark.slow
 def test_kfold_objective_on_repeated_splits_reports_intervals(tmp_path):
     out = tmp_path / "splits"
-    env = {**os.environ, "AUTOGETS_CACHE_DIR": str(tmp_path / "cache")}
-    env.pop("RAY_ADDRESS", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "autogets_ray.cli.main", "search", "--config",
-         str(REPO / "search_spaces" / "quickstart.yaml"), "--out", str(out), "--split-seeds", "0,1",
-         "--set", "max_candidates=3", "--set", "strategies=[random]",
-         "--set", "evaluation.scheme=kfold", "--set", "evaluation.folds=3", "--quiet"],
-        capture_output=True, text=True, env=env, timeout=900,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = quickstart_search(tmp_path, out, "--split-seeds", "0,1", "--set", "max_candidates=3",
+                             "--set", "strategies=[random]", "--set", "evaluation.scheme=kfold",
+                             "--set", "evaluation.folds=3", "--quiet")
     splits = {seed: pd.read_parquet(out / f"split-{seed}" / "split.parquet") for seed in (0, 1)}
     tests = {seed: set(frame.loc[frame["part"] == "test", "row_id"]) for seed, frame in splits.items()}
     assert tests[0] != tests[1]  # two different splits
@@ -80,6 +78,15 @@ def test_kfold_objective_on_repeated_splits_reports_intervals(tmp_path):
     decisions = table[table["kind"] == "decision"]
     assert (decisions[["chose_m0", "chose_baseline", "chose_search"]].sum(axis=1) == 2).all()
     assert "Test change over M0 across splits" in proc.stdout
+    # one report for all splits: the intervals table and their plot
+    report = CliRunner().invoke(cli, ["report", str(out), "--format", "md"])
+    assert report.exit_code == 0, report.output
+    page = (out / "report.md").read_text()
+    assert "Test change over M0 across splits" in page and "split-0, split-1" in page
+    assert (out / "figures" / "split_intervals.png").read_bytes()[:4] == b"\x89PNG"
+    # and each split's own report has the search-vs-no-search table
+    assert CliRunner().invoke(cli, ["report", str(out / "split-0"), "--format", "md"]).exit_code == 0
+    assert "does the search pay?" in (out / "split-0" / "report.md").read_text()
 
 
 @pytest.mark.parametrize(

@@ -138,8 +138,13 @@ def test_a_trial_whose_llm_endpoint_is_down_errors_with_the_one_message(tmp_path
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     dead = f"http://127.0.0.1:{port}/v1"
+    llm = ("llm.backend=openai", "llm.model=x", f"llm.base_url={dead}", "llm.api_key_env=''")
     with pytest.raises(ValueError, match=f"finished no trial; the first trial error: .*cannot reach "
                                          f"the LLM endpoint {dead}"):
-        run_experiment(quick("strategies=[random]", "max_candidates=1", "llm.backend=openai",
-                             "llm.model=x", f"llm.base_url={dead}", "llm.api_key_env=''"),
-                       tmp_path, progress=Progress(enabled=False))
+        run_experiment(quick("strategies=[random]", "max_candidates=1", "baselines=[m0]", *llm),
+                       tmp_path / "search", progress=Progress(enabled=False))
+    # with the all-examples baseline the experiment stops there, before any search starts
+    with pytest.raises(ValueError, match=f"baseline all-examples of class .*cannot reach the LLM endpoint {dead}"):
+        run_experiment(quick("strategies=[random]", "max_candidates=1", *llm), tmp_path / "baselines",
+                       progress=Progress(enabled=False))
+    assert not (tmp_path / "baselines" / "trials.parquet").exists()

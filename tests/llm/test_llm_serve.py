@@ -367,7 +367,7 @@ def test_a_short_search_gets_its_samples_through_serve(served, tmp_path, monkeyp
         "target_classes=[Security]", "strategies=[random]", "max_candidates=2",
         "max_concurrent_trials=1", "llm.backend=openai", "llm.model=smol",
         f"llm.base_url={served}", "llm.api_key_env=''", "llm.template=list",
-        "llm.samples_per_example=2", "llm.max_retries=2"])
+        "llm.samples_per_example=2", "llm.max_retries=2", "baselines=[m0]"])
     run_experiment(config, tmp_path / "out", progress=Progress(enabled=False))
     trials = pd.read_parquet(tmp_path / "out" / "trials.parquet")
     assert len(trials) == 2 and (trials["n_synthetic"] > 0).all()
