@@ -13,14 +13,15 @@ import click
 
 from autogets_ray.cli.search import SPLIT_SEEDS_HELP, command_config, run_search_command
 
-#: What "the matrix" means when a config leaves it out: the paper's classes x strategies x objectives.
-MATRIX_DEFAULTS = ("target_classes=all", "strategies=[sw, hsw, ga]", "objectives=[cr, cba, oba, of1]")
+#: What "the matrix" means when a config leaves it out: the paper's classes x strategies x objectives,
+#: with the random search beside them as the reference at equal budget.
+MATRIX_DEFAULTS = ("target_classes=all", "strategies=[sw, hsw, ga, random]", "objectives=[cr, cba, oba, of1]")
 
 
 @click.command()
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="experiment YAML (e.g. search_spaces/matrix-quick.yaml); without it: every class of the "
-                   "quickstart data x sw, hsw, ga x cr, cba, oba, of1")
+                   "quickstart data x sw, hsw, ga, random x cr, cba, oba, of1")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="override a config value, repeatable")
 @click.option("--out", type=click.Path(file_okay=False), default="results/matrix", show_default=True)
 @click.option("--resume", is_flag=True, help="continue an interrupted matrix in --out")
