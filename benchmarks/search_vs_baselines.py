@@ -8,9 +8,11 @@ Validation chose everything; test only reports. Results stay under --out for ins
 
     python benchmarks/search_vs_baselines.py --data-dir ../shared/data --split-seeds 0,1,2 \\
         --backend ngram --scheme holdout --scheme kfold
-    # real-LLM pools (benchmarks/real_llm_pools.py) on the split they were generated for:
+    # real-LLM pools (benchmarks/real_llm_pools.py --split-seed S for each seed) from their cache:
     AUTOGETS_CACHE_DIR=/path/to/pools/cache python benchmarks/search_vs_baselines.py \\
-        --split-seeds 42 --backend local-lm --llm template=list --scheme holdout --scheme kfold
+        --split-seeds 0,1,2 --classes smallest:2 --backend local-lm --llm template=list --scheme holdout --scheme kfold
+    # one table per class over the arms' results (columns: arms; rows: methods):
+    python benchmarks/search_vs_baselines.py --combine results/bench-baselines/linear-ngram-holdout ...
 """
 from __future__ import annotations
 
@@ -38,6 +40,35 @@ def arm_rows(backend: str, scheme: str, table) -> list[str]:
     return rows
 
 
+def combined_tables(directories: list[Path]) -> str:
+    """Per class: each method's test change in CBA (mean [95%]) under every arm, and the decisions."""
+    import pandas as pd
+
+    arms = {Path(d).name.removeprefix("linear-"): pd.read_csv(Path(d) / "split_summary.csv") for d in directories}
+    classes = list(dict.fromkeys(c for t in arms.values() for c in t["target_class"]))
+    out = []
+    for target in classes:
+        out += [f"**{target}**: test change in CBA over M0, mean [95% interval] over the splits "
+                f"(+decision: chose M0/baseline/search)", "",
+                "| method | " + " | ".join(arms) + " |", "| --- |" + " ---: |" * len(arms)]
+        methods = list(dict.fromkeys(m for t in arms.values() for m in t.loc[t["target_class"] == target, "method"]))
+        for method in methods:
+            cells = []
+            for table in arms.values():
+                row = table[(table["target_class"] == target) & (table["method"] == method)]
+                if row.empty:
+                    cells.append("")
+                    continue
+                row = row.iloc[0]
+                cell = f"{row['delta_cba_test_mean']:+.3f} [{row['delta_cba_test_low']:+.3f}, {row['delta_cba_test_high']:+.3f}]"
+                if row["kind"] == "decision":
+                    cell += f" ({int(row['chose_m0'])}/{int(row['chose_baseline'])}/{int(row['chose_search'])})"
+                cells.append(cell)
+            out.append(f"| {method} | " + " | ".join(cells) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_experiment_options(parser, strategies="sw,hsw,ga,random", budget=30.0, max_candidates=None,
@@ -47,7 +78,12 @@ def main() -> None:
     parser.add_argument("--scheme", action="append", help="evaluation scheme(s): holdout, kfold, repeated")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--data-dir", default=None, help="directory holding it_tickets/ (else $AUTOGETS_DATA_DIR)")
+    parser.add_argument("--combine", nargs="+", type=Path, default=None, metavar="DIR",
+                        help="print the per-class tables of finished arms' directories and exit")
     args = parser.parse_args()
+    if args.combine:
+        print(combined_tables(args.combine))
+        return
 
     import ray
 
