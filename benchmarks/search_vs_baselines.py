@@ -60,7 +60,9 @@ def combined_tables(directories: list[Path]) -> str:
                     cells.append("")
                     continue
                 row = row.iloc[0]
-                cell = f"{row['delta_cba_test_mean']:+.3f} [{row['delta_cba_test_low']:+.3f}, {row['delta_cba_test_high']:+.3f}]"
+                cell = f"{row['delta_cba_test_mean']:+.3f}"
+                if row["delta_cba_test_low"] == row["delta_cba_test_low"]:  # an interval (2+ splits)
+                    cell += f" [{row['delta_cba_test_low']:+.3f}, {row['delta_cba_test_high']:+.3f}]"
                 if row["kind"] == "decision":
                     cell += f" ({int(row['chose_m0'])}/{int(row['chose_baseline'])}/{int(row['chose_search'])})"
                 cells.append(cell)
