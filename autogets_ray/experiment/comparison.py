@@ -34,14 +34,9 @@ def method_deltas(summary: pd.DataFrame, baselines: pd.DataFrame | None) -> pd.D
                      "delta_cba_test": s["delta_cba_test"], "delta_oba_test": s["delta_oba_test"],
                      "recommendation_kind": ""})
         kind = s["recommendation_kind"]
-        if kind == "search":
-            val, test = s["best_val_delta"], s["best_test_delta"]
-        elif kind == "baseline":
-            val, test = _baseline_deltas(baselines, s, s["recommendation"].removeprefix("use-"))
-        else:
-            val, test = 0.0, 0.0
         rows.append({**common, "method": f"{s['strategy']}+decision", "kind": "decision",
-                     "choice": s["recommendation"], "delta_objective_val": val, "delta_objective_test": test,
+                     "choice": s["recommendation"], "delta_objective_val": s["recommended_val_delta"],
+                     "delta_objective_test": s["recommended_test_delta"],
                      "delta_cba_test": s["recommended_delta_cba_test"],
                      "delta_oba_test": s["recommended_delta_oba_test"], "recommendation_kind": kind})
     if baselines is not None and not baselines.empty:
@@ -59,18 +54,6 @@ def method_deltas(summary: pd.DataFrame, baselines: pd.DataFrame | None) -> pd.D
                              "delta_cba_test": b[cba] - m0[cba], "delta_oba_test": b["test_oba"] - m0["test_oba"],
                              "recommendation_kind": ""})
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
-
-
-def _baseline_deltas(baselines: pd.DataFrame | None, row: pd.Series, name: str) -> tuple[float, float]:
-    """A baseline's (val, test) change of the objective over M0, NaN when it is not in ``baselines``."""
-    if baselines is None or baselines.empty:
-        return math.nan, math.nan
-    group = baselines[(baselines["target_class"] == row["target_class"]) & (baselines["objective"] == row["objective"])]
-    picked, m0 = group[group["baseline"] == name], group[group["baseline"] == "m0"]
-    if picked.empty or m0.empty:
-        return math.nan, math.nan
-    return (float(picked["val_objective"].iloc[0] - m0["val_objective"].iloc[0]),
-            float(picked["test_objective"].iloc[0] - m0["test_objective"].iloc[0]))
 
 
 def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:

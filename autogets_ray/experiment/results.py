@@ -88,7 +88,7 @@ def summary(trials: pd.DataFrame, m0: ScoredCandidate, baselines: pd.DataFrame |
                    m0_val.standard_error(objective, target)),
             [choice for choice, _ in choices], margin_se)
         picked = {"search": best, "baseline": next((r for c, r in choices if c.name == decision.baseline), None)}
-        chosen = picked.get(decision.kind)
+        chosen = picked.get(decision.kind)  # None: keep M0, a change of 0
         rows.append({
             "search_id": search_id,
             "strategy": strategy,
@@ -115,6 +115,8 @@ def summary(trials: pd.DataFrame, m0: ScoredCandidate, baselines: pd.DataFrame |
             "recommended_delta_cba_test": (float(chosen[cba_test]) - m0_test.objective("cba", target)
                                            if chosen is not None else 0.0),
             "recommended_delta_oba_test": float(chosen["test_oba"]) - m0_test.oba if chosen is not None else 0.0,
+            "recommended_val_delta": float(chosen["val_objective"]) - m0_val_value if chosen is not None else 0.0,
+            "recommended_test_delta": float(chosen["test_objective"]) - m0_test_value if chosen is not None else 0.0,
             "recommendation_reason": decision.reason,
         })
     return pd.DataFrame(rows)

@@ -23,6 +23,9 @@ def summary_rows(kinds: dict[str, tuple[str, str]], shift: float = 0.0) -> pd.Da
             "recommendation": choice, "recommendation_kind": kind,
             "recommended_delta_cba_test": {"search": 0.03 + i / 100 + shift, "m0": 0.0}.get(kind, 0.02 + shift),
             "recommended_delta_oba_test": {"search": -0.01 + shift, "m0": 0.0}.get(kind, 0.005 + shift),
+            # what summary() writes: the chosen candidate's or baseline's change, 0 for M0
+            "recommended_val_delta": {"search": 0.06 + i / 100 + shift, "m0": 0.0}.get(kind, 0.77 - 0.72),
+            "recommended_test_delta": {"search": 0.04 + i / 100 + shift, "m0": 0.0}.get(kind, 0.03 + shift),
         })
     return pd.DataFrame(rows)
 
@@ -74,8 +77,9 @@ def test_method_deltas_has_search_decision_and_baseline_rows():
 def test_method_deltas_without_baselines():
     table = method_deltas(summary_rows(KINDS), None).set_index("method")
     assert len(table) == 6  # search and decision rows only
-    assert math.isnan(table.loc["ga+decision", "delta_objective_test"])  # its baseline's row is missing
-    assert math.isnan(table.loc["ga+decision", "delta_objective_val"])
+    # a decision's changes are the summary's (computed there from the baselines it chose from)
+    assert table.loc["ga+decision", "delta_objective_test"] == pytest.approx(0.03)
+    assert table.loc["ga+decision", "delta_objective_val"] == pytest.approx(0.77 - 0.72)
     assert table.loc["hc+decision", "delta_objective_test"] == 0.0
     no_m0 = baselines_rows()[lambda f: f["baseline"] != "m0"]
     assert set(method_deltas(summary_rows(KINDS), no_m0)["kind"]) == {"search", "decision"}

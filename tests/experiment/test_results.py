@@ -80,7 +80,10 @@ def test_summary_recommends_a_baseline_when_the_search_does_not_beat_it():
     assert table.loc["ga", "recommendation"] == "use-all-examples"
     assert table.loc["ga", "best_baseline"] == "all-examples"
     assert table.loc["ga", "recommended_delta_cba_test"] == pytest.approx(0.745 - m0.objective("cba", "b"))
+    assert table.loc["ga", "recommended_val_delta"] == pytest.approx(0.795 - 0.75)
+    assert table.loc["ga", "recommended_test_delta"] == pytest.approx(0.745 - 0.75)
     table = summary(trials, holdout_m0(m0), baselines_rows({"m0": 0.75, "duplicate": 0.70}))
     ga = table.set_index("strategy").loc["ga"]
     assert ga["recommendation"] == "ga2" and ga["recommendation_kind"] == "search"
     assert ga["recommended_delta_cba_test"] == pytest.approx(0.7 - 0.75)
+    assert ga["recommended_val_delta"] == pytest.approx(0.8 - 0.75) and ga["recommended_test_delta"] == pytest.approx(-0.05)
