@@ -1,5 +1,24 @@
-"""Exceptions the command line reports specially (bad input is a plain ``ValueError``)."""
+"""Exceptions the command line reports specially.
+
+Bad input (a config value, an option, a file) is a :class:`UserInputError`: the command line prints
+its message and exits 2. Any other exception is an internal error (exit 1, traceback with ``--debug``).
+"""
 from __future__ import annotations
+
+
+class UserInputError(ValueError):
+    """Input the user can fix: a wrong config value, option, file or name.
+
+    A ``ValueError`` subclass, so callers that catch ``ValueError`` keep working. ``key`` names the
+    option at fault inside the thing being checked (e.g. ``"backend"`` of the ``llm:`` block) and
+    ``reason`` is the message without that name; config validation uses both to report
+    ``llm.backend: ...``.
+    """
+
+    def __init__(self, message: str = "", key: str | None = None, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+        self.reason = reason
 
 
 class SearchInterrupted(RuntimeError):

@@ -34,19 +34,23 @@ Ranking metric (needs decision scores S, shape (N, K), higher = more likely that
   continuous (it moves whenever any positive's score passes any negative's) and separates them.
 
 Standard errors (:func:`objective_standard_error`) are analytic, binomial or Hanley & McNeil (1982).
+
+The search objectives live in a registry (:data:`OBJECTIVE_REGISTRY`, one :func:`register_objective`
+each: its value, whether it is per class, its standard error); :data:`OBJECTIVES` and every lookup
+by name come from it. Column names (``val_cba[<class>]``) come from :mod:`autogets_ray.metric_names`.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from scipy.stats import rankdata
 
-#: The four search objectives of the paper (§3.2) plus the class AUC, all maximised.
-OBJECTIVES = ("cr", "cba", "oba", "of1", "auc")
-#: Objectives that are computed for one target class (need ``target_class``).
-CLASS_OBJECTIVES = ("cr", "cba", "auc")
+from autogets_ray.errors import UserInputError
+from autogets_ray.metric_names import SPLITS, metric_column, parse_metric_column
+from autogets_ray.registry import Registry
 
 
 def confusion_matrix(y_true: Sequence[int], y_pred: Sequence[int], n_classes: int) -> np.ndarray:
@@ -118,6 +122,11 @@ class Evaluation:
     #: one-vs-rest ROC-AUC per class code (NaN where undefined); None without decision scores
     auc: np.ndarray | None = None
 
+    @property
+    def has_scores(self) -> bool:
+        """True when the evaluation was given decision scores (so score-based objectives are defined)."""
+        return self.auc is not None
+
     def class_index(self, name: str) -> int:
         try:
             return self.classes.index(name)
@@ -126,19 +135,8 @@ class Evaluation:
 
     def objective(self, objective: str, target_class: str | None = None) -> float:
         """Value of one of :data:`OBJECTIVES`; those in :data:`CLASS_OBJECTIVES` need the target class."""
-        if objective == "oba":
-            return self.oba
-        if objective == "of1":
-            return self.of1
-        if objective in CLASS_OBJECTIVES:
-            if objective == "auc" and self.auc is None:
-                raise ValueError("objective 'auc' needs decision scores; this evaluation has none")
-            if target_class is None:
-                raise ValueError(f"objective {objective!r} needs a target class")
-            i = self.class_index(target_class)
-            metric = {"cr": self.per_class.recall, "cba": self.per_class.balanced_accuracy, "auc": self.auc}
-            return float(metric[objective][i])
-        raise ValueError(f"unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}")
+        spec = get_objective(objective)
+        return spec.value(self, spec.class_code(self, target_class))
 
     def flat(self) -> dict[str, float]:
         """A flat dict: ``accuracy, oba, of1, macro_recall, weighted_cba`` and ``cr/cba/f1[<class>]``.
@@ -153,12 +151,12 @@ class Evaluation:
             "weighted_cba": self.weighted_cba,
         }
         pc = self.per_class
+        per_class = {"cr": pc.recall, "cba": pc.balanced_accuracy, "f1": pc.f1}
+        if self.auc is not None:
+            per_class["auc"] = self.auc
         for i, name in enumerate(self.classes):
-            out[f"cr[{name}]"] = float(pc.recall[i])
-            out[f"cba[{name}]"] = float(pc.balanced_accuracy[i])
-            out[f"f1[{name}]"] = float(pc.f1[i])
-            if self.auc is not None:
-                out[f"auc[{name}]"] = float(self.auc[i])
+            for metric, values in per_class.items():
+                out[metric_column(metric, name)] = float(values[i])
         return out
 
 
@@ -225,14 +223,6 @@ def evaluate(y_true: Sequence[int], y_pred: Sequence[int], classes: Sequence[str
     )
 
 
-def _binomial_se(successes: float, trials: float) -> float:
-    """sqrt(p (1 - p) / n) with p = (successes + 0.5) / (n + 1); NaN when n = 0."""
-    if trials <= 0:
-        return float("nan")
-    p = (successes + 0.5) / (trials + 1)
-    return float(np.sqrt(p * (1 - p) / trials))
-
-
 def objective_standard_error(evaluation: Evaluation, objective: str, target_class: str | None = None) -> float:
     """Analytic standard error of ``evaluation.objective(objective, target_class)`` on its own rows.
 
@@ -250,32 +240,156 @@ def objective_standard_error(evaluation: Evaluation, objective: str, target_clas
 
     NaN when the objective is NaN or the SE is undefined (no rows, no positives or negatives, K < 2).
     """
-    if objective not in OBJECTIVES:
-        raise ValueError(f"unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}")
-    value = evaluation.objective(objective, target_class)
+    spec = get_objective(objective)
+    code = spec.class_code(evaluation, target_class)
+    value = spec.value(evaluation, code)
     if np.isnan(value):
         return float("nan")
+    return spec.standard_error(evaluation, code, value)
+
+
+def val_test_metrics(val: Evaluation, test: Evaluation) -> dict[str, float]:
+    """Both evaluations' :meth:`Evaluation.flat` metrics as one row: ``val_<key>`` and ``test_<key>``."""
+    return {metric_column(key, split=split): value
+            for split, evaluation in zip(SPLITS, (val, test)) for key, value in evaluation.flat().items()}
+
+
+# --- the objectives registry ---------------------------------------------------------------------------
+#: ``value(evaluation, class_code)``: an objective's value; the class code is None for an overall objective.
+ObjectiveValue = Callable[[Evaluation, int | None], float]
+#: ``standard_error(evaluation, class_code, value)``, called only for a value that is not NaN.
+ObjectiveError = Callable[[Evaluation, int | None, float], float]
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One search objective (maximised): how to read it off an :class:`Evaluation` and its standard error.
+
+    Calling it, ``objective(evaluation, target_class)``, is :meth:`Evaluation.objective`.
+    """
+
+    name: str
+    #: computed for one target class (``cba[<class>]``) rather than over all rows (``oba``)
+    per_class: bool
+    value: ObjectiveValue
+    standard_error: ObjectiveError
+    #: only defined for an evaluation with decision scores; absent from tables of runs without them
+    needs_scores: bool = False
+
+    def class_code(self, evaluation: Evaluation, target_class: str | None) -> int | None:
+        """The code of the target class a class objective is read for; None for an overall one."""
+        if not self.per_class:
+            return None
+        if self.needs_scores and not evaluation.has_scores:
+            raise ValueError(f"objective {self.name!r} needs decision scores; this evaluation has none")
+        if target_class is None:
+            raise ValueError(f"objective {self.name!r} needs a target class")
+        return evaluation.class_index(target_class)
+
+    def __call__(self, evaluation: Evaluation, target_class: str | None = None) -> float:
+        return self.value(evaluation, self.class_code(evaluation, target_class))
+
+
+OBJECTIVE_REGISTRY: Registry[float] = Registry("objective")
+_REGISTERED: list[str] = []  # registration order: the order tables and figures list objectives in
+
+
+def register_objective(name: str, *, per_class: bool, standard_error: ObjectiveError, help: str,
+                       needs_scores: bool = False) -> Callable[[ObjectiveValue], ObjectiveValue]:
+    """Decorator: ``value(evaluation, class_code)`` becomes the objective ``name`` (one registration)."""
+
+    def decorate(value: ObjectiveValue) -> ObjectiveValue:
+        objective = Objective(name, per_class, value, standard_error, needs_scores)
+        OBJECTIVE_REGISTRY.register(name, help=help)(objective)
+        if name not in _REGISTERED:  # registered again after an unregister: keeps its first place
+            _REGISTERED.append(name)
+        return value
+
+    return decorate
+
+
+def objective_names() -> tuple[str, ...]:
+    """Every registered objective, in registration order."""
+    return tuple(name for name in _REGISTERED if name in OBJECTIVE_REGISTRY)
+
+
+def get_objective(name: str) -> Objective:
+    """The registered :class:`Objective` ``name``; ValueError listing the choices (registration order)
+    for an unknown one."""
+    if name not in OBJECTIVE_REGISTRY:
+        raise UserInputError(f"unknown objective {name!r}; choose one of {', '.join(objective_names())}")
+    return cast(Objective, OBJECTIVE_REGISTRY.get(name))
+
+
+def is_class_objective(name: str) -> bool:
+    """True for an objective computed for one target class; False for an overall or unknown name."""
+    return name in OBJECTIVE_REGISTRY and get_objective(name).per_class
+
+
+def objective_column(objective: str, target_class: str | None = None, split: str | None = None) -> str:
+    """The column of an objective: ``("cba", "A", "val")`` -> ``val_cba[A]``; an overall objective
+    ignores the class: ``("oba", "A", "val")`` -> ``val_oba``. A class objective needs the class."""
+    if not get_objective(objective).per_class:
+        return metric_column(objective, split=split)
+    if target_class is None:
+        raise ValueError(f"objective {objective!r} needs a target class")
+    return metric_column(objective, target_class, split)
+
+
+def objectives_in(columns: Iterable[str]) -> tuple[str, ...]:
+    """The objectives a table carries: every one that needs no decision scores, and those that do
+    when ``columns`` (flat keys or split columns) hold one of theirs (results without scores lack them)."""
+    present = {parse_metric_column(str(c)).metric for c in columns}
+    return tuple(name for name in objective_names()
+                 if not get_objective(name).needs_scores or name in present)
+
+
+def _binomial_se(successes: float, trials: float) -> float:
+    """sqrt(p (1 - p) / n) with p = (successes + 0.5) / (n + 1); NaN when n = 0."""
+    if trials <= 0:
+        return float("nan")
+    p = (successes + 0.5) / (trials + 1)
+    return float(np.sqrt(p * (1 - p) / trials))
+
+
+def _class_counts(evaluation: Evaluation, code: int | None) -> tuple[float, float, float, float]:
+    """TP, TN, positives and negatives of the class ``code`` (one-vs-rest)."""
     cm = np.asarray(evaluation.confusion, dtype=float)
+    i = int(cast(int, code))  # class objectives always get a code
     total = float(cm.sum())
-    if objective == "oba":
-        k = len(evaluation.classes)
-        if k < 2:
-            return float("nan")
-        return k / (2 * (k - 1)) * _binomial_se(float(np.trace(cm)), total)
-    if objective == "of1":
-        if total <= 0:
-            return float("nan")
-        return float(np.sqrt(value * (1 - value) / total))
-    i = evaluation.class_index(str(target_class))  # objective() has checked it is given
     n_pos = float(cm[i].sum())
-    n_neg = total - n_pos
     tp = float(cm[i, i])
-    if objective == "cr":
-        return _binomial_se(tp, n_pos)
-    if objective == "cba":
-        tn = total - n_pos - (float(cm[:, i].sum()) - tp)
-        return float(0.5 * np.sqrt(_binomial_se(tp, n_pos) ** 2 + _binomial_se(tn, n_neg) ** 2))
-    # auc
+    tn = total - n_pos - (float(cm[:, i].sum()) - tp)
+    return tp, tn, n_pos, total - n_pos
+
+
+def _cr_se(evaluation: Evaluation, code: int | None, value: float) -> float:
+    tp, _, n_pos, _ = _class_counts(evaluation, code)
+    return _binomial_se(tp, n_pos)
+
+
+def _cba_se(evaluation: Evaluation, code: int | None, value: float) -> float:
+    tp, tn, n_pos, n_neg = _class_counts(evaluation, code)
+    return float(0.5 * np.sqrt(_binomial_se(tp, n_pos) ** 2 + _binomial_se(tn, n_neg) ** 2))
+
+
+def _oba_se(evaluation: Evaluation, code: int | None, value: float) -> float:
+    k = len(evaluation.classes)
+    if k < 2:
+        return float("nan")
+    cm = np.asarray(evaluation.confusion, dtype=float)
+    return k / (2 * (k - 1)) * _binomial_se(float(np.trace(cm)), float(cm.sum()))
+
+
+def _of1_se(evaluation: Evaluation, code: int | None, value: float) -> float:
+    total = float(np.asarray(evaluation.confusion, dtype=float).sum())
+    if total <= 0:
+        return float("nan")
+    return float(np.sqrt(value * (1 - value) / total))
+
+
+def _auc_se(evaluation: Evaluation, code: int | None, value: float) -> float:
+    _, _, n_pos, n_neg = _class_counts(evaluation, code)
     if n_pos <= 0 or n_neg <= 0:
         return float("nan")
     a = value
@@ -285,9 +399,41 @@ def objective_standard_error(evaluation: Evaluation, objective: str, target_clas
     return float(np.sqrt(max(variance, 0.0)))
 
 
-def val_test_metrics(val: Evaluation, test: Evaluation) -> dict[str, float]:
-    """Both evaluations' :meth:`Evaluation.flat` metrics as one row: ``val_<key>`` and ``test_<key>``."""
-    return {**{f"val_{k}": v for k, v in val.flat().items()}, **{f"test_{k}": v for k, v in test.flat().items()}}
+# The paper's four objectives (§3.2) in its order, then the class AUC; all maximised.
+@register_objective("cr", per_class=True, standard_error=_cr_se, help="class recall TP / (TP + FN)")
+def _cr(evaluation: Evaluation, code: int | None) -> float:
+    return float(evaluation.per_class.recall[cast(int, code)])
+
+
+@register_objective("cba", per_class=True, standard_error=_cba_se,
+                    help="class balanced accuracy (recall + specificity) / 2, one-vs-rest")
+def _cba(evaluation: Evaluation, code: int | None) -> float:
+    return float(evaluation.per_class.balanced_accuracy[cast(int, code)])
+
+
+@register_objective("oba", per_class=False, standard_error=_oba_se,
+                    help="overall balanced accuracy (micro TPR + micro TNR) / 2")
+def _oba(evaluation: Evaluation, code: int | None) -> float:
+    return evaluation.oba
+
+
+@register_objective("of1", per_class=False, standard_error=_of1_se, help="support-weighted class F1")
+def _of1(evaluation: Evaluation, code: int | None) -> float:
+    return evaluation.of1
+
+
+@register_objective("auc", per_class=True, standard_error=_auc_se, needs_scores=True,
+                    help="one-vs-rest ROC-AUC of the class's decision scores")
+def _auc(evaluation: Evaluation, code: int | None) -> float:
+    return float(cast(np.ndarray, evaluation.auc)[cast(int, code)])
+
+
+#: The search objectives, all maximised: the paper's four (§3.2) plus the class AUC.
+OBJECTIVES = objective_names()
+#: Objectives that are computed for one target class (need ``target_class``).
+CLASS_OBJECTIVES = tuple(name for name in OBJECTIVES if get_objective(name).per_class)
+#: Objectives over all rows (the target class does not enter).
+OVERALL_OBJECTIVES = tuple(name for name in OBJECTIVES if not get_objective(name).per_class)
 
 
 def hypervolume_2d(points: np.ndarray | Sequence[Sequence[float]], reference: Sequence[float]) -> float:

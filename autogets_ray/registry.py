@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Callable, Generic, Iterator, TypeVar
 
+from autogets_ray.errors import UserInputError
+
 T = TypeVar("T")
 
 
@@ -33,10 +35,11 @@ class Registry(Generic[T]):
         self._help.pop(name, None)
 
     def get(self, name: str) -> Callable[..., T]:
+        """The factory of ``name``; an unknown name is a :class:`UserInputError` listing the known ones."""
         try:
             return self._factories[name]
         except KeyError:
-            raise ValueError(
+            raise UserInputError(
                 f"unknown {self.kind} {name!r}; choose one of: {', '.join(self.names())}"
             ) from None
 

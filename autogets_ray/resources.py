@@ -3,22 +3,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import Field
+
+from autogets_ray.errors import UserInputError
+from autogets_ray.typed import Float, options_dataclass
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass
+@options_dataclass("resources")
 class ResourcesConfig:
     """CPUs and GPUs per trial; a fractional ``gpu`` shares one GPU between trials (CatBoost's
-    ``gpu_ram_part``, or the MOODS MLP on CUDA)."""
+    ``gpu_ram_part``, or the MOODS MLP on CUDA). Validated when built: a wrong value is a
+    :class:`~autogets_ray.errors.UserInputError` naming ``resources.cpu`` or ``resources.gpu``."""
 
-    cpu: float = 1.0
-    gpu: float = 0.0
-
-    def __post_init__(self) -> None:
-        if self.cpu <= 0 or self.gpu < 0:
-            raise ValueError(f"resources: cpu must be > 0 and gpu >= 0, got cpu={self.cpu}, gpu={self.gpu}")
+    cpu: Annotated[Float, Field(gt=0, description="CPUs per trial, a number > 0")] = 1.0
+    gpu: Annotated[Float, Field(ge=0, description="GPUs per trial, a number >= 0; 0.25 shares a GPU by four")] = 0.0
 
     def as_ray(self) -> dict[str, float]:
         """The resource request for ``tune.with_resources`` (no GPU key when none is asked for)."""
@@ -35,5 +37,5 @@ class ResourcesConfig:
                 hint = f"ask for at most {have:g}" + (" (train on CPUs)" if key == "GPU" and not have else "")
                 message = f"{what}: each trial asks for {asked:g} {key}, but the Ray cluster has {have:g} {key} in all"
                 if strict:
-                    raise ValueError(f"{message}; {hint}")
+                    raise UserInputError(f"{message}; {hint}")
                 logger.warning("%s now; trials wait until the autoscaler adds nodes (else %s)", message, hint)

@@ -25,7 +25,7 @@ DEFAULT_MATRIX = [
     "it-tickets-tail:linear:",
     "it-tickets:catboost:",
     "it-tickets-tail:catboost:",
-    # CatBoost feature alternatives on the tail (DESIGN.md §6): accuracy vs seconds.
+    # CatBoost feature alternatives on the tail (docs/design.md#catboost-cost): accuracy vs seconds.
     "it-tickets-tail:catboost:svd_components=256",
     "it-tickets-tail:catboost:features=text,iterations=100",
 ]

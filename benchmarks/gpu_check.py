@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from autogets_ray.metric_names import metric_column
+
 
 def max_overlap(starts: list[float], ends: list[float]) -> int:
     """Most intervals [start, end) open at one instant."""
@@ -99,7 +101,7 @@ def fractional_search(dataset: str, out: Path, cpu: float, gpu: float, concurren
         "trials_per_wall_hour": round(3600 * len(trials) / wall, 1),
         "best_val_cba_delta": round(float(trials["val_objective"].max()) - float(
             json.loads((out / "search" / "m0.json").read_text())["val"][
-                f"cba[{trials['target_class'].iloc[0]}]"]), 4),
+                metric_column("cba", trials["target_class"].iloc[0])]), 4),
     }
 
 

@@ -1,4 +1,4 @@
-"""Benchmarks of the LLM generation service (issue 4); numbers go to benchmarks/RESULTS.md.
+"""Benchmarks of the LLM generation service; numbers go to benchmarks/RESULTS.md.
 
     python benchmarks/llm_service.py [--skip-local-lm] [--json-out FILE]
 

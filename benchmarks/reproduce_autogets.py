@@ -57,6 +57,7 @@ def main() -> None:
 
     from autogets_ray.ensemble.knowledge import build_and_save_knowledge
     from autogets_ray.ensemble.run import run_ensemble
+    from autogets_ray.metric_names import metric_column
     from autogets_ray.progress import Progress
     from autogets_ray.reporting.render import markdown_table
     from autogets_ray.reporting.report import write_report
@@ -78,7 +79,7 @@ def main() -> None:
         print(f"### backend `{backend}`: {len(trials)} trials in {wall / 60:.1f} min "
               f"({trials['retrain_seconds'].sum():.0f} retrain-s), report {report}\n")
         print(markdown_table(best_delta_table(out).round(4)), "\n")
-        key = f"cba[{smallest}]"
+        key = metric_column("cba", smallest)
         lines = ["| method | accepted steps | dCBA val | dCBA test | stopped |", "| --- | ---: | ---: | ---: | --- |"]
         for entry in [{"method": "ensemble (knowledge base)", "val": result["val"], "test": result["test"],
                        "accepted_steps": len(result["steps"]), "termination": result["termination"]},

@@ -21,7 +21,7 @@ import pandas as pd
 
 from autogets_ray.data.tabular import load_tabular
 from autogets_ray.moods.core import MoodsSettings
-from autogets_ray.moods.experiment import ExperimentSpec, run_experiment, with_steps
+from autogets_ray.moods.experiment import ExperimentSpec, run_moods_experiment, with_steps
 from autogets_ray.moods.mlp import MLPConfig
 from autogets_ray.progress import Progress
 
@@ -68,7 +68,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     suffix = ("" if default else f"_{args.acceptance}_k{k}") + (f"_{args.label}" if args.label else "")
     only = tuple(int(r) for r in args.only_runs.split(",")) if args.only_runs else None
     for name in args.dataset.split(","):
-        run_experiment(load_tabular(name), OUT / f"{name}{suffix}", spec,
+        run_moods_experiment(load_tabular(name), OUT / f"{name}{suffix}", spec,
                        progress=Progress(prefix=f"bench {name}{suffix}"), only_runs=only)
 
 
@@ -86,7 +86,7 @@ def cmd_k_study(args: argparse.Namespace) -> None:
         out = OUT / "k-study" / args.acceptance / f"{args.dataset}_k{k}{suffix}"
         groups = [(r,) for r in range(args.runs)] if args.schedule == "alone" else [None]
         for only in groups:
-            run_experiment(data, out, spec, progress=Progress(prefix=f"k={k}"), only_runs=only)
+            run_moods_experiment(data, out, spec, progress=Progress(prefix=f"k={k}"), only_runs=only)
 
 
 def _fmt(values: pd.Series) -> str:
@@ -219,7 +219,7 @@ def second_draw_table() -> str:
     """What the K-th draw of a round bought in the main runs: rounds where at least one of the K
     candidates passed the acceptance rule, and how many of those no other candidate would have passed
     (replayed from ``moods_history.csv`` against the state each round started from)."""
-    from autogets_ray.moods.core import ACCEPTANCE_RULES, CandidateResult, MoodsState
+    from autogets_ray.moods.core import ACCEPTANCE_RULES, StepResult, MoodsState
     from autogets_ray.moods.metrics import BinaryF1
 
     rule = ACCEPTANCE_RULES.get(BENCH_SETTINGS.acceptance)
@@ -231,7 +231,7 @@ def second_draw_table() -> str:
             state = MoodsState(0, np.empty(0), np.empty((0, 0)), val=BinaryF1(start.val_f1, start.val_f1_minority, 0.0),
                                val_loss=start.val_loss)
             for _, rnd in run[run["round"] > 0].groupby("round"):
-                passed = [rule(CandidateResult(0, BinaryF1(r.val_f1, r.val_f1_minority, 0.0), r.val_loss,
+                passed = [rule(StepResult(0, BinaryF1(r.val_f1, r.val_f1_minority, 0.0), r.val_loss,
                                                BinaryF1(0, 0, 0), np.empty(0), np.empty(0)), state)
                           for r in rnd.itertuples()]
                 totals[0] += 1

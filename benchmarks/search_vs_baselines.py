@@ -89,7 +89,7 @@ def main() -> None:
 
     import ray
 
-    from autogets_ray.experiment.config import SearchConfig, _build, apply_override
+    from autogets_ray.experiment.config import apply_override, config_from_dict
     from autogets_ray.experiment.runner import run_split_experiments
     from autogets_ray.progress import Progress
 
@@ -108,7 +108,7 @@ def main() -> None:
                          f"evaluation.folds={args.folds}",
                          *([f"dataset.data_dir={args.data_dir}"] if args.data_dir else [])):
                 apply_override(data, item)
-            config = _build(SearchConfig, data, "benchmark").validate()
+            config = config_from_dict(data, "benchmark")
             start = time.perf_counter()
             result = run_split_experiments(config, args.out / f"{args.model}-{backend}-{scheme}", progress=Progress())
             wall = time.perf_counter() - start

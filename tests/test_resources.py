@@ -1,8 +1,12 @@
 """Per-trial Ray resources: validation, the request Tune gets, and the up-front grantability check."""
 from __future__ import annotations
 
+import dataclasses
+import re
+
 import pytest
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.resources import ResourcesConfig
 
 
@@ -11,10 +15,26 @@ def test_request_has_a_gpu_key_only_when_a_gpu_is_asked_for():
     assert ResourcesConfig(cpu=1, gpu=0.25).as_ray() == {"cpu": 1, "gpu": 0.25}
 
 
-@pytest.mark.parametrize("cpu,gpu", [(0, 0), (-1, 0), (1, -0.5)])
-def test_impossible_requests_are_refused(cpu, gpu):
-    with pytest.raises(ValueError, match="cpu must be > 0 and gpu >= 0"):
+@pytest.mark.parametrize("cpu,gpu,message", [
+    (0, 0, "resources.cpu: 0 must be > 0"),
+    (-1, 0, "resources.cpu: -1 must be > 0"),
+    (1, -0.5, "resources.gpu: -0.5 must be >= 0"),
+    ("abc", 0, "resources.cpu: 'abc' is not a number"),
+    (1, True, "resources.gpu: True is not a number"),
+])
+def test_impossible_requests_are_refused(cpu, gpu, message):
+    with pytest.raises(UserInputError, match=re.escape(message)):
         ResourcesConfig(cpu=cpu, gpu=gpu)
+
+
+def test_an_unknown_resource_names_the_valid_ones():
+    with pytest.raises(UserInputError, match=re.escape("resources.cpus: unknown key (valid keys: cpu, gpu)")):
+        ResourcesConfig(cpus=2)
+
+
+def test_it_stays_a_dataclass():
+    assert dataclasses.asdict(ResourcesConfig(2)) == {"cpu": 2.0, "gpu": 0.0}
+    assert dataclasses.replace(ResourcesConfig(), gpu=0.5).as_ray() == {"cpu": 1.0, "gpu": 0.5}
 
 
 def test_a_request_the_cluster_cannot_grant_names_what_is_missing():

@@ -6,6 +6,9 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from autogets_ray.metric_names import parse_metric_column
+from autogets_ray.metrics import OBJECTIVES
+from autogets_ray.errors import UserInputError
 from autogets_ray.progress import Progress
 from autogets_ray.reporting.tables import format_table
 
@@ -19,6 +22,11 @@ def lookup_table(kb) -> str:
     return format_table(frame, title="Best strategy-objective per class and metric (Table 3; change on validation)")
 
 
+def _is_class_key(key: str) -> bool:
+    """True for a per-class metric (``cba[A]``), False for an overall one (``oba``)."""
+    return parse_metric_column(key).target_class is not None
+
+
 def outcome_table(result: dict) -> str:
     rows = []
     for entry in [{"method": "ensemble", "val": result["val"], "test": result["test"],
@@ -26,12 +34,12 @@ def outcome_table(result: dict) -> str:
                   *result["comparisons"]]:
         row = {"method": entry["method"], "steps": entry["accepted_steps"]}
         for part in ("val", "test"):
-            class_values = [v["final"] for k, v in entry[part].items() if k.startswith(("cba[", "cr["))]
+            class_values = [v["final"] for k, v in entry[part].items() if _is_class_key(k)]
             if result["requirement"] == "r1":  # every class counts: the weakest one and how many are below
                 row[f"min {part}"] = min(class_values)
                 row[f"below {part}"] = sum(v < result["parameters"]["threshold"] for v in class_values)
             for key, values in entry[part].items():
-                if result["requirement"] != "r1" or not key.startswith(("cba[", "cr[")):
+                if result["requirement"] != "r1" or not _is_class_key(key):
                     row[f"d{key} {part}"] = values["delta"]
         row["termination"] = (entry["termination"] or {}).get("code", "")
         rows.append(row)
@@ -44,7 +52,7 @@ def outcome_table(result: dict) -> str:
               help="r1: lift every class above --threshold; r2: overall performance; r3: one important class")
 @click.option("--threshold", type=float, default=0.8, show_default=True, help="R1: class metric threshold")
 @click.option("--target-class", "target_class", default=None, help="R3: the important class")
-@click.option("--metric", type=click.Choice(["cr", "cba", "oba", "of1"]), default=None,
+@click.option("--metric", type=click.Choice(list(OBJECTIVES)), default=None,
               help="decision metric [r1, r3: cba; r2: oba]")
 @click.option("--candidates", type=int, default=3, show_default=True,
               help="trials of the chosen search tried per step (the models M of the paper's step)")
@@ -67,10 +75,10 @@ def ensemble(results_dir: str, requirement: str | None, threshold: float, target
         click.echo(f"\nknowledge base in {Path(results_dir) / 'knowledge_base'}")
         return
     if requirement is None:
-        raise ValueError("choose --requirement r1, r2 or r3 (or --knowledge-only)")
-    outcome = run_ensemble(results_dir, requirement, threshold=threshold, important=target_class, metric=metric,
-                           candidates=candidates, compare=compare, random_runs=random_runs, seed=seed,
-                           progress=Progress(enabled=not quiet, prefix="autogets ensemble"))
+        raise UserInputError("choose --requirement r1, r2 or r3 (or --knowledge-only)")
+    outcome = run_ensemble(results_dir, requirement, threshold=threshold, important=target_class,
+                           metric=metric, candidates=candidates, compare=compare, random_runs=random_runs,
+                           seed=seed, progress=Progress(enabled=not quiet, prefix="autogets ensemble"))
     click.echo(outcome_table(outcome.result))
     click.echo(f"\nensemble: {len(outcome.result['steps'])} step(s) accepted; stopped: "
                f"{outcome.result['termination']['detail']}")

@@ -19,6 +19,7 @@ import yaml
 from autogets_ray.cli.options import dataset_options, parse_key_values
 from autogets_ray.data.datasets import DatasetRequest, load_dataset
 from autogets_ray.data.splits import paper_split
+from autogets_ray.errors import UserInputError
 
 #: CLI option -> GenerationConfig field; given options override the YAML config.
 _DIRECT = {"backend": "backend", "model": "model", "base_url": "base_url",
@@ -34,9 +35,9 @@ def load_config_file(path: str | None) -> dict[str, Any]:
     try:
         values = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise ValueError(f"cannot read the generation config {source}: {exc}") from None
+        raise UserInputError(f"cannot read the generation config {source}: {exc}") from None
     if not isinstance(values, dict):
-        raise ValueError(f"{source} must hold a mapping of generation options")
+        raise UserInputError(f"{source} must hold a mapping of generation options")
     nested = values.get("generation")
     return dict(nested) if isinstance(nested, dict) else values
 
@@ -123,8 +124,8 @@ def generate(dataset_request: DatasetRequest, generation_config: Any, label: str
     from autogets_ray.models.base import MODELS
 
     if judge != NO_JUDGE and judge not in MODELS:
-        raise ValueError(f"--judge {judge!r} is not a model; choose one of: "
-                         f"{', '.join(MODELS.names())}, or {NO_JUDGE}")
+        raise UserInputError(f"--judge {judge!r} is not a model; choose one of: "
+                             f"{', '.join(MODELS.names())}, or {NO_JUDGE}")
 
     split = paper_split(load_dataset(dataset_request), seed=split_seed,
                         dataset=dataset_request.name_or_path)

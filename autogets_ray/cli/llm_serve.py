@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from autogets_ray.cli.options import parse_key_values
+from autogets_ray.errors import UserInputError
 
 #: Options that only the llama.cpp engine reads (vLLM takes --engine-kwarg instead).
 _LLAMACPP_ONLY = ("threads", "parallel", "cpus_per_replica", "max_ongoing_requests")
@@ -63,17 +64,17 @@ def llm_serve(engine: str, model: str, name: str, replicas: int, cpus_per_replic
         _shutdown(app_name, address, joined)
         return
     if detach and not joined:
-        raise ValueError("--detach leaves the app on a running cluster: give --address (or set "
-                         "RAY_ADDRESS); a local Ray ends with this command")
+        raise UserInputError("--detach leaves the app on a running cluster: give --address (or set "
+                             "RAY_ADDRESS); a local Ray ends with this command")
     given = {"threads": threads, "parallel": parallel, "cpus_per_replica": cpus_per_replica,
              "max_ongoing_requests": max_ongoing_requests}
     if engine == "vllm":
         used = [f"--{key.replace('_', '-')}" for key in _LLAMACPP_ONLY if given[key] is not None]
         if used:
-            raise ValueError(f"{', '.join(used)} apply to --engine llamacpp only; pass vLLM "
-                             f"settings with --engine-kwarg KEY=VALUE")
+            raise UserInputError(f"{', '.join(used)} apply to --engine llamacpp only; pass vLLM "
+                                 f"settings with --engine-kwarg KEY=VALUE")
     elif accelerator_type or engine_kwargs:
-        raise ValueError("--accelerator-type and --engine-kwarg apply to --engine vllm only")
+        raise UserInputError("--accelerator-type and --engine-kwarg apply to --engine vllm only")
     default_gpus = 1.0 if engine == "vllm" else 0.0
     options = ServeOptions(replicas=replicas, cpus_per_replica=cpus_per_replica,
                            gpus_per_replica=default_gpus if gpus_per_replica is None else gpus_per_replica,
@@ -162,8 +163,8 @@ def _connect(address: str | None) -> None:
 
 def _shutdown(app_name: str, address: str | None, joined: bool) -> None:
     if not joined:
-        raise ValueError("--shutdown removes an app from a running cluster: give --address (or set "
-                         "RAY_ADDRESS); an app on a local Ray ended with its command")
+        raise UserInputError("--shutdown removes an app from a running cluster: give --address (or set "
+                             "RAY_ADDRESS); an app on a local Ray ended with its command")
     from autogets_ray.llm.serve_app import delete_app
 
     _connect(address)

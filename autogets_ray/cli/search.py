@@ -6,7 +6,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from autogets_ray.experiment.config import SearchConfig, load_config
+from autogets_ray.experiment.config import SearchConfig, check_output_config, load_config, read_saved_config
+from autogets_ray.metric_names import delta_column
 from autogets_ray.progress import Progress
 from autogets_ray.reporting.tables import format_table
 
@@ -16,20 +17,20 @@ SUMMARY_COLUMNS = {
     "objective": "objective",
     "trials": "trials",
     "m0_cba": "M0 CBA",
-    "delta_oba_val": "dOBA val",
-    "delta_cba_val": "dCBA val",
-    "delta_oba_test": "dOBA test",
-    "delta_cba_test": "dCBA test",
+    delta_column("oba", "val"): "dOBA val",
+    delta_column("cba", "val"): "dCBA val",
+    delta_column("oba", "test"): "dOBA test",
+    delta_column("cba", "test"): "dCBA test",
     "best_subset_size": "subset",
     "recommendation": "recommendation",
 }
 BASELINE_COLUMNS = {"target_class": "class", "objective": "objective", "baseline": "baseline",
                     "n_added": "rows added", "val_objective": "val", "val_objective_se": "val se",
                     "test_objective": "test"}
+_CBA, _OBA = delta_column("cba", "test"), delta_column("oba", "test")
 SPLIT_COLUMNS = {"target_class": "class", "objective": "objective", "method": "method", "splits": "splits",
-                 "delta_cba_test_mean": "dCBA test", "delta_cba_test_low": "95% low",
-                 "delta_cba_test_high": "95% high", "delta_oba_test_mean": "dOBA test",
-                 "delta_oba_test_low": "95% low ", "delta_oba_test_high": "95% high "}
+                 f"{_CBA}_mean": "dCBA test", f"{_CBA}_low": "95% low", f"{_CBA}_high": "95% high",
+                 f"{_OBA}_mean": "dOBA test", f"{_OBA}_low": "95% low ", f"{_OBA}_high": "95% high "}
 
 
 def improvement_table(summary: pd.DataFrame) -> str:
@@ -55,21 +56,36 @@ def splits_table(table: pd.DataFrame) -> str:
 
 def command_config(config_path: str | None, overrides: tuple[str, ...], out: str, resume: bool,
                    defaults: tuple[str, ...] = (), split_seeds: str | None = None) -> SearchConfig:
-    """The experiment's config: ``--resume`` alone reuses ``out``'s saved one; otherwise the file (or
-    ``defaults``, overrides applied on top, when there is no file) and ``--set`` overrides."""
+    """The experiment's config, validated: ``--resume`` alone reuses ``out``'s saved one; otherwise the
+    file (or ``defaults``, overrides applied on top, when there is no file) and ``--set`` overrides.
+    Reads only: a wrong value is a UserInputError before anything is written to ``out``."""
     if split_seeds is not None:
         overrides = (*overrides, f"split_seeds=[{split_seeds}]")
     if resume and config_path is None and not overrides:
-        from autogets_ray.experiment.runner import saved_config
-
-        return saved_config(out)
+        return read_saved_config(out)
     return load_config(config_path, overrides if config_path else (*defaults, *overrides))
+
+
+def accept_run(config: SearchConfig, out: str, resume: bool) -> None:
+    """Refuse a run before it writes to ``out``: ``out`` (or one of its ``split-<seed>/``) holds another
+    experiment, or the Ray cluster cannot grant a trial's resources."""
+    import ray
+
+    from autogets_ray.experiment.runner import split_dir
+    from autogets_ray.ray_session import ensure_ray, joined_cluster
+
+    check_output_config(config, out, resume)
+    for seed in config.split_seeds or ():
+        check_output_config(config.for_split(seed), split_dir(out, seed), resume)
+    ensure_ray()
+    config.resources.check_grantable(ray.cluster_resources(), "resources (config)", strict=not joined_cluster())
 
 
 def run_search_command(config: SearchConfig, out: str, resume: bool, quiet: bool) -> list[Path]:
     """Run the experiment (once per split seed when there are several); the result directories."""
     from autogets_ray.experiment.runner import run_experiment, run_split_experiments
 
+    accept_run(config, out, resume)
     progress = Progress(enabled=not quiet)
     if config.split_seeds:
         splits = run_split_experiments(config, out, resume=resume, progress=progress)

@@ -11,6 +11,7 @@ import pandas as pd
 from autogets_ray.data.demo import generate_demo_tickets
 from autogets_ray.data.reading import read_labelled_texts
 from autogets_ray.data.validation import DEFAULT_MIN_CLASS_SIZE, validate_labelled_texts
+from autogets_ray.errors import UserInputError
 from autogets_ray.registry import Registry
 
 DATA_DIR_ENV = "AUTOGETS_DATA_DIR"
@@ -42,21 +43,21 @@ def resolve_data_dir(data_dir: str | None) -> Path:
     """``--data-dir`` wins over ``$AUTOGETS_DATA_DIR``; one of them must name a directory."""
     chosen = data_dir or os.environ.get(DATA_DIR_ENV)
     if not chosen:
-        raise ValueError(
+        raise UserInputError(
             f"this dataset is read from a data directory: pass --data-dir DIR or set {DATA_DIR_ENV} "
             f"to the directory holding {IT_TICKETS_FILE}"
         )
     path = Path(chosen).expanduser()
     if not path.is_dir():
         source = "--data-dir" if data_dir else DATA_DIR_ENV
-        raise ValueError(f"{source} names {path}, which is not a directory")
+        raise UserInputError(f"{source} names {path}, which is not a directory")
     return path
 
 
 def _it_tickets_path(request: DatasetRequest) -> Path:
     path = resolve_data_dir(request.data_dir) / IT_TICKETS_FILE
     if not path.exists():
-        raise ValueError(
+        raise UserInputError(
             f"{path} does not exist: the data directory must hold {IT_TICKETS_FILE} "
             f"(the layout of shared/data)"
         )
@@ -73,13 +74,13 @@ def subsample_to_sizes(frame: pd.DataFrame, sizes: tuple[int, ...], seed: int) -
     counts = frame["label"].value_counts()
     order = sorted(counts.index, key=lambda c: (-counts[c], str(c)))
     if len(order) != len(sizes):
-        raise ValueError(f"expected {len(sizes)} classes to subsample, found {len(order)}")
+        raise UserInputError(f"expected {len(sizes)} classes to subsample, found {len(order)}")
     rng = np.random.default_rng(seed)
     keep = []
     for label, size in zip(order, sizes):
         rows = np.flatnonzero(frame["label"].to_numpy() == label)
         if size > len(rows):
-            raise ValueError(f"class {label!r} has {len(rows)} rows, fewer than the {size} asked for")
+            raise UserInputError(f"class {label!r} has {len(rows)} rows, fewer than the {size} asked for")
         keep.append(np.sort(rng.choice(rows, size=size, replace=False)))
     out = frame.iloc[np.sort(np.concatenate(keep))].reset_index(drop=True)
     out.attrs.update(frame.attrs)
@@ -107,7 +108,7 @@ def load_dataset(request: DatasetRequest) -> pd.DataFrame:
     else:
         looks_like_path = os.sep in name or Path(name).suffix != ""
         if not looks_like_path:
-            raise ValueError(
+            raise UserInputError(
                 f"unknown dataset {name!r}: not a registered name ({', '.join(DATASETS.names())}) "
                 f"and not a file path"
             )

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from autogets_ray.errors import UserInputError
+
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq", ".jsonl", ".ndjson", ".json")
 
 
@@ -34,18 +36,18 @@ def _read_table(path: Path, encoding: str, member: str | None) -> pd.DataFrame:
         try:
             archive = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
-            raise ValueError(f"{path}: not a valid zip archive; re-create it or pass the table directly") from None
+            raise UserInputError(f"{path}: not a valid zip archive; re-create it or pass the table directly") from None
         with archive:
             tables = [n for n in archive.namelist() if _reader_for(n) and not n.endswith("/")]
             if member is not None:
                 if member not in archive.namelist():
-                    raise ValueError(
+                    raise UserInputError(
                         f"{path}: has no member {member!r}; members: {', '.join(archive.namelist())}"
                     )
                 tables = [member]
             if len(tables) != 1:
                 found = ", ".join(tables) or "none"
-                raise ValueError(
+                raise UserInputError(
                     f"{path}: expected exactly one data file ({'/'.join(SUPPORTED_SUFFIXES)}) inside "
                     f"the zip, found {found}; name one with the member option"
                 )
@@ -54,7 +56,7 @@ def _read_table(path: Path, encoding: str, member: str | None) -> pd.DataFrame:
         return _decode(lambda: reader(io.BytesIO(raw), encoding), f"{path}!{tables[0]}", encoding)
     reader = _reader_for(path.name)
     if reader is None:
-        raise ValueError(
+        raise UserInputError(
             f"{path}: unsupported file type {path.suffix!r}; use one of {', '.join(SUPPORTED_SUFFIXES)} or a .zip"
         )
     return _decode(lambda: reader(path, encoding), str(path), encoding)
@@ -64,12 +66,12 @@ def _decode(read, where: str, encoding: str) -> pd.DataFrame:
     try:
         return read()
     except UnicodeDecodeError as exc:
-        raise ValueError(
+        raise UserInputError(
             f"{where}: bytes at position {exc.start} are not valid {encoding} ({exc.reason}); "
             f"re-save the file as UTF-8 or pass the right encoding (e.g. --encoding latin-1)"
         ) from None
     except (pd.errors.ParserError, ValueError) as exc:
-        raise ValueError(f"{where}: could not be parsed ({exc}); check the file format") from None
+        raise UserInputError(f"{where}: could not be parsed ({exc}); check the file format") from None
 
 
 def read_labelled_texts(
@@ -82,13 +84,13 @@ def read_labelled_texts(
     """Read ``path`` and return columns ``row_id, text, label`` (no validation of values yet)."""
     path = Path(path)
     if not path.exists():
-        raise ValueError(f"data file {path} does not exist; check the path (or the data directory)")
+        raise UserInputError(f"data file {path} does not exist; check the path (or the data directory)")
     if path.is_dir():
-        raise ValueError(f"{path} is a directory; pass a data file ({', '.join(SUPPORTED_SUFFIXES)} or .zip)")
+        raise UserInputError(f"{path} is a directory; pass a data file ({', '.join(SUPPORTED_SUFFIXES)} or .zip)")
     frame = _read_table(path, encoding, member)
     for option, column in (("text column", text_column), ("label column", label_column)):
         if column not in frame.columns:
-            raise ValueError(
+            raise UserInputError(
                 f"{path}: has no {option} {column!r}; its columns are "
                 f"{', '.join(map(str, frame.columns))}; pass --{option.replace(' ', '-')} NAME"
             )

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from autogets_ray.errors import UserInputError
+
 PARTS = ("train", "val", "test")
 SPLIT_FILE = "split.parquet"
 SPLIT_META = "split.json"
@@ -69,7 +71,7 @@ class Split:
 
     def class_code(self, name: str) -> int:
         if name not in self._codes:
-            raise ValueError(f"unknown class {name!r}; classes are: {', '.join(self.classes)}")
+            raise UserInputError(f"unknown class {name!r}; classes are: {', '.join(self.classes)}")
         return self._codes[name]
 
     def class_sizes(self) -> pd.Series:
@@ -95,7 +97,7 @@ class Split:
         directory = Path(directory)
         meta_path = directory / SPLIT_META
         if not meta_path.exists() or not (directory / SPLIT_FILE).exists():
-            raise ValueError(f"{directory} holds no saved split ({SPLIT_FILE} + {SPLIT_META})")
+            raise UserInputError(f"{directory} holds no saved split ({SPLIT_FILE} + {SPLIT_META})")
         meta = json.loads(meta_path.read_text())
         frame = pd.read_parquet(directory / SPLIT_FILE)
         frame["text"] = frame["text"].to_numpy(dtype=object)
@@ -128,7 +130,7 @@ def paper_split(
             rest, test_size=val_size, stratify=labels[rest], random_state=seed
         )
     except ValueError as exc:
-        raise ValueError(
+        raise UserInputError(
             f"cannot split {dataset or 'the data'} stratified ({exc}); every class needs enough "
             f"examples for train, val and test: drop or merge the smallest classes"
         ) from None
@@ -155,7 +157,7 @@ def load_or_create_split(
         saved = Split.load(directory)
         current = fingerprint(data)
         if saved.source_fingerprint != current or saved.seed != seed:
-            raise ValueError(
+            raise UserInputError(
                 f"{directory} already holds a split of different data or seed (dataset "
                 f"{saved.dataset!r}, seed {saved.seed}); use a new output directory or delete "
                 f"{directory / SPLIT_FILE} and {directory / SPLIT_META}"

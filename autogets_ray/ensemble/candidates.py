@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from autogets_ray.errors import UserInputError
+
 TRIAL_KEYS = ("search_id", "strategy", "target_class", "objective", "candidate_id")
 
 
@@ -48,10 +50,10 @@ class CandidatePool:
     def __init__(self, trials: pd.DataFrame) -> None:
         missing = [c for c in TRIAL_KEYS if c not in trials.columns]
         if missing:
-            raise ValueError(f"the trials table lacks column(s) {', '.join(missing)}; is it an "
-                             f"`autogets search` / `autogets matrix` trials.parquet?")
+            raise UserInputError(f"the trials table lacks column(s) {', '.join(missing)}; is it an "
+                                 f"`autogets search` / `autogets matrix` trials.parquet?")
         if trials.empty:
-            raise ValueError("the trials table is empty: the experiment finished no trial")
+            raise UserInputError("the trials table is empty: the experiment finished no trial")
         frame = trials.copy()
         for key in TRIAL_KEYS:
             frame[key] = frame[key].astype(str)
@@ -92,7 +94,7 @@ class CandidatePool:
         ref = self.get(search_id)
         group = self.trials[self.trials["search_id"] == search_id]
         if column not in group:
-            raise ValueError(f"the trials table has no column {column!r}")
+            raise UserInputError(f"the trials table has no column {column!r}")
         ranked = group.assign(_v=group[column].astype(float)).sort_values(
             ["_v", "completed_order"], ascending=[False, True], kind="stable")
         return [Step(ref.target_class, ref.strategy, ref.objective, search_id, str(c))
@@ -115,6 +117,6 @@ class CandidatePool:
         """The search's winner: its highest ``val_objective`` trial (what best_samples.parquet holds)."""
         group = self.trials[self.trials["search_id"] == search_id]
         if "val_objective" not in group:
-            raise ValueError("the trials table has no column 'val_objective'")
+            raise UserInputError("the trials table has no column 'val_objective'")
         ranked = group.sort_values(["val_objective", "completed_order"], ascending=[False, True], kind="stable")
         return str(ranked["candidate_id"].iloc[0])

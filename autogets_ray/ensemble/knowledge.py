@@ -3,9 +3,11 @@
 Built from the trials of every class x strategy x objective search (Ray-free, pandas only) and
 saved as plain files under ``<results>/knowledge_base/``:
 
-- ``lookup.csv`` (Table 3): per searched class and metric, the best strategy-objective. "Best" is
-  the search holding the trial with the highest *validation* value of that metric among all trials
-  of the class's searches (the best model AutoGeTS found for it; test is never used to select).
+- ``lookup.csv`` (Table 3): per searched class and metric (every objective the trials carry: the
+  paper's CR, CBA, OBA, OF1, and the class AUC when the runs had decision scores), the best
+  strategy-objective. "Best" is the search holding the trial with the highest *validation* value
+  of that metric among all trials of the class's searches (the best model AutoGeTS found for it;
+  test is never used to select).
   Ties go to the search whose objective is the metric itself, then strategy and objective names;
   ``tied`` lists every strategy-objective reaching the same value (the paper's "HSW-TBA/OBA").
 - ``interaction.csv`` (Fig. 6a): row i = the class AutoGeTS was applied to, column j = any class,
@@ -25,23 +27,16 @@ import numpy as np
 import pandas as pd
 
 from autogets_ray.ensemble.candidates import CandidatePool
+from autogets_ray.errors import UserInputError
+from autogets_ray.metric_names import SPLITS, class_columns, delta_column, metric_column
+from autogets_ray.metrics import objective_column, objectives_in
 
-#: Paper Table 3's metrics: class recall, class balanced accuracy, overall BA, overall F1.
-METRICS = ("cr", "cba", "oba", "of1")
-CLASS_METRICS = ("cr", "cba")
 KB_DIR = "knowledge_base"
 LOOKUP_COLUMNS = ["target_class", "metric", "strategy", "objective", "search_id", "candidate_id",
                   "m0_val", "best_val", "delta_val", "delta_test", "m0_test", "best_test", "tied"]
-OBA_COLUMNS = ["target_class", "delta_oba_val", "delta_oba_test", "strategy", "objective", "search_id",
-               "candidate_id"]
+OBA_COLUMNS = ["target_class", delta_column("oba", "val"), delta_column("oba", "test"), "strategy",
+               "objective", "search_id", "candidate_id"]
 _TIE = 1e-12
-
-
-def metric_key(metric: str, target_class: str) -> str:
-    """``cba`` + ``A`` -> ``cba[A]``; overall metrics have no class: ``oba`` -> ``oba``."""
-    if metric not in METRICS:
-        raise ValueError(f"unknown metric {metric!r}; choose from {', '.join(METRICS)}")
-    return f"{metric}[{target_class}]" if metric in CLASS_METRICS else metric
 
 
 @dataclass
@@ -57,11 +52,12 @@ class ResultTables:
         """``trials.parquet``, ``m0.json`` and (for class sizes) ``split.parquet`` of a results dir."""
         root = Path(results_dir)
         if not root.is_dir():
-            raise ValueError(f"{root} is not a directory (expected the --out of `autogets search`/`matrix`)")
+            raise UserInputError(f"{root} is not a directory "
+                                 f"(expected the --out of `autogets search`/`matrix`)")
         for name in ("trials.parquet", "m0.json"):
             if not (root / name).exists():
-                raise ValueError(f"{root} holds no {name}: is it a finished `autogets search` or "
-                                 f"`autogets matrix` output?")
+                raise UserInputError(f"{root} holds no {name}: is it a finished `autogets search` or "
+                                     f"`autogets matrix` output?")
         sizes = None
         if (root / "split.parquet").exists():
             labels = pd.read_parquet(root / "split.parquet", columns=["label"])["label"].astype(str)
@@ -83,7 +79,7 @@ class KnowledgeBase:
     # --- queries -------------------------------------------------------------------------------
     def check_class(self, name: str) -> str:
         if name not in self.classes:
-            raise ValueError(f"unknown class {name!r}; classes are: {', '.join(self.classes)}")
+            raise UserInputError(f"unknown class {name!r}; classes are: {', '.join(self.classes)}")
         return name
 
     def searched_classes(self) -> list[str]:
@@ -114,8 +110,8 @@ class KnowledgeBase:
                  "m0.json")
         missing = [n for n in names if not (root / n).exists()]
         if missing:
-            raise ValueError(f"{root} is not a knowledge base (missing {', '.join(missing)}); build it with "
-                             f"`autogets ensemble RESULTS_DIR --knowledge-only`")
+            raise UserInputError(f"{root} is not a knowledge base (missing {', '.join(missing)}); "
+                                 "build it with `autogets ensemble RESULTS_DIR --knowledge-only`")
         str_cols = {c: str for c in ("target_class", "metric", "strategy", "objective", "search_id",
                                      "candidate_id", "tied")}
         lookup = pd.read_csv(root / "lookup.csv", dtype=str_cols, keep_default_na=False)
@@ -143,10 +139,8 @@ class KnowledgeBase:
             "class": self.classes,
             "size": [self.class_sizes.get(c, 0) for c in self.classes],
             "searched": [c in searched for c in self.classes],
-            "m0_val_cba": [self.m0["val"][f"cba[{c}]"] for c in self.classes],
-            "m0_test_cba": [self.m0["test"][f"cba[{c}]"] for c in self.classes],
-            "m0_val_cr": [self.m0["val"][f"cr[{c}]"] for c in self.classes],
-            "m0_test_cr": [self.m0["test"][f"cr[{c}]"] for c in self.classes],
+            **{f"m0_{part}_{metric}": [self.m0[part][metric_column(metric, c)] for c in self.classes]
+               for metric in ("cba", "cr") for part in SPLITS},
         })
 
 
@@ -160,10 +154,13 @@ def build_knowledge_base(source: str | Path | ResultTables) -> KnowledgeBase:
     pool = CandidatePool(tables.trials)
     unknown = [c for c in pool.classes() if c not in classes]
     if unknown:
-        raise ValueError(f"the trials target class(es) {', '.join(unknown)} that M0's metrics do not know")
+        raise UserInputError(f"the trials target class(es) {', '.join(unknown)} "
+                             f"that M0's metrics do not know")
     searched = [c for c in classes if c in set(pool.classes())]
 
-    lookup = pd.DataFrame([_lookup_row(pool, m0, c, m) for c in searched for m in METRICS], columns=LOOKUP_COLUMNS)
+    metrics = objectives_in(pool.trials.columns)
+    lookup = pd.DataFrame([_lookup_row(pool, m0, c, m) for c in searched for m in metrics],
+                          columns=LOOKUP_COLUMNS)
     trials = pool.trials.set_index(["search_id", "candidate_id"])
 
     def effect(prefix: str) -> pd.DataFrame:
@@ -171,11 +168,12 @@ def build_knowledge_base(source: str | Path | ResultTables) -> KnowledgeBase:
         for c in searched:
             best = lookup[(lookup["target_class"] == c) & (lookup["metric"] == "cba")].iloc[0]
             trial = trials.loc[(best["search_id"], best["candidate_id"])]
-            rows[c] = [float(trial[f"{prefix}_cba[{j}]"]) - m0[prefix][f"cba[{j}]"] for j in classes]
+            rows[c] = [float(trial[metric_column("cba", j, prefix)]) - m0[prefix][metric_column("cba", j)]
+                       for j in classes]
         return pd.DataFrame.from_dict(rows, orient="index", columns=classes).rename_axis("applied_class")
 
-    oba = lookup[lookup["metric"] == "oba"].rename(columns={"delta_val": "delta_oba_val",
-                                                            "delta_test": "delta_oba_test"})
+    oba = lookup[lookup["metric"] == "oba"].rename(columns={"delta_val": delta_column("oba", "val"),
+                                                            "delta_test": delta_column("oba", "test")})
     return KnowledgeBase(
         classes=classes,
         class_sizes={c: int(sizes.get(c, 0)) for c in classes},
@@ -195,19 +193,19 @@ def build_and_save_knowledge(results_dir: str | Path) -> KnowledgeBase:
 
 
 def _all_classes(flat: dict[str, Any]) -> list[str]:
-    classes = [k[len("cba["):-1] for k in flat if k.startswith("cba[") and k.endswith("]")]
+    classes = list(class_columns(flat, "cba"))
     if not classes:
-        raise ValueError("M0's metrics hold no per-class cba[...] values (m0.json 'val')")
+        raise UserInputError("M0's metrics hold no per-class cba[...] values (m0.json 'val')")
     return classes
 
 
 def _lookup_row(pool: CandidatePool, m0: dict[str, dict[str, float]], target: str, metric: str) -> dict[str, Any]:
-    key = metric_key(metric, target)
-    val_col, test_col = f"val_{key}", f"test_{key}"
+    key = objective_column(metric, target)
+    val_col, test_col = (metric_column(key, split=part) for part in SPLITS)
     trials = pool.trials[pool.trials["target_class"] == target]
     for col in (val_col, test_col):
         if col not in trials:
-            raise ValueError(f"the trials table has no column {col!r}")
+            raise UserInputError(f"the trials table has no column {col!r}")
     per_search = []
     for ref in pool.searches(target):
         group = trials[trials["search_id"] == ref.search_id]
@@ -234,10 +232,11 @@ _README = """\
 Built by `autogets ensemble RESULTS_DIR --knowledge-only` (and by every `autogets ensemble` run)
 from `trials.parquet` and `m0.json`. Validation selects, test is reported only.
 
-- `lookup.csv` (Table 3): per searched class and metric (cr, cba, oba, of1) the best
-  strategy-objective: the search holding the trial with the highest validation value of the metric
-  among all trials of that class's searches. `candidate_id` is that trial; `m0_val`/`best_val`/
-  `delta_val` its validation values, `m0_test`/`best_test`/`delta_test` the same trial on test.
+- `lookup.csv` (Table 3): per searched class and metric (cr, cba, oba, of1, and auc when the
+  trials carry it) the best strategy-objective: the search holding the trial with the highest
+  validation value of the metric among all trials of that class's searches. `candidate_id` is
+  that trial; `m0_val`/`best_val`/`delta_val` its validation values, `m0_test`/`best_test`/
+  `delta_test` the same trial on test.
   Ties prefer the search whose objective is the metric itself; `tied` lists all tied combinations.
 - `interaction.csv` (Fig. 6a): row `applied_class` i, column j: validation CBA of class j under
   class i's best-CBA model (lookup row (i, cba)) minus M0's validation CBA of j. Positive values in

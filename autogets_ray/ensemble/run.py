@@ -21,6 +21,8 @@ from autogets_ray.ensemble.algorithms import REQUIREMENTS, requirement_keys, run
 from autogets_ray.ensemble.candidates import CandidatePool, Step
 from autogets_ray.ensemble.knowledge import build_and_save_knowledge
 from autogets_ray.ensemble.trace import EnsembleRun
+from autogets_ray.errors import UserInputError
+from autogets_ray.metric_names import metric_column
 from autogets_ray.metrics import val_test_metrics
 from autogets_ray.progress import Progress
 
@@ -134,16 +136,16 @@ def run_ensemble(results_dir: str | Path, requirement: str, *, threshold: float 
     ``<results>/ensemble/<name>/steps.csv`` and ``result.json``."""
     from autogets_ray.data.splits import Split
     from autogets_ray.experiment.context import build_context
-    from autogets_ray.experiment.runner import saved_config
+    from autogets_ray.experiment.config import read_saved_config
 
     progress = progress or Progress()
     root = Path(results_dir)
     if requirement not in REQUIREMENTS:
-        raise ValueError(f"unknown requirement {requirement!r}; choose from {', '.join(REQUIREMENTS)}")
+        raise UserInputError(f"unknown requirement {requirement!r}; choose from {', '.join(REQUIREMENTS)}")
     if requirement == "r3" and not important:
-        raise ValueError("requirement r3 needs the important class (--target-class)")
+        raise UserInputError("requirement r3 needs the important class (--target-class)")
     if requirement != "r3" and important:
-        raise ValueError("--target-class is for requirement r3 only")
+        raise UserInputError("--target-class is for requirement r3 only")
     metric = metric or {"r1": "cba", "r2": "oba", "r3": "cba"}[requirement]
     with progress.step("building the knowledge base"):
         kb = build_and_save_knowledge(root)
@@ -155,14 +157,15 @@ def run_ensemble(results_dir: str | Path, requirement: str, *, threshold: float 
     if requirement == "r3":
         params["important"] = important
     pool = CandidatePool(pd.read_parquet(root / "trials.parquet"))
-    config = saved_config(root)
+    config = read_saved_config(root)
     context = build_context(Split.load(root), config.model.name, config.model.options, config.encoder_components,
                             seed=config.seed, progress=progress)
     samples = SampleSource(root, pool, context, config.llm)
     evaluate = RetrainEvaluator(context, samples, progress)
     try:
         m0 = evaluate([])
-        if any(abs(m0[f"val_{k}"] - v) > 1e-9 for k, v in kb.m0["val"].items() if f"val_{k}" in m0):
+        recorded = {metric_column(k, split="val"): v for k, v in kb.m0["val"].items()}
+        if any(abs(m0[c] - v) > 1e-9 for c, v in recorded.items() if c in m0):
             progress.info("warning: the retrained M0 differs from m0.json (a non-deterministic model?); "
                           "the ensemble is measured against the retrained M0")
         runs = run_requirement(requirement, kb, pool, m0, evaluate, compare=compare, random_runs=random_runs,

@@ -6,6 +6,7 @@ best candidate tried at that iteration, and the ensemble stays at the previous a
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 import pandas as pd
 
 from autogets_ray.ensemble.candidates import Step
+from autogets_ray.metric_names import SPLITS, metric_column, parse_metric_column
+from autogets_ray.metrics import CLASS_OBJECTIVES, OBJECTIVES, OVERALL_OBJECTIVES, get_objective
 
 Metrics = Mapping[str, float]
 #: ``evaluate(steps)``: retrain with the union of the steps' synthetic samples appended to the real
@@ -20,13 +23,24 @@ Metrics = Mapping[str, float]
 Evaluate = Callable[[Sequence[Step]], Metrics]
 
 BASE_COLUMNS = ["method", "iteration", "applied_class", "strategy", "objective", "search_id", "candidate_id",
-                "accepted", "reason", "n_synthetic", "candidates_tried", "retrain_seconds",
-                "val_oba", "test_oba", "val_of1", "test_of1"]
+                "accepted", "reason", "n_synthetic", "candidates_tried", "retrain_seconds"]
 
 
 def step_columns(classes: Sequence[str]) -> list[str]:
-    per_class = [f"{p}_{m}[{c}]" for c in classes for m in ("cba", "cr") for p in ("val", "test")]
-    return BASE_COLUMNS + per_class
+    """``steps.csv``'s columns: the iteration's record, then every objective on val and test (the
+    overall ones, then each class's)."""
+    overall = [metric_column(o, split=p) for o in OVERALL_OBJECTIVES for p in SPLITS]
+    per_class = [metric_column(o, c, p) for c in classes for o in CLASS_OBJECTIVES for p in SPLITS]
+    return BASE_COLUMNS + overall + per_class
+
+
+def _metric_value(metrics: Metrics, column: str) -> float:
+    """A metric column's value; NaN for an objective that needs decision scores the retrain lacked."""
+    if column not in metrics:
+        name = parse_metric_column(column).metric
+        if name in OBJECTIVES and get_objective(name).needs_scores:
+            return math.nan
+    return float(metrics[column])
 
 
 @dataclass
@@ -70,7 +84,7 @@ class EnsembleRun:
             "retrain_seconds": float(sum(m.get("retrain_seconds", 0.0) for _, m in tried)),
         }
         for column in step_columns(self.classes)[len(row):]:
-            row[column] = float(metrics[column])
+            row[column] = _metric_value(metrics, column)
         return row
 
     def accept(self, step: Step, metrics: Metrics, tried: Sequence[tuple[Step, Metrics]],
@@ -94,10 +108,11 @@ class EnsembleRun:
         """Final vs M0 for ``keys`` (flat metric names without prefix), val and test."""
         out: dict[str, Any] = {"method": self.method, "accepted_steps": len(self.steps),
                                "n_synthetic": int(self.final.get("n_synthetic", 0))}
-        for part in ("val", "test"):
-            out[part] = {k: {"m0": float(self.m0[f"{part}_{k}"]), "final": float(self.final[f"{part}_{k}"]),
-                             "delta": float(self.final[f"{part}_{k}"]) - float(self.m0[f"{part}_{k}"])}
-                         for k in keys}
+        for part in SPLITS:
+            columns = {k: metric_column(k, split=part) for k in keys}
+            out[part] = {k: {"m0": float(self.m0[c]), "final": float(self.final[c]),
+                             "delta": float(self.final[c]) - float(self.m0[c])}
+                         for k, c in columns.items()}
         out["termination"] = None if self.termination is None else vars(self.termination)
         out["steps"] = [vars(s) for s in self.steps]
         out["notes"] = list(self.notes)

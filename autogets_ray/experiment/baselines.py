@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.experiment.context import ExperimentContext
 from autogets_ray.experiment.evaluation import ScoredCandidate
 from autogets_ray.metrics import val_test_metrics
@@ -37,8 +38,8 @@ def check_baselines(names: Sequence[str]) -> list[str]:
     """The names in :data:`BASELINES` order, each once; a clear error for an unknown one."""
     unknown = [n for n in names if n not in BASELINES]
     if unknown:
-        raise ValueError(f"baselines: unknown baseline {unknown[0]!r}; choose from {', '.join(BASELINES)} "
-                         f"(or [] for none)")
+        raise UserInputError(f"baselines: unknown baseline {unknown[0]!r}; choose from {', '.join(BASELINES)} "
+                             f"(or [] for none)")
     return [n for n in BASELINES if n in names]
 
 

@@ -18,40 +18,42 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from autogets_ray.experiment.evaluation import metric_key
+from autogets_ray.metric_names import delta_column, metric_column
 
-COMPARISON_COLUMNS = ["target_class", "objective", "method", "kind", "choice", "delta_objective_val",
-                      "delta_objective_test", "delta_cba_test", "delta_oba_test", "recommendation_kind"]
+#: the changes over M0 each method gets: its objective's on val and test, the class CBA and OBA on test
+DELTA_COLUMNS = [delta_column("objective", "val"), delta_column("objective", "test"),
+                 delta_column("cba", "test"), delta_column("oba", "test")]
+COMPARISON_COLUMNS = ["target_class", "objective", "method", "kind", "choice", *DELTA_COLUMNS,
+                      "recommendation_kind"]
 
 
 def method_deltas(summary: pd.DataFrame, baselines: pd.DataFrame | None) -> pd.DataFrame:
     """One row per (class, objective, method) of one experiment: its changes over M0 (val and test)."""
+    objective_val, objective_test, cba_test, oba_test = DELTA_COLUMNS
     rows = []
     for _, s in summary.iterrows():
         common = {"target_class": s["target_class"], "objective": s["objective"]}
         rows.append({**common, "method": s["strategy"], "kind": "search", "choice": s["best_candidate"],
-                     "delta_objective_val": s["best_val_delta"], "delta_objective_test": s["best_test_delta"],
-                     "delta_cba_test": s["delta_cba_test"], "delta_oba_test": s["delta_oba_test"],
-                     "recommendation_kind": ""})
+                     objective_val: s["best_val_delta"], objective_test: s["best_test_delta"],
+                     cba_test: s[cba_test], oba_test: s[oba_test], "recommendation_kind": ""})
         kind = s["recommendation_kind"]
         rows.append({**common, "method": f"{s['strategy']}+decision", "kind": "decision",
-                     "choice": s["recommendation"], "delta_objective_val": s["recommended_val_delta"],
-                     "delta_objective_test": s["recommended_test_delta"],
-                     "delta_cba_test": s["recommended_delta_cba_test"],
-                     "delta_oba_test": s["recommended_delta_oba_test"], "recommendation_kind": kind})
+                     "choice": s["recommendation"], objective_val: s["recommended_val_delta"],
+                     objective_test: s["recommended_test_delta"], cba_test: s[f"recommended_{cba_test}"],
+                     oba_test: s[f"recommended_{oba_test}"], "recommendation_kind": kind})
     if baselines is not None and not baselines.empty:
         for (target, objective), group in baselines.groupby(["target_class", "objective"], sort=False):
             m0 = group[group["baseline"] == "m0"]
             if m0.empty:
                 continue
             m0 = m0.iloc[0]
-            cba = f"test_{metric_key('cba', target)}"
+            cba, oba = metric_column("cba", target, "test"), metric_column("oba", split="test")
             for _, b in group[group["baseline"] != "m0"].iterrows():
                 rows.append({"target_class": target, "objective": objective, "method": b["baseline"],
                              "kind": "baseline", "choice": b["baseline"],
-                             "delta_objective_val": b["val_objective"] - m0["val_objective"],
-                             "delta_objective_test": b["test_objective"] - m0["test_objective"],
-                             "delta_cba_test": b[cba] - m0[cba], "delta_oba_test": b["test_oba"] - m0["test_oba"],
+                             objective_val: b["val_objective"] - m0["val_objective"],
+                             objective_test: b["test_objective"] - m0["test_objective"],
+                             cba_test: b[cba] - m0[cba], oba_test: b[oba] - m0[oba],
                              "recommendation_kind": ""})
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
@@ -82,7 +84,7 @@ def across_splits(per_split: Mapping[int, pd.DataFrame]) -> pd.DataFrame:
                                                                 sort=False):
         row = {"target_class": target, "objective": objective, "method": method, "kind": kind,
                "splits": int(group["split_seed"].nunique())}
-        for column in ("delta_objective_val", "delta_objective_test", "delta_cba_test", "delta_oba_test"):
+        for column in DELTA_COLUMNS:
             mean, low, high = t_interval(group[column].to_numpy())
             row.update({f"{column}_mean": mean, f"{column}_low": low, f"{column}_high": high})
         if kind == "decision":

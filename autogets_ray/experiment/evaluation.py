@@ -35,48 +35,33 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Annotated, Literal
 
 import numpy as np
+from pydantic import Field
 
-from autogets_ray.metrics import CLASS_OBJECTIVES, Evaluation, objective_standard_error
+from autogets_ray.errors import UserInputError
+from autogets_ray.metrics import Evaluation, objective_column, objective_standard_error
+from autogets_ray.typed import Float, Int, options_dataclass
 
 SCHEMES = ("holdout", "kfold", "repeated")
 
 
-def metric_key(objective: str, target_class: str | None = None) -> str:
-    """The key of an objective in :meth:`Evaluation.flat`: ``cba[<class>]`` or ``oba``."""
-    if objective in CLASS_OBJECTIVES:
-        if target_class is None:
-            raise ValueError(f"objective {objective!r} needs a target class")
-        return f"{objective}[{target_class}]"
-    return objective
-
-
-@dataclass
+@options_dataclass("evaluation")
 class EvaluationConfig:
-    """``evaluation:`` in an experiment config."""
+    """``evaluation:`` in an experiment config; validated when built (a wrong value is a
+    :class:`~autogets_ray.errors.UserInputError` naming ``evaluation.<key>``)."""
 
-    scheme: str = "holdout"
+    scheme: Annotated[Literal["holdout", "kfold", "repeated"],
+                      Field(description="how a candidate is scored: holdout, kfold or repeated")] = "holdout"
     #: K of ``kfold``
-    folds: int = 5
+    folds: Annotated[Int, Field(ge=2, description="K of kfold, an integer >= 2")] = 5
     #: R of ``repeated``
-    repeats: int = 5
+    repeats: Annotated[Int, Field(ge=2, description="R of repeated, an integer >= 2")] = 5
     #: seeds the fold assignment (the same folds for every candidate of the experiment)
-    seed: int = 0
+    seed: Annotated[Int, Field(ge=0, lt=2**32, description="an integer in [0, 2**32)")] = 0
     #: a choice beats another only by more than this many standard errors (decision.py)
-    margin_se: float = 1.0
-
-    def __post_init__(self) -> None:
-        if self.scheme not in SCHEMES:
-            raise ValueError(f"evaluation.scheme: unknown scheme {self.scheme!r}; choose from {', '.join(SCHEMES)}")
-        for name in ("folds", "repeats"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 2:
-                raise ValueError(f"evaluation.{name} must be an integer of at least 2, got {value!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed < 2**32:
-            raise ValueError(f"evaluation.seed must be an integer in [0, 2**32), got {self.seed!r}")
-        if isinstance(self.margin_se, bool) or not isinstance(self.margin_se, (int, float)) or self.margin_se < 0:
-            raise ValueError(f"evaluation.margin_se must be a number >= 0, got {self.margin_se!r}")
+    margin_se: Annotated[Float, Field(ge=0, description="standard errors a choice must win by, a number >= 0")] = 1.0
 
     @property
     def n_scores(self) -> int:
@@ -118,15 +103,15 @@ def plan_folds(pool_labels: np.ndarray, n_train: int, config: EvaluationConfig,
         small = int(codes[np.argmin(counts)])
         name = classes[small] if small < len(classes) else small
         option = "evaluation.folds" if config.scheme == "kfold" else "evaluation.scheme"
-        raise ValueError(f"{option}: class {name!r} has only {int(counts.min())} {where}, fewer than "
-                         f"the {need} that {config.scheme} needs; use fewer folds or evaluation.scheme=holdout")
+        raise UserInputError(f"{option}: class {name!r} has only {int(counts.min())} {where}, fewer than "
+                             f"the {need} that {config.scheme} needs; use fewer folds or evaluation.scheme=holdout")
     if config.scheme == "kfold":
         splitter = StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=config.seed)
     else:
         held = 0.5 if validation_only else (n - n_train) / n
         if round(held * len(labels)) < len(codes):
-            raise ValueError(f"evaluation.scheme: repeated holds out {round(held * len(labels))} {where}, fewer "
-                             f"than the {len(codes)} classes; use evaluation.scheme=holdout or kfold")
+            raise UserInputError(f"evaluation.scheme: repeated holds out {round(held * len(labels))} {where}, "
+                                 f"fewer than the {len(codes)} classes; use evaluation.scheme=holdout or kfold")
         splitter = StratifiedShuffleSplit(n_splits=config.repeats, test_size=held, random_state=config.seed)
     folds = []
     for _, score in splitter.split(np.zeros(len(labels)), labels):
@@ -151,7 +136,7 @@ class FoldMetrics:
         return {key: float(np.mean([fold[key] for fold in self.folds])) for key in keys}
 
     def objective_folds(self, objective: str, target_class: str | None = None) -> np.ndarray:
-        key = metric_key(objective, target_class)
+        key = objective_column(objective, target_class)
         try:
             return np.array([fold[key] for fold in self.folds], dtype=float)
         except KeyError:

@@ -15,21 +15,19 @@ import numpy as np
 import pandas as pd
 
 from autogets_ray.experiment.decision import Scored, recommend
-from autogets_ray.experiment.evaluation import ScoredCandidate, metric_key
+from autogets_ray.experiment.evaluation import ScoredCandidate
+from autogets_ray.metric_names import delta_column, metric_column
+from autogets_ray.metrics import objective_column
 
 SEARCH_KEYS = ["search_id", "strategy", "target_class", "objective"]
 
 
-def objective_column(objective: str, target_class: str, prefix: str) -> str:
-    """The trials column of an objective: ``<prefix>_<objective>[<class>]`` for class objectives."""
-    return f"{prefix}_{metric_key(objective, target_class)}"
-
-
 def trajectory(trials: pd.DataFrame) -> pd.DataFrame:
-    """Per search, in completion order: cumulative retrain seconds and best-so-far objective."""
+    """Per search, in its proposal order (the same for a resumed run): cumulative retrain seconds and
+    best-so-far objective."""
     frames = []
-    for keys, group in trials.sort_values("completed_order").groupby(SEARCH_KEYS, sort=False):
-        group = group.reset_index(drop=True)
+    for keys, group in trials.groupby(SEARCH_KEYS, sort=False):
+        group = in_proposal_order(group).reset_index(drop=True)
         frames.append(pd.DataFrame({
             **dict(zip(SEARCH_KEYS, keys)),
             "trial_index": np.arange(len(group)),
@@ -80,6 +78,7 @@ def summary(trials: pd.DataFrame, m0: ScoredCandidate, baselines: pd.DataFrame |
         m0_val_value = m0_val.objective(objective, target)
         m0_test_value = m0_test.objective(objective, target)
         cba_val, cba_test = objective_column("cba", target, "val"), objective_column("cba", target, "test")
+        oba_val, oba_test = metric_column("oba", split="val"), metric_column("oba", split="test")
         choices = _baseline_choices(baselines, target, objective)
         decision = recommend(
             _scored(str(best["candidate_id"]), best["val_objective"], best.get("val_objective_folds"),
@@ -95,7 +94,6 @@ def summary(trials: pd.DataFrame, m0: ScoredCandidate, baselines: pd.DataFrame |
             "target_class": target,
             "objective": objective,
             "trials": len(group),
-            "retrain_seconds": float(group["retrain_seconds"].sum()),
             "m0_val": m0_val_value,
             "best_val": float(best["val_objective"]),
             "best_val_delta": float(best["val_objective"]) - m0_val_value,
@@ -103,18 +101,19 @@ def summary(trials: pd.DataFrame, m0: ScoredCandidate, baselines: pd.DataFrame |
             "best_test": float(best["test_objective"]),
             "best_test_delta": float(best["test_objective"]) - m0_test_value,
             "m0_cba": m0_val.objective("cba", target),
-            "delta_oba_val": float(best["val_oba"]) - m0_val.oba,
-            "delta_cba_val": float(best[cba_val]) - m0_val.objective("cba", target),
-            "delta_oba_test": float(best["test_oba"]) - m0_test.oba,
-            "delta_cba_test": float(best[cba_test]) - m0_test.objective("cba", target),
+            delta_column("oba", "val"): float(best[oba_val]) - m0_val.oba,
+            delta_column("cba", "val"): float(best[cba_val]) - m0_val.objective("cba", target),
+            delta_column("oba", "test"): float(best[oba_test]) - m0_test.oba,
+            delta_column("cba", "test"): float(best[cba_test]) - m0_test.objective("cba", target),
             "best_candidate": best["candidate_id"],
             "best_subset_size": int(best["subset_size"]),
             "best_baseline": decision.best_baseline,
             "recommendation": decision.choice,
             "recommendation_kind": decision.kind,
-            "recommended_delta_cba_test": (float(chosen[cba_test]) - m0_test.objective("cba", target)
-                                           if chosen is not None else 0.0),
-            "recommended_delta_oba_test": float(chosen["test_oba"]) - m0_test.oba if chosen is not None else 0.0,
+            f"recommended_{delta_column('cba', 'test')}": (float(chosen[cba_test]) - m0_test.objective("cba", target)
+                                                          if chosen is not None else 0.0),
+            f"recommended_{delta_column('oba', 'test')}": (float(chosen[oba_test]) - m0_test.oba
+                                                          if chosen is not None else 0.0),
             "recommended_val_delta": float(chosen["val_objective"]) - m0_val_value if chosen is not None else 0.0,
             "recommended_test_delta": float(chosen["test_objective"]) - m0_test_value if chosen is not None else 0.0,
             "recommendation_reason": decision.reason,

@@ -1,37 +1,33 @@
 """Run an AutoGeTS experiment: every (target class x strategy x objective) search on one Tuner.
 
-Each search has its own strategy core, seed and retrain-time budget; an
-:class:`~autogets_ray.search.interleave.InterleavedSearch` behind one Tune searcher asks them in
-fair-share order, so every trial slot of the cluster stays busy while a search waits for its HSW
-level or GA generation (issue 7's experiment matrix; a single search is the one-core case). An
-interrupted experiment is restored with ``Tuner.restore``: finished trials are not repeated, cached
-LLM generations are not regenerated, the searcher resumes from its saved state.
+Each search has its own strategy core, seed and retrain-time budget; the engine's interleaver
+(:mod:`autogets_ray.engine`) asks them in fair-share order (fewest projected retrain seconds first),
+so every trial slot of the cluster stays busy while a search waits for its HSW level or GA
+generation; a single search is the one-core case. Every finished trial is journaled at once; a
+rerun into the same ``--out`` with the same configuration replays the journal (no finished trial is
+trained again, cached LLM generations are not regenerated) and runs only what is left.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import re
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from autogets_ray.data.datasets import DatasetRequest, load_dataset
 from autogets_ray.data.splits import Split, load_or_create_split
-from autogets_ray.errors import SearchInterrupted
-from autogets_ray.experiment.config import SearchConfig, _build
+from autogets_ray.errors import SearchInterrupted, UserInputError
+from autogets_ray.experiment.config import SearchConfig, check_output_config, write_output_config
 from autogets_ray.experiment.comparison import method_deltas
 from autogets_ray.experiment.context import ExperimentContext, build_context, training_texts
 from autogets_ray.experiment.results import best_trial, plot_trajectories, summary, trajectory
 from autogets_ray.progress import Progress
 from autogets_ray.ray_session import ensure_ray, joined_cluster
-from autogets_ray.search.interleave import ID_SEPARATOR
 
-CONFIG_FILE = "config.yaml"
 #: The Tune experiment (under storage_path) that runs every search of an output directory.
 EXPERIMENT_NAME = "searches"
 
@@ -60,14 +56,14 @@ BASELINES_CSV = "baselines.csv"
 
 
 def _baselines(config: SearchConfig, context: ExperimentContext, targets: list[str], llm_service: Any, out: Path,
-               resume: bool, progress: Progress) -> pd.DataFrame:
-    """The no-search baselines of every target class, computed once (a resumed run reads them back)."""
+               progress: Progress) -> pd.DataFrame:
+    """The no-search baselines of every target class, computed once (a rerun reads them back)."""
     import ray
 
     from autogets_ray.experiment.baselines import baselines_frame, score_baselines
 
     path = out / BASELINES_FILE
-    if resume and path.exists():
+    if path.exists():
         frame = pd.read_parquet(path)
         if set(frame["target_class"].astype(str)) >= set(targets) or frame.empty:
             return frame
@@ -99,7 +95,7 @@ def resolve_targets(spec: list[str] | str, split: Split) -> list[str]:
             return list(sizes.index)
         match = re.fullmatch(r"smallest:(\d+)", spec)
         if not match:
-            raise ValueError(f"target_classes: {spec!r} is not a list of classes, 'all' or 'smallest:N'")
+            raise UserInputError(f"target_classes: {spec!r} is not a list of classes, 'all' or 'smallest:N'")
         n = int(match.group(1))
         return list(sizes.index[::-1][:n])
     for name in spec:
@@ -117,27 +113,6 @@ def plan_searches(config: SearchConfig, targets: list[str]) -> list[SearchSpec]:
                 specs.append(SearchSpec(search_id, target, strategy, objective,
                                         derived_seed(config.seed, target, strategy, objective)))
     return specs
-
-
-def _save_or_check_config(config: SearchConfig, out: Path, resume: bool) -> None:
-    path = out / CONFIG_FILE
-    current = config.to_dict()
-    if path.exists():
-        saved = yaml.safe_load(path.read_text())
-        if saved != current:
-            if resume:
-                raise ValueError(f"{path} holds a different configuration than the one given; resume with "
-                                 f"the same config (or just --resume --out {out}), or use a new --out")
-            raise ValueError(f"{out} already holds an experiment with another configuration; pass --resume "
-                             f"to continue it or choose a new --out")
-    path.write_text(yaml.safe_dump(current, sort_keys=False))
-
-
-def saved_config(out: str | Path) -> SearchConfig:
-    path = Path(out) / CONFIG_FILE
-    if not path.exists():
-        raise ValueError(f"{out} holds no experiment to resume ({CONFIG_FILE} missing)")
-    return _build(SearchConfig, yaml.safe_load(path.read_text()), str(path)).validate()
 
 
 def _model_overrides(config: SearchConfig) -> tuple[tuple[str, Any], ...]:
@@ -167,106 +142,86 @@ def _search_problem(spec: SearchSpec, config: SearchConfig, context: ExperimentC
 
 
 def _run_searches(specs: list[SearchSpec], config: SearchConfig, context: ExperimentContext, context_ref: Any,
-                  llm_service: Any, out: Path, resume: bool, progress: Progress) -> pd.DataFrame:
-    """Every search on one Tuner: an interleaving searcher keeps all trial slots busy (issue 7)."""
-    import ray
+                  llm_service: Any, out: Path, progress: Progress) -> pd.DataFrame:
+    """Every search on one Tuner through the engine; finished trials come from the journal."""
     from ray import tune
 
-    from autogets_ray.experiment.progress_callback import TrialProgress
-    from autogets_ray.experiment.searcher import RecordingSearcher, state_path
+    from autogets_ray.engine.interleave import Interleaver
+    from autogets_ray.engine.journal import JOURNAL_FILE, TrialJournal
+    from autogets_ray.engine.run import run_searches
+    from autogets_ray.engine.searcher import JournaledSearcher
+    from autogets_ray.experiment.search_hooks import AutoGetsHooks
     from autogets_ray.experiment.trial import TrialSettings, retrain_trial
-    from autogets_ray.search import InterleavedSearch, create_core
+    from autogets_ray.search import create_core
 
-    config.resources.check_grantable(ray.cluster_resources(), "resources (config)", strict=not joined_cluster())
     settings = TrialSettings(llm_service, context_ref, _model_overrides(config))
     trainable = tune.with_resources(tune.with_parameters(retrain_trial, settings=settings),
                                     config.resources.as_ray())
     m0_values = {s.search_id: context.m0_score.val.objective(s.objective, s.target_class) for s in specs}
-    callback = TrialProgress(m0_values, config.budget_seconds, progress)
-    searches_dir = (out / "searches").resolve()
+    cores = {s.search_id: create_core(s.strategy, _search_problem(s, config, context), seed=s.seed,
+                                      **config.strategy_params.get(s.strategy, {})) for s in specs}
+    tags = {s.search_id: {"strategy": s.strategy, "target_class": s.target_class, "objective": s.objective}
+            for s in specs}
+    journal = TrialJournal(out / JOURNAL_FILE)
+    searcher = JournaledSearcher(Interleaver(cores, tags, priority=_projected_seconds), journal,
+                                 decode=_decode_outcome, metric="objective",
+                                 hooks=AutoGetsHooks(m0_values, (out / "searches").resolve(), progress))
     storage = config.storage_path or str((out / "ray").resolve())
-    path = f"{storage.rstrip('/')}/{EXPERIMENT_NAME}"
-    if resume and tune.Tuner.can_restore(path):
-        progress.info("resuming the interrupted experiment (finished trials are kept)")
-        tuner = tune.Tuner.restore(path, trainable=trainable, resume_errored=False)
-    else:
-        for spec in specs:
-            state_path(searches_dir, spec.search_id).unlink(missing_ok=True)
-        cores = {s.search_id: create_core(s.strategy, _search_problem(s, config, context), seed=s.seed,
-                                          **config.strategy_params.get(s.strategy, {})) for s in specs}
-        tags = {s.search_id: {"strategy": s.strategy, "target_class": s.target_class, "objective": s.objective}
-                for s in specs}
-        searcher = RecordingSearcher(InterleavedSearch(cores, tags), searches_dir, announce=progress.enabled,
-                                     metric="objective", mode="max")
-        tuner = tune.Tuner(
-            trainable,
-            tune_config=tune.TuneConfig(
-                search_alg=searcher,
-                num_samples=-1,
-                max_concurrent_trials=config.max_concurrent_trials,
-                reuse_actors=True,
-                time_budget_s=config.wall_clock_seconds,
-            ),
-            run_config=tune.RunConfig(
-                name=EXPERIMENT_NAME, storage_path=str(storage), verbose=0, callbacks=[callback],
-                failure_config=tune.FailureConfig(max_failures=0),
-            ),
-        )
-    started = time.monotonic()
-    grid = tuner.fit()
-    capped = config.wall_clock_seconds is not None and time.monotonic() - started >= 0.95 * config.wall_clock_seconds
-    records, unfinished = _finished_trials(grid)
-    open_searches = [s for s in specs if not state_path(searches_dir, s.search_id).exists()]
-    if capped and open_searches:
-        for spec in open_searches:
-            marker = state_path(searches_dir, spec.search_id)
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.write_text(json.dumps({"finish_reason": "wall_clock"}))
-        open_searches = []
-    if (unfinished and not capped) or open_searches:
-        raise SearchInterrupted(f"the experiment in {out} was interrupted; its state is saved", out=str(out))
-    if not records:
-        raise ValueError(f"the experiment finished no trial; the first trial error: "
-                         f"{_first_error(grid)} (all of them under {path})")
-    return _trials_frame(records)
+    run = run_searches(trainable, searcher, name=EXPERIMENT_NAME, storage_path=storage,
+                       max_concurrent_trials=config.max_concurrent_trials, progress=progress,
+                       time_budget_s=config.wall_clock_seconds)
+    if run.interrupted:
+        raise SearchInterrupted(f"the experiment in {out} was interrupted; its finished trials are in "
+                                f"{journal.path}", out=str(out))
+    entries = journal.results([s.search_id for s in specs])
+    if not entries:
+        raise UserInputError(f"the experiment finished no trial; the first trial error: "
+                         f"{_first_error(run.grid)} (all of them under {storage}/{EXPERIMENT_NAME})")
+    return _trials_frame([_record(e) for e in entries])
+
+
+def _projected_seconds(core: Any) -> float:
+    """Fair share: the search with the fewest projected retrain seconds asks first."""
+    return core.projected_seconds
+
+
+def _decode_outcome(result: dict[str, Any]) -> Any:
+    from autogets_ray.search import outcome_from_result
+
+    return outcome_from_result(result, "objective", "val")
 
 
 def _first_error(grid: Any) -> str:
     """The last line of the first errored trial's traceback (what a user can act on)."""
-    for result in grid:
+    for result in grid or ():
         if result.error is not None:
             lines = [line for line in str(result.error).strip().splitlines() if line.strip()]
             return lines[-1] if lines else type(result.error).__name__
     return "none recorded"
 
 
-def _finished_trials(grid: Any) -> tuple[list[dict[str, Any]], int]:
-    """Rows of the trials that reported, and how many neither reported nor errored (interrupted)."""
-    records, unfinished = [], 0
-    for result in grid:
-        metrics = result.metrics or {}
-        if result.error is not None:
-            continue
-        if "objective" not in metrics:
-            unfinished += 1
-            continue
-        record = {k: v for k, v in metrics.items() if not isinstance(v, (dict, list))}
-        record["example_ids"] = json.dumps(list(result.config.get("example_ids", [])))
-        record["info"] = json.dumps(result.config.get("info", {}), default=str)
-        records.append(record)
-    return records, unfinished
+def _record(entry: dict[str, Any]) -> dict[str, Any]:
+    """One trials-table row from a journal entry: the reported scalars and the candidate's subset."""
+    record = {k: v for k, v in entry["result"].items() if not isinstance(v, (dict, list))}
+    record["example_ids"] = json.dumps(list(entry["config"].get("example_ids", [])))
+    record["info"] = json.dumps(entry["config"].get("info", {}), default=str)
+    record["session"] = int(entry["attempt"])
+    return record
 
 
 def _trials_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(records)
-    frame = frame.sort_values("timestamp", kind="stable") if "timestamp" in frame else frame
     # Tune's "objective" (the value the searcher maximises) becomes val_objective; "objective" then
     # names the objective, as in every other table.
     frame = frame.rename(columns={"objective": "val_objective"}).rename(columns={"objective_name": "objective"})
-    frame["candidate_id"] = frame["candidate_id"].astype(str).str.partition(ID_SEPARATOR)[2]
+    frame["candidate_id"] = frame["candidate_id"].astype(str)
     first = ["search_id", "strategy", "target_class", "objective"]
     frame = frame[first + [c for c in frame.columns if c not in first]]
-    frame["completed_order"] = frame.groupby("search_id").cumcount()
+    frame["completed_order"] = frame.groupby("search_id").cumcount()  # journal order
+    # The table's order is the searches' own proposal order, so a resumed run's equals a fresh one's.
+    order = {sid: i for i, sid in enumerate(dict.fromkeys(frame["search_id"]))}
+    frame = frame.assign(_search=frame["search_id"].map(order))
+    frame = frame.sort_values(["_search", "proposal_index"], kind="stable").drop(columns="_search")
     return frame.reset_index(drop=True)
 
 
@@ -296,7 +251,7 @@ def run_experiment(config: SearchConfig, out: str | Path, resume: bool = False,
     progress = progress or Progress()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    _save_or_check_config(config, out, resume)
+    check_output_config(config, out, resume)
     ds = config.dataset
     request = DatasetRequest(ds.name, ds.data_dir, ds.text_column, ds.label_column, ds.encoding,
                              min_class_size=ds.min_class_size, drop_small_classes=ds.drop_small_classes,
@@ -306,6 +261,8 @@ def run_experiment(config: SearchConfig, out: str | Path, resume: bool = False,
     targets = resolve_targets(config.target_classes, split)
     specs = plan_searches(config, targets)
     ensure_ray()
+    config.resources.check_grantable(ray.cluster_resources(), "resources (config)", strict=not joined_cluster())
+    write_output_config(config, out)
     # Keep this handle for the whole run: a named actor dies with its last reference.
     llm_service = get_llm_service(GenerationConfig.from_dict(config.llm), training_texts(split))
     validation_only = config.evaluation.scheme != "holdout" and ray.get(llm_service.uses_class_texts.remote())
@@ -321,12 +278,12 @@ def run_experiment(config: SearchConfig, out: str | Path, resume: bool = False,
                                                             "validation_only": validation_only},
                                              "scheme_val": context.m0_score.val.flat()}, indent=2))
     context_ref = ray.put(context)
-    baselines = _baselines(config, context, targets, llm_service, out, resume, progress)
+    baselines = _baselines(config, context, targets, llm_service, out, progress)
     progress.info(f"{len(specs)} searches: classes {', '.join(targets)} x strategies "
                   f"{', '.join(config.strategies)} x objectives {', '.join(config.objectives)}, "
                   f"interleaved on one Tuner, {config.max_concurrent_trials} trials at a time")
 
-    trials = _run_searches(specs, config, context, context_ref, llm_service, out, resume, progress)
+    trials = _run_searches(specs, config, context, context_ref, llm_service, out, progress)
     for search_id, frame in trials.groupby("search_id", sort=False):
         (out / "searches" / str(search_id)).mkdir(parents=True, exist_ok=True)
         frame.to_parquet(out / "searches" / str(search_id) / "trials.parquet", index=False)
@@ -369,20 +326,19 @@ def run_split_experiments(config: SearchConfig, out: str | Path, resume: bool = 
                           progress: Progress | None = None) -> SplitsResult:
     """The experiment once per seed of ``config.split_seeds`` (``<out>/split-<seed>/``), then every
     method's test change over M0 with its interval across the splits."""
-    from dataclasses import replace
-
     from autogets_ray.experiment.comparison import across_splits
 
     if not config.split_seeds:
-        raise ValueError("split_seeds is empty: give e.g. --split-seeds 0,1,2")
+        raise UserInputError("split_seeds is empty: give e.g. --split-seeds 0,1,2")
     progress = progress or Progress()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    _save_or_check_config(config, out, resume)
+    check_output_config(config, out, resume)
+    write_output_config(config, out)
     runs = {}
     for i, seed in enumerate(config.split_seeds, 1):
         progress.info(f"split seed {seed} ({i} of {len(config.split_seeds)}) in {split_dir(out, seed)}")
-        single = replace(config, split_seeds=None, dataset=replace(config.dataset, split_seed=seed))
+        single = config.for_split(seed)
         runs[seed] = run_experiment(single, split_dir(out, seed), resume=resume, progress=progress)
     table = across_splits({seed: method_deltas(r.summary, r.baselines) for seed, r in runs.items()})
     files = {"split_summary_csv": out / f"{SPLIT_SUMMARY}.csv", "split_summary_parquet": out / f"{SPLIT_SUMMARY}.parquet"}

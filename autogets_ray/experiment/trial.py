@@ -22,7 +22,7 @@ from autogets_ray.ray_session import granted_trial_resources
 _CONTEXTS: dict[str, ExperimentContext] = {}
 
 
-#: Config keys naming the trial's search (set by the interleaved searcher, see search/interleave.py).
+#: Config keys naming the trial's search (the engine's interleaver puts them into every trial config).
 SEARCH_KEYS = ("search_id", "strategy", "target_class", "objective")
 
 
@@ -46,7 +46,7 @@ def _context(ref: Any) -> ExperimentContext:
     return _CONTEXTS[key]
 
 
-def evaluate_candidate(config: dict[str, Any], settings: TrialSettings) -> dict[str, Any]:
+def trial_report(config: dict[str, Any], settings: TrialSettings) -> dict[str, Any]:
     """Everything a trial reports; needs Ray (the LLM actor, the context ref) but not a Tune session."""
     from autogets_ray.llm import Example
 
@@ -107,6 +107,6 @@ def evaluate_candidate(config: dict[str, Any], settings: TrialSettings) -> dict[
 
 def retrain_trial(config: dict[str, Any], settings: TrialSettings) -> None:
     """Ray Tune entry point (wrap with ``tune.with_parameters(retrain_trial, settings=...)``)."""
-    report = evaluate_candidate(config, settings)
+    report = trial_report(config, settings)
     report.update(granted_trial_resources())
     tune.report(report)

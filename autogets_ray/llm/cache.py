@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.llm.keys import sample_key
 from autogets_ray.llm.quality import PoolExample, pool_quality
 
@@ -121,8 +122,8 @@ class GenerationCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ValueError(f"cannot create the cache directory {self.path.parent}: {exc}; set "
-                             f"cache_dir or AUTOGETS_CACHE_DIR to a writable directory") from None
+            raise UserInputError(f"cannot create the cache directory {self.path.parent}: {exc}; set "
+                                 f"cache_dir or AUTOGETS_CACHE_DIR to a writable directory") from None
         self.journal_mode = journal_mode
         self.busy_timeout_s = busy_timeout_s
         self._local = threading.local()
@@ -379,15 +380,15 @@ class GenerationCache:
         """Add the records of an exported Parquet file; existing records are kept as they are."""
         source = Path(path).expanduser()
         if not source.is_file():
-            raise ValueError(f"{source} does not exist or is not a file (expected a Parquet export)")
+            raise UserInputError(f"{source} does not exist or is not a file (expected a Parquet export)")
         try:
             frame = pd.read_parquet(source)
         except Exception as exc:
-            raise ValueError(f"cannot read {source} as Parquet: {exc}") from None
+            raise UserInputError(f"cannot read {source} as Parquet: {exc}") from None
         missing = [c for c in EXPORT_COLUMNS
                    if c not in frame.columns and c not in _OPTIONAL_EXPORT_COLUMNS]
         if missing:
-            raise ValueError(f"{source} lacks the column(s) {', '.join(missing)} of a cache export")
+            raise UserInputError(f"{source} lacks the column(s) {', '.join(missing)} of a cache export")
         added = skipped = 0
         for key, rows in frame.groupby("example_key", sort=False):
             rows = rows.sort_values("sample_index")
@@ -395,8 +396,8 @@ class GenerationCache:
             bad = [int(i) for k, i in zip(rows["sample_key"], rows["sample_index"])
                    if k != sample_key(str(key), int(i))]
             if bad:
-                raise ValueError(f"{source}: sample keys of example {key} do not match their "
-                                 f"indices {bad}; the file was edited or is corrupt")
+                raise UserInputError(f"{source}: sample keys of example {key} do not match their "
+                                     f"indices {bad}; the file was edited or is corrupt")
             record = ExampleRecord(
                 example_key=str(key), backend=str(first["backend"]), model=str(first["model"]),
                 template=str(first["template"]), params=str(first["params"]),

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from autogets_ray.errors import UserInputError
+
 CACHE_DIR_ENV = "AUTOGETS_CACHE_DIR"
 JOURNAL_MODES = ("wal", "delete")
 
@@ -84,12 +86,16 @@ class GenerationConfig:
             numeric = "float" in str(spec.type) or "int" in str(spec.type)
             if numeric and value is not None and (isinstance(value, bool)
                                                  or not isinstance(value, (int, float))):
-                raise ValueError(f"generation option {spec.name}={value!r} must be a number")
+                _check(False, spec.name, value, "must be a number")
             if str(spec.type) in ("int", "int | None") and value is not None \
                     and not isinstance(value, int):
-                raise ValueError(f"generation option {spec.name}={value!r} must be a whole number")
+                _check(False, spec.name, value, "must be a whole number")
             if str(spec.type) == "str" and not isinstance(value, str):
-                raise ValueError(f"generation option {spec.name}={value!r} must be a string")
+                _check(False, spec.name, value, "must be a string")
+        from autogets_ray.llm.backends import BACKENDS
+
+        _check(self.backend in BACKENDS, "backend", self.backend,
+               f"is not an LLM backend; choose one of: {', '.join(BACKENDS.names())}")
         _check(self.samples_per_example >= 1, "samples_per_example", self.samples_per_example,
                "must be at least 1")
         _check(0.0 <= self.temperature <= 2.0, "temperature", self.temperature, "must be in [0, 2]")
@@ -120,7 +126,10 @@ class GenerationConfig:
         if self.template:
             from autogets_ray.llm.prompts import get_template
 
-            get_template(self.template)  # a ValueError naming the templates when unknown
+            try:
+                get_template(self.template)
+            except ValueError as exc:
+                raise UserInputError(str(exc), key="template", reason=str(exc)) from None
         _check(self.max_retries >= 0, "max_retries", self.max_retries, "must be >= 0")
         _check(self.max_connection_failures >= 1, "max_connection_failures",
                self.max_connection_failures, "must be at least 1")
@@ -129,9 +138,10 @@ class GenerationConfig:
         for name in ("price_in_per_1k", "price_out_per_1k"):
             value = getattr(self, name)
             _check(value is None or value >= 0, name, value, "must be >= 0 or unset")
-        _check(not self.api_key_env or self.api_key_env.replace("_", "").isalnum(), "api_key_env",
-               self.api_key_env, "must be the NAME of an environment variable (letters, digits, _), "
-               "not the key itself")
+        if self.api_key_env and not self.api_key_env.replace("_", "").isalnum():
+            why = "must be the NAME of an environment variable (letters, digits, _), not the key itself"
+            # the value is not repeated: it may be a key pasted by mistake
+            raise UserInputError(f"generation option api_key_env {why}", key="api_key_env", reason=why)
 
     # --- serialisation (YAML experiment configs) -------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -140,20 +150,22 @@ class GenerationConfig:
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any] | None) -> "GenerationConfig":
-        """Build from a (YAML) mapping; unknown keys raise a ValueError naming them."""
+        """Build from a (YAML) mapping; a wrong or unknown key is a :class:`UserInputError` naming it."""
         values = dict(values or {})
         if "template_version" in values:  # the former name of ``template`` (saved configs)
             legacy = values.pop("template_version")
             values.setdefault("template", legacy)
         if "api_key" in values:
-            raise ValueError("never put an API key in a config: set api_key_env to the NAME of the "
-                             "environment variable that holds it")
+            reason = "never put an API key in a config: set api_key_env to the NAME of the environment " \
+                     "variable that holds it"
+            raise UserInputError(reason, key="api_key", reason=reason)
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ValueError(
+            raise UserInputError(
                 f"unknown generation option(s) {', '.join(unknown)}; valid options: "
-                f"{', '.join(sorted(known))}"
+                f"{', '.join(sorted(known))}",
+                key=unknown[0], reason=f"unknown key (valid keys: {', '.join(sorted(known))})",
             )
         return cls(**values)
 
@@ -171,5 +183,6 @@ class GenerationConfig:
 
 
 def _check(ok: bool, name: str, value: object, why: str) -> None:
+    """A :class:`UserInputError` naming option ``name`` unless ``ok``."""
     if not ok:
-        raise ValueError(f"generation option {name}={value!r} {why}")
+        raise UserInputError(f"generation option {name}={value!r} {why}", key=name, reason=f"{value!r} {why}")

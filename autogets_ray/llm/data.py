@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from autogets_ray.data.splits import Split
+from autogets_ray.errors import UserInputError
 from autogets_ray.llm.types import Example
 
 
@@ -28,7 +29,7 @@ def class_training_examples(split: Split, label: str, limit: int | None = None) 
     """The training examples of ``label`` in ``row_id`` order, the first ``limit`` if given."""
     split.class_code(label)  # ValueError naming the classes when unknown
     if limit is not None and limit < 1:
-        raise ValueError(f"--limit must be at least 1, got {limit}")
+        raise UserInputError(f"--limit must be at least 1, got {limit}")
     train = split.train
     rows = train[train["label"] == label].sort_values("row_id")
     if limit is not None:

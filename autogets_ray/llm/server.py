@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.llm.backends.base import Backend, estimate_tokens
 from autogets_ray.llm.parsing import clean_line
 from autogets_ray.llm.prompts import parse_paper_prompt
@@ -44,9 +45,9 @@ class Faults:
     def __post_init__(self) -> None:
         for kind in [*self.script, *self.rates]:
             if kind != "ok" and kind not in FAULT_KINDS:
-                raise ValueError(f"unknown fault {kind!r}; choose from ok, {', '.join(FAULT_KINDS)}")
+                raise UserInputError(f"unknown fault {kind!r}; choose from ok, {', '.join(FAULT_KINDS)}")
         if sum(self.rates.values()) > 1.0:
-            raise ValueError(f"fault rates add up to more than 1: {self.rates}")
+            raise UserInputError(f"fault rates add up to more than 1: {self.rates}")
 
 
 @dataclass(frozen=True)

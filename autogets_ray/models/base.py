@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.registry import Registry
 
 Features = Any  # a scipy sparse matrix, a dense float array, or an object array of texts
@@ -104,4 +105,4 @@ def create_model(name: str, **options: Any) -> TextModel:
     try:
         return factory(**options)
     except TypeError as exc:
-        raise ValueError(f"bad option for model {name!r}: {exc}") from None
+        raise UserInputError(f"bad option for model {name!r}: {exc}") from None

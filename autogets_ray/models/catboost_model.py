@@ -1,7 +1,7 @@
 """``catboost``: the paper's M0 classifier with its fixed parameters (paper §4.1, App. A).
 
 Features: by default compact dense TF-IDF -> SVD features, because CatBoost on CPU is very slow on
-sparse TF-IDF or native text features with many classes (DESIGN.md §6; measured numbers in
+sparse TF-IDF or native text features with many classes (docs/design.md#catboost-cost; measured numbers in
 benchmarks/RESULTS.md). ``features="text"`` uses CatBoost's native text features instead: more
 accurate, many times slower on CPU.
 
@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.models.base import MODELS, Featurizer, TextModel, scores_by_code
 from autogets_ray.models.features import RawTextFeaturizer, TfidfSvdFeaturizer
 
@@ -72,17 +73,17 @@ class CatBoostTextModel(TextModel):
         **params: Any,
     ) -> None:
         if auto_class_weights not in AUTO_CLASS_WEIGHTS:
-            raise ValueError(f"catboost auto_class_weights must be one of {AUTO_CLASS_WEIGHTS}, "
-                             f"got {auto_class_weights!r}")
+            raise UserInputError(f"catboost auto_class_weights must be one of {AUTO_CLASS_WEIGHTS}, "
+                                 f"got {auto_class_weights!r}")
         if features not in FEATURE_KINDS:
-            raise ValueError(f"catboost features must be one of {FEATURE_KINDS}, got {features!r}")
+            raise UserInputError(f"catboost features must be one of {FEATURE_KINDS}, got {features!r}")
         if device not in DEVICES:
-            raise ValueError(f"catboost device must be one of {DEVICES}, got {device!r}")
+            raise UserInputError(f"catboost device must be one of {DEVICES}, got {device!r}")
         if not 0.0 < gpu_share <= 1.0:
-            raise ValueError(f"gpu_share must be in (0, 1], got {gpu_share}")
+            raise UserInputError(f"gpu_share must be in (0, 1], got {gpu_share}")
         unknown = set(params) - set(PAPER_PARAMS) - {"verbose", "early_stopping_rounds"}
         if unknown:
-            raise ValueError(
+            raise UserInputError(
                 f"unknown catboost parameter(s) {sorted(unknown)}; allowed: {sorted(PAPER_PARAMS)}"
             )
         self.features = features
@@ -101,8 +102,8 @@ class CatBoostTextModel(TextModel):
             return False
         available = catboost_gpu_count() > 0
         if self.device == "gpu" and not available:
-            raise ValueError("catboost device='gpu' but no CUDA device is usable by CatBoost here; "
-                             "use device='auto' or 'cpu'")
+            raise UserInputError("catboost device='gpu' but no CUDA device is usable by CatBoost here; "
+                                 "use device='auto' or 'cpu'")
         return available
 
     def fit_device(self) -> str:

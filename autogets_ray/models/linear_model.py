@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 from sklearn.svm import LinearSVC
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.models.base import MODELS, TextModel, scores_by_code
 from autogets_ray.models.features import TfidfFeaturizer
 
@@ -19,7 +20,7 @@ class LinearTextModel(TextModel):
     def __init__(self, C: float = 1.0, ngram_max: int = 2, min_df: int = 1, seed: int = 0,
                  class_weight: str | None = None) -> None:
         if class_weight not in CLASS_WEIGHTS:
-            raise ValueError(f"linear class_weight must be one of {CLASS_WEIGHTS}, got {class_weight!r}")
+            raise UserInputError(f"linear class_weight must be one of {CLASS_WEIGHTS}, got {class_weight!r}")
         self.C = C
         self.ngram_max = ngram_max
         self.min_df = min_df

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.moods.metrics import BinaryF1, improves_both
 from autogets_ray.registry import Registry
 
@@ -58,13 +59,13 @@ class MoodsSettings:
     def __post_init__(self) -> None:
         for name in ("steps_per_round", "max_accepted", "max_candidates", "patience"):
             if getattr(self, name) < 1:
-                raise ValueError(f"MOODS {name} must be >= 1, got {getattr(self, name)}")
+                raise UserInputError(f"MOODS {name} must be >= 1, got {getattr(self, name)}")
         ACCEPTANCE_RULES.get(self.acceptance)
         REJECTION_RULES.get(self.rejection)
 
 
 @dataclass(frozen=True)
-class Candidate:
+class Step:
     """One step S_k = S_{k-1} ∪ S_Mk ∪ Ŝ_mk to evaluate; ``add_majority`` are training-row indices."""
 
     candidate_id: int
@@ -76,7 +77,7 @@ class Candidate:
 
 
 @dataclass
-class CandidateResult:
+class StepResult:
     """What evaluating a candidate yields: validation scores decide, test is only reported."""
 
     candidate_id: int
@@ -110,14 +111,14 @@ ACCEPTANCE_RULES: Registry[bool] = Registry("acceptance rule")
 
 
 @ACCEPTANCE_RULES.register("f1-both", help="MOODS: validation F1 and minority F1 both strictly improve")
-def accept_f1_both(result: CandidateResult, state: MoodsState) -> bool:
+def accept_f1_both(result: StepResult, state: MoodsState) -> bool:
     """Alg. 1 line 16."""
     return improves_both(result.val, state.val)
 
 
 @ACCEPTANCE_RULES.register("f1-both-or-equal",
                            help="neither validation F1 nor minority F1 gets worse (ties accepted)")
-def accept_f1_not_worse(result: CandidateResult, state: MoodsState) -> bool:
+def accept_f1_not_worse(result: StepResult, state: MoodsState) -> bool:
     """A weak reading of line 16: a step that leaves both F1s unchanged also grows S."""
     return result.val.f1 >= state.val.f1 and result.val.f1_minority >= state.val.f1_minority
 
@@ -125,7 +126,7 @@ def accept_f1_not_worse(result: CandidateResult, state: MoodsState) -> bool:
 @ACCEPTANCE_RULES.register("f1-pareto-loss",
                            help="neither F1 worse and one strictly better (Pareto); exact ties "
                                 "accepted when the validation loss decreases")
-def accept_f1_pareto_loss(result: CandidateResult, state: MoodsState) -> bool:
+def accept_f1_pareto_loss(result: StepResult, state: MoodsState) -> bool:
     """Line 16 as Pareto dominance of (F1, F1_m), with the validation BCE breaking exact ties.
 
     The paper's outer loop seeks "a single Pareto optimal point" (Sec. 1, Fig. 3): a step that
@@ -142,7 +143,7 @@ def accept_f1_pareto_loss(result: CandidateResult, state: MoodsState) -> bool:
 
 
 @ACCEPTANCE_RULES.register("val-loss", help="MUBO: the validation loss strictly decreases")
-def accept_val_loss(result: CandidateResult, state: MoodsState) -> bool:
+def accept_val_loss(result: StepResult, state: MoodsState) -> bool:
     return result.val_loss < state.val_loss
 
 
@@ -151,7 +152,7 @@ REJECTION_RULES: Registry[None] = Registry("rejection rule")
 
 @REJECTION_RULES.register("halve-drawn-majority",
                           help="halve p(s) of the majority rows S_Mk drawn by the rejected step")
-def halve_drawn_majority(p: np.ndarray, candidate: Candidate) -> None:
+def halve_drawn_majority(p: np.ndarray, candidate: Step) -> None:
     """Alg. 1 line 21 read as "halve p(s) for s in S_Mk".
 
     As printed, line 21 halves p on Ŝ_mk, the synthetic minority rows, but p is a distribution over
@@ -163,11 +164,11 @@ def halve_drawn_majority(p: np.ndarray, candidate: Candidate) -> None:
 
 
 @REJECTION_RULES.register("uniform", help="literal reading: p is never changed (draws stay uniform)")
-def keep_uniform(p: np.ndarray, candidate: Candidate) -> None:
+def keep_uniform(p: np.ndarray, candidate: Step) -> None:
     return None
 
 
-def candidate_order(result: CandidateResult) -> tuple[float, float, float]:
+def candidate_order(result: StepResult) -> tuple[float, float, float]:
     """How the best of several improving candidates is chosen (K > 1): F1, then F1_m, then loss."""
     return (result.val.f1, result.val.f1_minority, -result.val_loss)
 
@@ -194,7 +195,7 @@ class MoodsCore:
     def __init__(self, y_train: np.ndarray, n_features: int, settings: MoodsSettings, seed: int) -> None:
         y = np.asarray(y_train).astype(np.int64)
         if set(np.unique(y)) != {0, 1}:
-            raise ValueError("MOODS needs both classes in the training labels (1 = minority)")
+            raise UserInputError("MOODS needs both classes in the training labels (1 = minority)")
         self.settings = settings
         self.rng = np.random.default_rng(seed)
         self.n_features = n_features
@@ -213,7 +214,7 @@ class MoodsCore:
         self.accepted = 0
         self.rejected_streak = 0
         self.evaluations = 0
-        self.pending: dict[int, Candidate] = {}
+        self.pending: dict[int, Step] = {}
         self.history: list[HistoryRow] = []
         self.stop_reason = ""
 
@@ -240,7 +241,7 @@ class MoodsCore:
         return (self.settings.acceptance == "f1-both" and val is not None
                 and val.f1 >= 1.0 and val.f1_minority >= 1.0)
 
-    def propose(self) -> list[Candidate]:
+    def propose(self) -> list[Step]:
         """The candidates of the next round (empty when finished or a round is still open)."""
         if self.pending or self.finished:
             return []
@@ -261,15 +262,15 @@ class MoodsCore:
         weights = self.p[pool] / self.p[pool].sum()
         return np.sort(self.rng.choice(pool, size=size, replace=False, p=weights))
 
-    def _candidate(self, add: np.ndarray, synthesize: bool) -> Candidate:
-        cand = Candidate(candidate_id=self.next_id, round=self.round, state_version=self.state.version,
+    def _candidate(self, add: np.ndarray, synthesize: bool) -> Step:
+        cand = Step(candidate_id=self.next_id, round=self.round, state_version=self.state.version,
                          add_majority=add.astype(np.int64), seed=int(self.rng.integers(2**31 - 1)),
                          synthesize=synthesize)
         self.next_id += 1
         return cand
 
     # -- tell --------------------------------------------------------------------------------
-    def observe(self, results: list[CandidateResult]) -> bool:
+    def observe(self, results: list[StepResult]) -> bool:
         """Close the round with the results of every pending candidate; True if a step was accepted."""
         by_id = {r.candidate_id: r for r in results}
         if set(by_id) != set(self.pending):
@@ -294,13 +295,13 @@ class MoodsCore:
         self._accept(next(c for c in candidates if c.candidate_id == best.candidate_id), best)
         return True
 
-    def _set_start(self, cand: Candidate, result: CandidateResult) -> None:
+    def _set_start(self, cand: Step, result: StepResult) -> None:
         """F1^(0), F1_m^(0) of S_0 (Alg. 1 line 1)."""
         self.state.val, self.state.val_loss, self.state.test = result.val, result.val_loss, result.test
         self.state.z_train = result.z_train
         self._record(cand, result, accepted=True)
 
-    def _accept(self, cand: Candidate, result: CandidateResult) -> None:
+    def _accept(self, cand: Step, result: StepResult) -> None:
         """Alg. 1 lines 17-18: keep S_k, remove S_Mk from the pool, M_k + 1."""
         self.in_pool[cand.add_majority] = False
         self.p[cand.add_majority] = 0.0
@@ -314,7 +315,7 @@ class MoodsCore:
         self.accepted += 1
         self.rejected_streak = 0
 
-    def _reject(self, candidates: list[Candidate]) -> None:
+    def _reject(self, candidates: list[Step]) -> None:
         """Alg. 1 lines 20-22: revert, update p by the rejection rule, M_k - 1, k unchanged."""
         rule = REJECTION_RULES.get(self.settings.rejection)
         for cand in candidates:
@@ -322,7 +323,7 @@ class MoodsCore:
         self.m_k = max(1, self.m_k - 1)
         self.rejected_streak += 1
 
-    def _record(self, cand: Candidate, result: CandidateResult, accepted: bool) -> None:
+    def _record(self, cand: Step, result: StepResult, accepted: bool) -> None:
         self.history.append(HistoryRow(
             round=self.round - 1, candidate_id=cand.candidate_id, state_version=cand.state_version,
             added_majority=len(cand.add_majority), added_synthetic=len(result.synthetic_new),

@@ -16,19 +16,19 @@ from pathlib import Path
 import pandas as pd
 
 from autogets_ray.data.tabular import TabularData
-from autogets_ray.errors import SearchInterrupted
+from autogets_ray.errors import SearchInterrupted, UserInputError
 from autogets_ray.moods.baselines import BASELINES, MethodResult, mubo_settings, outcome_result
 from autogets_ray.moods.core import MoodsOutcome, MoodsSettings
 from autogets_ray.moods.eps_delta import eps_delta
 from autogets_ray.moods.local import run_moods_local
 from autogets_ray.moods.mlp import MLPConfig
+from autogets_ray.moods.options import ENGINES, MoodsOptions, default, methods
 from autogets_ray.moods.plots import plot_z_histograms
 from autogets_ray.moods.split import TabularSplit, split_tabular
 from autogets_ray.progress import Progress
 from autogets_ray.resources import ResourcesConfig
 
-METHODS = ("moods", *BASELINES.names())
-ENGINES = ("ray", "local")
+METHODS = methods()
 RESULT_COLUMNS = ["dataset", "method", "run", "f1", "f1_minority", "f1_majority", "val_f1",
                   "val_f1_minority", "seconds", "compute_seconds", "train_rows", "evaluations",
                   "steps_per_round", "engine"]
@@ -36,27 +36,27 @@ RESULT_COLUMNS = ["dataset", "method", "run", "f1", "f1_minority", "f1_majority"
 
 @dataclass(frozen=True)
 class ExperimentSpec:
-    """What to run: methods, runs and the settings every run shares."""
+    """What to run: methods, runs and the settings every run shares (defaults: :mod:`.options`)."""
 
     methods: tuple[str, ...] = METHODS
-    runs: int = 5
-    seed: int = 0
-    settings: MoodsSettings = MoodsSettings()
-    mlp: MLPConfig = MLPConfig()
-    engine: str = "ray"
-    plot: bool = True
+    runs: int = default("runs")
+    seed: int = default("seed")
+    settings: MoodsSettings = field(default_factory=lambda: MoodsOptions().settings())
+    mlp: MLPConfig = field(default_factory=lambda: MoodsOptions().mlp())
+    engine: str = default("engine")
+    plot: bool = default("plot")
     resources: ResourcesConfig = field(default_factory=ResourcesConfig)
 
     def __post_init__(self) -> None:
         unknown = [m for m in self.methods if m not in METHODS]
         if unknown:
-            raise ValueError(f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}")
+            raise UserInputError(f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}")
         if not self.methods:
-            raise ValueError("choose at least one method")
+            raise UserInputError("choose at least one method")
         if self.runs < 1:
-            raise ValueError(f"--runs must be >= 1, got {self.runs}")
+            raise UserInputError(f"--runs must be >= 1, got {self.runs}")
         if self.engine not in ENGINES:
-            raise ValueError(f"unknown engine {self.engine!r}; choose one of {', '.join(ENGINES)}")
+            raise UserInputError(f"unknown engine {self.engine!r}; choose one of {', '.join(ENGINES)}")
 
 
 def _row_file(out: Path, kind: str, method: str, run: int) -> Path:
@@ -139,7 +139,7 @@ def _done(out: Path, method: str, run: int) -> bool:
     return method != "moods" or _row_file(out, "eps", method, run).exists()
 
 
-def run_experiment(data: TabularData, out: str | Path, spec: ExperimentSpec,
+def run_moods_experiment(data: TabularData, out: str | Path, spec: ExperimentSpec,
                    progress: Progress | None = None,
                    only_runs: tuple[int, ...] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Write ``results.csv`` (one row per method and run), ``eps_delta.csv`` (MOODS runs),

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from autogets_ray.moods.core import MoodsCore, MoodsOutcome, MoodsSettings, outcome_of
 from autogets_ray.moods.mlp import MLPConfig
 from autogets_ray.moods.split import TabularSplit
-from autogets_ray.moods.step import evaluate_candidate
+from autogets_ray.moods.step import evaluate_step
 
 
 def run_moods_local(split: TabularSplit, settings: MoodsSettings, mlp: MLPConfig, seed: int,
@@ -18,7 +18,7 @@ def run_moods_local(split: TabularSplit, settings: MoodsSettings, mlp: MLPConfig
         if not batch:
             break
         state = core.state
-        core.observe([evaluate_candidate(split, core.minority_idx, state, c, mlp, model_seed=seed)
+        core.observe([evaluate_step(split, core.minority_idx, state, c, mlp, model_seed=seed)
                       for c in batch])
         if on_round is not None:
             on_round(core)

@@ -8,15 +8,24 @@ minority iff z > 1/2 (Def. 2). Adam, learning rate 1e-4, batch 32.
 Stopping (Alg. 1 line 9): the full-batch gradient norm ||grad L|| <= ``grad_tol`` (checked every
 ``check_every`` epochs) or ``max_epochs`` epochs or ``max_updates`` optimiser steps, whichever comes
 first. The paper gives no caps; ours keep one fit at a few seconds on one CPU core.
+
+A fit touches no process-wide torch state that outlives it: the weights and the batch order come
+from generators local to the fit, and the thread count is restored when it ends (:func:`train_mlp`),
+since Ray runs many fits in one reused worker process.
 """
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import torch
 from torch import nn
+from torch.nn.utils import skip_init
+
+from autogets_ray.errors import UserInputError
 
 
 #: "cuda" trains on the GPU that Ray (or CUDA_VISIBLE_DEVICES) gives the process, "auto" on a GPU
@@ -29,8 +38,9 @@ def resolve_device(device: str) -> str:
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("MLP device 'cuda' was asked for, but torch sees no GPU here "
-                         f"(torch {torch.__version__}, CUDA build: {torch.version.cuda or 'no'}); use 'cpu' or 'auto'")
+        raise UserInputError("MLP device 'cuda' was asked for, but torch sees no GPU here "
+                             f"(torch {torch.__version__}, CUDA build: {torch.version.cuda or 'no'}); "
+                             "use 'cpu' or 'auto'")
     return device
 
 
@@ -51,11 +61,11 @@ class MLPConfig:
     def __post_init__(self) -> None:
         for name in ("batch_size", "max_epochs", "max_updates", "check_every", "threads"):
             if getattr(self, name) < 1:
-                raise ValueError(f"MLP {name} must be >= 1, got {getattr(self, name)}")
+                raise UserInputError(f"MLP {name} must be >= 1, got {getattr(self, name)}")
         if self.lr <= 0 or self.grad_tol < 0:
-            raise ValueError("MLP lr must be > 0 and grad_tol >= 0")
+            raise UserInputError("MLP lr must be > 0 and grad_tol >= 0")
         if self.device not in DEVICES:
-            raise ValueError(f"MLP device must be one of {', '.join(DEVICES)}, got {self.device!r}")
+            raise UserInputError(f"MLP device must be one of {', '.join(DEVICES)}, got {self.device!r}")
 
     def on_device(self, device: str) -> MLPConfig:
         return replace(self, device=device)
@@ -64,14 +74,26 @@ class MLPConfig:
         return asdict(self)
 
 
-def build_net(n_features: int, hidden: tuple[int, ...]) -> nn.Sequential:
+def _init_linear(layer: nn.Linear, generator: torch.Generator) -> None:
+    """``nn.Linear``'s default initialisation (weight, then bias), drawn from ``generator``."""
+    nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
+    bound = 1 / math.sqrt(layer.in_features) if layer.in_features > 0 else 0.0
+    nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+
+
+def build_net(n_features: int, hidden: tuple[int, ...],
+              generator: torch.Generator | None = None) -> nn.Sequential:
+    """The net of the module docstring on the CPU, initialised from ``generator`` (a fresh unseeded
+    one when None); torch's global generator is neither read nor advanced."""
+    generator = generator if generator is not None else torch.Generator()
     layers: list[nn.Module] = []
     width = n_features
-    for size in hidden:
-        layers += [nn.Linear(width, size), nn.ReLU()]
+    for size in [*hidden, 1]:
+        layer = skip_init(nn.Linear, width, size)  # allocated, not initialised from the global generator
+        _init_linear(layer, generator)
+        layers += [layer, nn.ReLU()]
         width = size
-    layers.append(nn.Linear(width, 1))
-    return nn.Sequential(*layers)
+    return nn.Sequential(*layers[:-1])  # no ReLU after the output layer
 
 
 @dataclass
@@ -120,23 +142,49 @@ def _adam(net: nn.Module, lr: float) -> torch.optim.Optimizer:
         return torch.optim.Adam(net.parameters(), lr=lr)
 
 
+@contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run the block with ``n`` intra-op threads, then restore the count the process had.
+
+    The count is process-wide, and Ray reuses worker processes for many tasks and trials: set for
+    good, a fit's count would leak into whatever the worker runs next. It is still set for the fit
+    because a fixed count keeps the fit reproducible (a parallel reduction's order, and so its
+    rounding, depends on the number of threads). Not for concurrent fits in threads of one process.
+    """
+    before = torch.get_num_threads()
+    if n != before:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
+
+
 def train_mlp(X: np.ndarray, y: np.ndarray, config: MLPConfig, seed: int) -> MLPClassifier:
-    """Inner loop of Alg. 1: minimise L(S; z_w) from a seeded initialisation."""
+    """Inner loop of Alg. 1: minimise L(S; z_w) from a seeded initialisation (same seed, same fit)."""
+    with torch_threads(config.threads):
+        return _train(X, y, config, int(seed))
+
+
+def _train(X: np.ndarray, y: np.ndarray, config: MLPConfig, seed: int) -> MLPClassifier:
     import time
 
     start = time.perf_counter()
     device = resolve_device(config.device)
-    torch.set_num_threads(config.threads)
-    generator = torch.Generator().manual_seed(int(seed))
-    torch.manual_seed(int(seed))  # nn.Linear initialises from the default generator, on the CPU
-    net = build_net(X.shape[1], config.hidden).to(device)
+    # Two CPU generators local to this fit, both seeded with ``seed``: one for the initial weights,
+    # one for the batch order. Separate streams keep the batch order independent of the net's size
+    # and reproduce the results recorded when the weights came from torch's global generator.
+    init_generator = torch.Generator().manual_seed(seed)
+    shuffle_generator = torch.Generator().manual_seed(seed)
+    net = build_net(X.shape[1], config.hidden, init_generator).to(device)
     Xt = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=device)
     yt = torch.as_tensor(np.asarray(y), dtype=torch.float32, device=device)
     optimiser = _adam(net, config.lr)
     n = len(Xt)
     updates, epoch, grad_norm = 0, 0, float("nan")
     while epoch < config.max_epochs and updates < config.max_updates:
-        order = torch.randperm(n, generator=generator).to(device)
+        order = torch.randperm(n, generator=shuffle_generator).to(device)
         for begin in range(0, n, config.batch_size):
             batch = order[begin:begin + config.batch_size]
             optimiser.zero_grad()

@@ -19,17 +19,27 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from autogets_ray.moods.core import ACCEPTANCE_RULES, REJECTION_RULES, MoodsSettings, assemble_training_set
-from autogets_ray.moods.mlp import MLPConfig
+from autogets_ray.errors import UserInputError
+from autogets_ray.moods.core import ACCEPTANCE_RULES, REJECTION_RULES, assemble_training_set
+from autogets_ray.moods.options import MoodsOptions, default
 from autogets_ray.moods.split import TabularSplit
+
+
+def _default(name: str):
+    return default(name, MoodsOptions)
+
+
+#: The integer options (sklearn's checks accept numpy integers; the options model wants int).
+_COUNTS = ("steps_per_round", "max_accepted", "max_candidates", "patience", "max_updates", "max_epochs")
 
 
 class MOODSSampler(BaseSampler):
     """Multi-objective bilevel resampling (paper Alg. 1) with SVM-SMOTE synthetic minority rows.
 
-    Defaults follow :class:`MoodsSettings` (K = 2, ``f1-pareto-loss``); here the K candidates of
-    a round are trained one after the other, so ``steps_per_round=1`` halves the cost per round
-    (``acceptance="f1-both"`` with it is the paper's Alg. 1).
+    Defaults are :class:`~autogets_ray.moods.options.MoodsOptions`'s (K = 2, ``f1-pareto-loss``),
+    the same as ``autogets moods``; here the K candidates of a round are trained one after the
+    other, so ``steps_per_round=1`` halves the cost per round (``acceptance="f1-both"`` with it is
+    the paper's Alg. 1).
 
     Attributes set by ``fit_resample``: ``outcome_`` (final state and per-candidate history),
     ``minority_class_``, ``sampling_strategy_``.
@@ -51,9 +61,10 @@ class MOODSSampler(BaseSampler):
     }
 
     def __init__(self, *, sampling_strategy: str = "auto", validation_size: float = 0.2,
-                 steps_per_round: int = MoodsSettings.steps_per_round, max_accepted: int = 40,
-                 max_candidates: int = 60, patience: int = 20, max_updates: int = 4000, max_epochs: int = 400,
-                 acceptance: str = MoodsSettings.acceptance, rejection: str = "halve-drawn-majority",
+                 steps_per_round: int = _default("steps_per_round"), max_accepted: int = _default("max_accepted"),
+                 max_candidates: int = _default("max_candidates"), patience: int = _default("patience"),
+                 max_updates: int = _default("max_updates"), max_epochs: int = _default("max_epochs"),
+                 acceptance: str = _default("acceptance"), rejection: str = _default("rejection"),
                  random_state=None) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.validation_size = validation_size
@@ -72,7 +83,7 @@ class MOODSSampler(BaseSampler):
 
         classes, counts = np.unique(y, return_counts=True)
         if len(classes) != 2:
-            raise ValueError(f"MOODSSampler needs exactly two classes, got {len(classes)}: {classes[:10]}")
+            raise UserInputError(f"MOODSSampler needs exactly two classes, got {len(classes)}: {classes[:10]}")
         minority = classes[int(np.argmin(counts))]
         self.minority_class_ = minority
         labels = (y == minority).astype(np.int64)
@@ -83,11 +94,9 @@ class MOODSSampler(BaseSampler):
         scaler = StandardScaler().fit(X[train])
         split = TabularSplit(scaler.transform(X[train]), labels[train], scaler.transform(X[val]), labels[val],
                              scaler.transform(X[val]), labels[val], seed=seed)
-        settings = MoodsSettings(steps_per_round=self.steps_per_round, max_accepted=self.max_accepted,
-                                 max_candidates=self.max_candidates, patience=self.patience,
-                                 acceptance=self.acceptance, rejection=self.rejection)
-        mlp = MLPConfig(max_updates=self.max_updates, max_epochs=self.max_epochs)
-        self.outcome_ = run_moods_local(split, settings, mlp, seed=seed)
+        options = MoodsOptions.build(**{name: int(getattr(self, name)) for name in _COUNTS},
+                                     acceptance=self.acceptance, rejection=self.rejection)
+        self.outcome_ = run_moods_local(split, options.settings(), options.mlp(), seed=seed)
         X_s, y_s = assemble_training_set(split.X_train, np.flatnonzero(split.y_train == 1), self.outcome_.state)
         majority = classes[classes != minority][0]
         return scaler.inverse_transform(X_s), np.where(y_s == 1, minority, majority)

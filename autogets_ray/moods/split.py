@@ -1,7 +1,7 @@
 """Seeded train / validation / test split of a tabular dataset, standardised on the training part.
 
 Paper Sec. 2: disjoint D^Tr, D^V, D^Te with |D^V| ~ |D^Te|; Table 2 uses 20% test. We split
-stratified 80/20 (train+val / test), then 80/20 (train / val), as DESIGN.md §3 does for AutoGeTS,
+stratified 80/20 (train+val / test), then 80/20 (train / val), as AutoGeTS does (docs/design.md#splits),
 and standardise every feature with the training part's mean and standard deviation (the paper does
 not say; an MLP trained with Adam at 1e-4 needs comparable feature scales).
 """

@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 
-from autogets_ray.moods.core import Candidate, CandidateResult, MoodsState, assemble_training_set
+from autogets_ray.moods.core import MoodsState, Step, StepResult, assemble_training_set
 from autogets_ray.moods.metrics import binary_f1
 from autogets_ray.moods.mlp import MLPClassifier, MLPConfig, train_mlp
 from autogets_ray.moods.split import TabularSplit
@@ -20,8 +20,8 @@ def validation_loss(model: MLPClassifier, X: np.ndarray, y: np.ndarray) -> float
     return float(np.mean(loss))
 
 
-def evaluate_candidate(split: TabularSplit, minority_idx: np.ndarray, state: MoodsState,
-                       candidate: Candidate, mlp: MLPConfig, model_seed: int) -> CandidateResult:
+def evaluate_step(split: TabularSplit, minority_idx: np.ndarray, state: MoodsState,
+                  candidate: Step, mlp: MLPConfig, model_seed: int) -> StepResult:
     """Build S_k, train z_w* on it from the run's fixed initialisation and score it."""
     start = time.perf_counter()
     if candidate.state_version != state.version:
@@ -32,7 +32,7 @@ def evaluate_candidate(split: TabularSplit, minority_idx: np.ndarray, state: Moo
     X_s = np.concatenate([X, new])
     y_s = np.concatenate([y, np.ones(len(new), dtype=np.int64)])
     model = train_mlp(X_s, y_s, mlp, seed=model_seed)
-    return CandidateResult(
+    return StepResult(
         candidate_id=candidate.candidate_id,
         val=binary_f1(split.y_val, model.predict(split.X_val)),
         val_loss=validation_loss(model, split.X_val, split.y_val),

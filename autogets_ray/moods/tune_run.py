@@ -1,17 +1,14 @@
-"""Run MOODS searches as one Ray Tune experiment, or resume an interrupted one (Tuner.restore).
+"""Run MOODS searches on the package's Ray Tune engine, or continue an interrupted experiment.
 
 Every seeded run of an experiment (MOODS, and MUBO, which is the same outer loop without synthetic
-rows) is a core of one :class:`MoodsSearcher` on one Tuner, so a cluster runs the steps of several
-runs side by side. DESIGN.md §7: ``ray.tune.report``, ``tune.RunConfig``, ``num_samples=-1`` with a
-searcher that returns FINISHED, ``reuse_actors=True``, an empty ``param_space``; the splits go to the
-object store once through ``tune.with_parameters``. Tune's own progress table is silenced (it
-prints a meaningless trial count for ``num_samples=-1``); the searcher prints one line per round.
+rows) is one search of the engine's interleaver on one Tuner, so a cluster runs the steps of
+several runs side by side. Each finished step is journaled (``storage_path/journal.jsonl``); a
+rerun rebuilds the runs from their seeds and replays the journal, so no finished step is trained
+again and runs that already finished need no trial at all. The splits go to the object store
+once through ``tune.with_parameters``.
 """
 from __future__ import annotations
 
-import itertools
-import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,20 +17,25 @@ from typing import Any
 
 import numpy as np
 
+from autogets_ray.engine.interleave import Interleaver
+from autogets_ray.engine.journal import JOURNAL_FILE, TrialJournal
+from autogets_ray.engine.run import run_searches
+from autogets_ray.engine.searcher import JournaledSearcher, SearchHooks
 from autogets_ray.errors import SearchInterrupted
-from autogets_ray.moods.core import MoodsCore, MoodsOutcome, MoodsSettings
+from autogets_ray.moods.core import MoodsCore, MoodsOutcome, MoodsSettings, outcome_of
 from autogets_ray.moods.mlp import MLPConfig
-from autogets_ray.moods.split import TabularSplit
-from autogets_ray.moods.step import evaluate_candidate
-from autogets_ray.moods.tune_searcher import (
-    OUTCOME_FILE,
-    MoodsSearcher,
+from autogets_ray.moods.search import (
+    METRIC,
+    MoodsSearch,
     candidate_file,
-    candidate_from_config,
-    load_outcome,
     load_state,
+    needs_rounds_first,
+    result_from_report,
     state_file,
+    step_from_config,
 )
+from autogets_ray.moods.split import TabularSplit
+from autogets_ray.moods.step import evaluate_step
 from autogets_ray.progress import Progress
 from autogets_ray.ray_session import granted_trial_resources, joined_cluster
 from autogets_ray.resources import ResourcesConfig
@@ -58,22 +60,22 @@ def moods_trial(config: dict[str, Any], splits: dict[int, TabularSplit], mlp: ML
     """Trainable: evaluate one candidate step of run ``config["run_id"]`` and report its F1s."""
     from ray import tune
 
-    candidate = candidate_from_config(config)
+    step = step_from_config(config)
     split = splits[int(config["split_seed"])]
-    state = _cached_state(str(state_file(config["work_dir"], candidate.state_version)))
+    state = _cached_state(str(state_file(config["work_dir"], step.state_version)))
     minority_idx = np.flatnonzero(split.y_train == 1)
     granted = granted_trial_resources()
     if granted["trial_gpu"] > 0:  # "auto": a logical GPU without CUDA trains on CPU, reported below
         mlp = mlp.on_device("auto")
-    result = evaluate_candidate(split, minority_idx, state, candidate, mlp, int(config["model_seed"]))
-    out = candidate_file(config["work_dir"], candidate.candidate_id)
+    result = evaluate_step(split, minority_idx, state, step, mlp, int(config["model_seed"]))
+    out = candidate_file(config["work_dir"], step.candidate_id)
     tmp = out.with_suffix(".tmp.npz")
     np.savez(tmp, synthetic_new=result.synthetic_new, z_train=result.z_train)
     tmp.replace(out)
     tune.report({
-        "run_id": config["run_id"], "candidate_id": candidate.candidate_id, "round": candidate.round,
+        "run_id": config["run_id"], "candidate_id": step.candidate_id, "round": step.round,
         **result.val.as_dict("val_"), "val_loss": result.val_loss, **result.test.as_dict("test_"),
-        "added_majority": len(candidate.add_majority), "added_synthetic": len(result.synthetic_new),
+        "added_majority": len(step.add_majority), "added_synthetic": len(result.synthetic_new),
         "seconds": result.seconds, "model_device": result.device, "candidate_file": str(out),
         **granted,
     })
@@ -84,12 +86,41 @@ def trial_dirname(trial) -> str:
     return f"{trial.config['run_id']}_candidate_{trial.config['candidate_id']}_{trial.trial_id}"
 
 
-def outcome_path(storage_path: str | Path, run_id: str) -> Path:
-    return Path(storage_path).resolve() / "runs" / run_id / OUTCOME_FILE
+def run_dir(storage_path: str | Path, run_id: str) -> Path:
+    """Where a run keeps its states, step arrays and ``search_state.json``."""
+    return Path(storage_path).resolve() / "runs" / run_id
 
 
-def _held_runs_file(storage_path: Path, experiment_name: str) -> Path:
-    return storage_path / f"{experiment_name}.runs.json"
+class MoodsHooks(SearchHooks):
+    """One progress line per closed round and per finished run; ``search_state.json`` per run."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress or Progress(enabled=False)
+
+    def on_told(self, search_id: str, core: Any, result: dict[str, Any] | None, replayed: bool) -> None:
+        if replayed or core.closed_round is None:
+            return
+        moods = core.core
+        results = core.closed_round
+        best = max(results, key=lambda r: (r.val.f1, r.val.f1_minority))
+        verdict = "accepted" if any(h.accepted for h in moods.history[-len(results):]) else "rejected"
+        verdict = "start S_0" if moods.round == 1 else verdict
+        s = moods.settings
+        size = len(moods.minority_idx) + len(moods.state.majority_idx) + len(moods.state.synthetic)
+        self.progress.info(
+            f"{search_id} round {moods.round - 1}: {len(results)} step(s), best val F1 {best.val.f1:.3f} / minority "
+            f"{best.val.f1_minority:.3f} -> {verdict}; state F1 {moods.state.val.f1:.3f} / "
+            f"{moods.state.val.f1_minority:.3f}, |S| = {size}, "
+            f"accepted {moods.accepted}/{s.max_accepted}, evaluations {moods.evaluations}/{s.max_candidates}")
+
+    def on_finished(self, search_id: str, core: Any, reason: str | None) -> None:
+        core.write_state(reason)
+        moods = core.core
+        self.progress.info(f"{search_id}: finished ({reason or core.state_summary()['finish_reason']}) after "
+                           f"{moods.evaluations} step(s), {moods.accepted} accepted")
+
+    def on_warning(self, message: str) -> None:
+        self.progress.info(f"warning: {message}")
 
 
 def run_moods_tune(runs: Sequence[MoodsRun], mlp: MLPConfig, storage_path: str | Path, name: str = "moods",
@@ -97,10 +128,9 @@ def run_moods_tune(runs: Sequence[MoodsRun], mlp: MLPConfig, storage_path: str |
                    resources: ResourcesConfig = ResourcesConfig()) -> dict[str, MoodsOutcome]:
     """Every run (Alg. 1 each) on one Tune experiment ``storage_path/name``; returns run id -> outcome.
 
-    Finished runs keep their outcome under ``storage_path/runs/<run id>/`` and are not run again;
-    an interrupted experiment resumes with Tuner.restore. Runs that the earlier experiment does not
-    hold (say, more runs asked for later) go to a fresh one, ``name-1``, ``name-2``, ...
-    Raises :class:`SearchInterrupted` when Tune stops before the experiment's runs have finished.
+    Finished steps are journaled in ``storage_path``; a later call with the same runs (and any new
+    ones) replays them and runs only what is left. Raises :class:`SearchInterrupted` when Tune
+    stops before every run has finished.
     """
     import ray
     from ray import tune
@@ -114,49 +144,19 @@ def run_moods_tune(runs: Sequence[MoodsRun], mlp: MLPConfig, storage_path: str |
         if splits.setdefault(r.split.seed, r.split) is not r.split:
             raise ValueError(f"MOODS run {r.run_id}: another run brings a different split with seed {r.split.seed}")
     trainable = tune.with_resources(tune.with_parameters(moods_trial, splits=splits, mlp=mlp), resources.as_ray())
-    # The legacy reporter honours verbose=0; the new one still prints a box whose trial count is
-    # 2**63 - 1 for num_samples=-1. The searcher prints one progress line per round instead.
-    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
-
-    def missing() -> list[MoodsRun]:
-        return [r for r in runs if not outcome_path(storage_path, r.run_id).exists()]
-
-    for attempt in itertools.count():
-        todo = missing()
-        if not todo:
-            break
-        experiment_name = name if attempt == 0 else f"{name}-{attempt}"
-        experiment = storage_path / experiment_name
-        held_file = _held_runs_file(storage_path, experiment_name)
-        held = json.loads(held_file.read_text()) if held_file.exists() else None
-        if held is not None and not {r.run_id for r in todo} & set(held):
-            continue  # that experiment finished its runs; the missing ones go to the next name
-        if held is not None and tune.Tuner.can_restore(str(experiment)):
-            if progress:
-                progress.info(f"resuming the interrupted MOODS experiment in {experiment}")
-            tune.Tuner.restore(str(experiment), trainable=trainable, resume_unfinished=True,
-                               resume_errored=True).fit()
-        else:  # new, or stopped before Tune saved its first state: start its runs afresh
-            mine = todo if held is None else [r for r in todo if r.run_id in held]
-            held = [r.run_id for r in mine]
-            held_file.parent.mkdir(parents=True, exist_ok=True)
-            held_file.write_text(json.dumps(held))
-            cores = {r.run_id: MoodsCore(r.split.y_train, r.split.X_train.shape[1], r.settings, seed=r.seed)
-                     for r in mine}
-            tags = {r.run_id: {"split_seed": r.split.seed, "model_seed": r.seed} for r in mine}
-            tune.Tuner(
-                trainable,
-                param_space={},
-                tune_config=tune.TuneConfig(
-                    search_alg=MoodsSearcher(cores, storage_path / "runs", tags=tags, progress=progress),
-                    num_samples=-1, reuse_actors=True, trial_dirname_creator=trial_dirname,
-                    max_concurrent_trials=sum(r.settings.steps_per_round for r in mine)),
-                run_config=tune.RunConfig(name=experiment_name, storage_path=str(storage_path), verbose=0,
-                                          callbacks=callbacks, log_to_file=True),
-            ).fit()
-        unfinished = [rid for rid in held if not outcome_path(storage_path, rid).exists()]
-        if unfinished:
-            raise SearchInterrupted(f"the MOODS experiment {experiment} stopped before run(s) "
-                                    f"{', '.join(unfinished)} finished; finished steps are saved",
-                                    out=str(storage_path))
-    return {r.run_id: load_outcome(outcome_path(storage_path, r.run_id).parent) for r in runs}
+    searches = {r.run_id: MoodsSearch(MoodsCore(r.split.y_train, r.split.X_train.shape[1], r.settings, seed=r.seed),
+                                      run_dir(storage_path, r.run_id), r.run_id) for r in runs}
+    tags = {r.run_id: {"run_id": r.run_id, "split_seed": r.split.seed, "model_seed": r.seed,
+                       "work_dir": str(run_dir(storage_path, r.run_id))} for r in runs}
+    searcher = JournaledSearcher(Interleaver(searches, tags, priority=needs_rounds_first),
+                                 TrialJournal(storage_path / JOURNAL_FILE), decode=result_from_report,
+                                 metric=METRIC, hooks=MoodsHooks(progress))
+    run = run_searches(trainable, searcher, name=name, storage_path=str(storage_path),
+                       max_concurrent_trials=sum(r.settings.steps_per_round for r in runs),
+                       progress=progress or Progress(enabled=False), callbacks=callbacks or (),
+                       trial_dirname_creator=trial_dirname)
+    if run.interrupted:
+        raise SearchInterrupted(f"the MOODS experiment {storage_path / name} stopped before run(s) "
+                                f"{', '.join(run.open_searches)} finished; finished steps are saved",
+                                out=str(storage_path))
+    return {rid: outcome_of(search.core) for rid, search in searches.items()}

@@ -5,16 +5,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.experiment.comparison import method_deltas
+from autogets_ray.metric_names import delta_column
 from autogets_ray.reporting.inputs import ResultsDir
 from autogets_ray.reporting.paper_tables import DELTA_PREFIX, formatted
 from autogets_ray.reporting.plotting import panel_grid, save_figure
 
 SPLIT_SUMMARY_FILE = "split_summary.csv"
 COMPARISON_LABELS = {"target_class": "class", "objective": "objective", "method": "method", "choice": "choice",
-                     "delta_objective_val": f"{DELTA_PREFIX} objective val",
-                     "delta_objective_test": f"{DELTA_PREFIX} objective test",
-                     "delta_cba_test": f"{DELTA_PREFIX} CBA test", "delta_oba_test": f"{DELTA_PREFIX} OBA test"}
+                     delta_column("objective", "val"): f"{DELTA_PREFIX} objective val",
+                     delta_column("objective", "test"): f"{DELTA_PREFIX} objective test",
+                     delta_column("cba", "test"): f"{DELTA_PREFIX} CBA test",
+                     delta_column("oba", "test"): f"{DELTA_PREFIX} OBA test"}
 
 
 def search_vs_no_search(results: ResultsDir) -> pd.DataFrame:
@@ -22,7 +25,8 @@ def search_vs_no_search(results: ResultsDir) -> pd.DataFrame:
     over M0; ValueError when the directory has no ``baselines.csv`` (results before baselines)."""
     path = results.optional_path("baselines.csv")
     if path is None:
-        raise ValueError(f"{results.path} has no baselines.csv (written by autogets search, matrix and quickstart)")
+        raise UserInputError(f"{results.path} has no baselines.csv "
+                             "(written by autogets search, matrix and quickstart)")
     frame = method_deltas(results.summary, pd.read_csv(path))
     frame = frame.sort_values(["target_class", "objective"], kind="stable")
     return frame[list(COMPARISON_LABELS)].rename(columns=COMPARISON_LABELS)
@@ -32,7 +36,7 @@ def splits_table(path: Path) -> pd.DataFrame:
     """``split_summary.csv`` for display: mean and 95% interval of each method's test changes."""
     table = pd.read_csv(path)
     out = table[["target_class", "objective", "method", "splits"]].rename(columns={"target_class": "class"})
-    for column, label in (("delta_cba_test", "CBA"), ("delta_oba_test", "OBA")):
+    for column, label in ((delta_column("cba", "test"), "CBA"), (delta_column("oba", "test"), "OBA")):
         out[f"{DELTA_PREFIX} {label} test"] = table[f"{column}_mean"]
         out[f"{label} 95% interval"] = [
             "n/a" if pd.isna(lo) else f"[{lo:+.4f}, {hi:+.4f}]"
@@ -51,9 +55,10 @@ def plot_split_intervals(path: Path, out: Path) -> Path:
     fig, axes = panel_grid(len(panels), 2, width=6.0, height=0.45 * table["method"].nunique() + 1.5)
     for ax, ((target, objective), group) in zip(axes.ravel(), panels):
         group = group.reset_index(drop=True)
-        mean = group["delta_cba_test_mean"]
-        low = (mean - group["delta_cba_test_low"]).fillna(0.0)
-        high = (group["delta_cba_test_high"] - mean).fillna(0.0)
+        cba = delta_column("cba", "test")
+        mean = group[f"{cba}_mean"]
+        low = (mean - group[f"{cba}_low"]).fillna(0.0)
+        high = (group[f"{cba}_high"] - mean).fillna(0.0)
         colours = group["kind"].map({"search": "tab:blue", "decision": "tab:green", "baseline": "tab:orange"})
         ax.errorbar(mean, range(len(group)), xerr=[low, high], fmt="none", ecolor="0.4", capsize=3)
         ax.scatter(mean, range(len(group)), c=colours.fillna("0.3").tolist(), zorder=3)

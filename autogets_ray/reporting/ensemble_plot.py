@@ -12,6 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autogets_ray.errors import UserInputError
+from autogets_ray.metric_names import SPLITS, class_columns, metric_column
+from autogets_ray.metrics import OVERALL_OBJECTIVES, is_class_objective
 from autogets_ray.reporting.plotting import panel_grid, pyplot, save_figure, suptitle
 
 MIN_CBA = "lowest class CBA"
@@ -19,25 +22,28 @@ MIN_CBA = "lowest class CBA"
 
 def tracked_metrics(name: str, steps: pd.DataFrame, result: dict[str, Any] | None = None) -> list[tuple[str, str]]:
     """(metric key, label) pairs a run is judged by: R3 its important class's metric (CBA unless
-    result.json's parameters name another), R1 the lowest class CBA, otherwise (R2) OBA and OF1.
-    Only metrics whose val_ and test_ columns ``steps`` holds."""
+    result.json's parameters name another class objective), R1 the lowest class CBA, otherwise (R2)
+    the overall objectives, the run's own metric first. Only metrics whose val_ and test_ columns
+    ``steps`` holds."""
     metric = str(((result or {}).get("parameters") or {}).get("metric", "cba"))
-    metrics = [("of1", "OF1"), ("oba", "OBA")] if metric == "of1" else [("oba", "OBA"), ("of1", "OF1")]
+    overall = sorted(OVERALL_OBJECTIVES, key=lambda o: o != metric)  # stable: the run's metric first
+    metrics = [(o, o.upper()) for o in overall]
     if name.lower().startswith("r3"):
         important = _important_class(name, steps, result)
         if important is not None:
-            local = metric if metric in ("cr", "cba") else "cba"
-            metrics = [(f"{local}[{important}]", f"{local.upper()} of {important}"), ("oba", "OBA")]
+            local = metric if is_class_objective(metric) else "cba"
+            metrics = [(metric_column(local, important), f"{local.upper()} of {important}"), ("oba", "OBA")]
     elif name.lower().startswith("r1"):
         metrics = [(MIN_CBA, MIN_CBA), ("oba", "OBA")]
     present = set(steps.columns)
     return [(key, label) for key, label in metrics
-            if (key == MIN_CBA and _class_columns(steps, "val_cba") and _class_columns(steps, "test_cba"))
-            or {f"val_{key}", f"test_{key}"} <= present]
+            if (key == MIN_CBA and all(_class_columns(steps, part) for part in SPLITS))
+            or {metric_column(key, split=part) for part in SPLITS} <= present]
 
 
-def _class_columns(steps: pd.DataFrame, prefix: str) -> list[str]:
-    return [c for c in steps.columns if c.startswith(f"{prefix}[") and c.endswith("]")]
+def _class_columns(steps: pd.DataFrame, part: str) -> list[str]:
+    """The per-class CBA columns of one split."""
+    return list(class_columns(steps.columns, "cba", part).values())
 
 
 def _important_class(name: str, steps: pd.DataFrame, result: dict[str, Any] | None) -> str | None:
@@ -47,15 +53,15 @@ def _important_class(name: str, steps: pd.DataFrame, result: dict[str, Any] | No
         guesses = [v for k, v in parameters.items()
                    if ("class" in k or k == "important") and isinstance(v, str)] + guesses
     for guess in guesses:
-        if f"val_cba[{guess}]" in steps.columns:
+        if metric_column("cba", guess, "val") in steps.columns:
             return guess
     return None
 
 
 def metric_values(steps: pd.DataFrame, key: str, part: str) -> np.ndarray:
     if key == MIN_CBA:
-        return steps[_class_columns(steps, f"{part}_cba")].min(axis=1).to_numpy(float)
-    return steps[f"{part}_{key}"].to_numpy(float)
+        return steps[_class_columns(steps, part)].min(axis=1).to_numpy(float)
+    return steps[metric_column(key, split=part)].to_numpy(float)
 
 
 def time_axis(steps: pd.DataFrame) -> tuple[str, str]:
@@ -121,13 +127,13 @@ def fig7_ensemble(name: str, steps: pd.DataFrame, path: str | Path,
     """Paper Fig. 7 for one ensemble run: cumulative change vs M0 per method, val and test."""
     missing = {"method", "iteration"} - set(steps.columns)
     if missing:
-        raise ValueError(f"ensemble/{name}/steps.csv lacks column(s) {', '.join(sorted(missing))}")
+        raise UserInputError(f"ensemble/{name}/steps.csv lacks column(s) {', '.join(sorted(missing))}")
     metrics = tracked_metrics(name, steps, result)
     if not metrics:
-        raise ValueError(f"ensemble/{name}/steps.csv has no val_/test_ columns for OBA, OF1 or class CBA")
+        raise UserInputError(f"ensemble/{name}/steps.csv has no val_/test_ columns for OBA, OF1 or class CBA")
     fig, axes = panel_grid(2 * len(metrics), 2, width=6.0, height=4.0)
     for row, (key, label) in enumerate(metrics):
-        for col, part in enumerate(("val", "test")):
+        for col, part in enumerate(SPLITS):
             ax = axes[row, col]
             _draw(ax, steps, key, part)
             word = "validation" if part == "val" else "test"
@@ -152,7 +158,7 @@ def final_changes(name: str, steps: pd.DataFrame, result: dict[str, Any] | None 
         row: dict[str, Any] = {"method": method,
                                "accepted steps": int((_accepted(group) & (group["iteration"] > 0)).sum())}
         for key, label in metrics:
-            for part in ("val", "test"):
+            for part in SPLITS:
                 row[f"Δ{label} {part}"] = float(cumulative_curve(group, key, part)[1][-1])
         stop = stops.get(method)
         row["stopped"] = stop.get("code", "") if isinstance(stop, dict) else str(stop or "")

@@ -9,26 +9,47 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from autogets_ray.metrics import OBJECTIVES
+from autogets_ray.errors import UserInputError
+from autogets_ray.metric_names import SPLITS, delta_column, metric_column
+from autogets_ray.metrics import objective_column, objective_names, objectives_in
 from autogets_ray.reporting.inputs import ResultsDir
 from autogets_ray.reporting.plotting import (STRATEGY_ORDER, diverging_heatmap, panel_grid, save_figure,
                                               strategy_colors, suptitle)
 
-#: Metrics compared in Fig. 4: class recall, class balanced accuracy, overall BA, overall F1.
-FIG4_METRICS = ("cr", "cba", "oba", "of1")
-OBJECTIVE_MARKERS = {"cr": "^", "cba": "o", "oba": "s", "of1": "D"}
-#: Decreasing sizes, so trials of different objectives at the same point stay visible.
-OBJECTIVE_SIZES = {"cr": 60, "cba": 42, "oba": 26, "of1": 14}
+#: Markers of the objectives in registration order (the paper's CR, CBA, OBA, OF1 first), then cycled.
+_MARKERS = ("^", "o", "s", "D", "v", "P", "X")
 M0_STYLE = {"marker": "*", "color": "gold", "edgecolors": "black"}
 
 
-def metric_key(metric: str, target_class: str) -> str:
-    """The flat metric key of M0 / trial columns: ``cba[C]`` for class metrics, ``oba`` otherwise."""
-    return f"{metric}[{target_class}]" if metric in ("cr", "cba", "f1") else metric
+def objective_marker(objective: str) -> str:
+    """The scatter marker of a registered objective; ``x`` for any other name."""
+    names = objective_names()
+    return _MARKERS[names.index(objective) % len(_MARKERS)] if objective in names else "x"
+
+
+def objective_size(objective: str) -> float:
+    """Marker area, decreasing from 60 to 14 over the registered objectives (20 for any other name),
+    so trials of different objectives at the same point stay visible."""
+    names = objective_names()
+    if objective not in names:
+        return 20.0
+    return 60.0 - 46.0 * names.index(objective) / max(1, len(names) - 1)
+
+
+def objective_rank(objective: str) -> int:
+    """Sort key: registration order of the objectives, unknown names last."""
+    names = objective_names()
+    return names.index(objective) if objective in names else len(names)
+
+
+def fig4_metrics(trials: pd.DataFrame) -> tuple[str, ...]:
+    """Metrics compared in Fig. 4: every objective the trials carry (the paper's CR, CBA, OBA and OF1,
+    and the class AUC when the runs had decision scores)."""
+    return objectives_in(trials.columns)
 
 
 def best_trial_deltas(results: ResultsDir) -> pd.DataFrame:
-    """Per search, the best validation trial's change vs M0 in CR, CBA, OBA and OF1 (val and test)."""
+    """Per search, the best validation trial's change vs M0 in each of :func:`fig4_metrics` (val and test)."""
     trials = results.trials
     rows = []
     for search_id, group in trials.groupby("search_id", sort=False):
@@ -36,12 +57,13 @@ def best_trial_deltas(results: ResultsDir) -> pd.DataFrame:
         target = str(best["target_class"])
         row = {"search_id": search_id, "target_class": target, "strategy": best["strategy"],
                "objective": best["objective"]}
-        for metric in FIG4_METRICS:
-            key = metric_key(metric, target)
-            for part in ("val", "test"):
-                column = f"{part}_{key}"
+        for metric in fig4_metrics(trials):
+            key = objective_column(metric, target)
+            for part in SPLITS:
+                column = metric_column(key, split=part)
                 value = best[column] if column in best.index else np.nan
-                row[f"{part}_{metric}"] = float(value) - float(results.m0[part].get(key, np.nan))
+                m0 = float(results.m0[part].get(key, np.nan))
+                row[metric_column(metric, split=part)] = float(value) - m0
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -49,8 +71,7 @@ def best_trial_deltas(results: ResultsDir) -> pd.DataFrame:
 def _combo_order(frame: pd.DataFrame) -> list[tuple[str, str]]:
     def key(combo: tuple[str, str]) -> tuple:
         s, o = combo
-        return (STRATEGY_ORDER.index(s) if s in STRATEGY_ORDER else 99, s,
-                OBJECTIVES.index(o) if o in OBJECTIVES else 99, o)
+        return (STRATEGY_ORDER.index(s) if s in STRATEGY_ORDER else 99, s, objective_rank(o), o)
 
     return sorted({(str(s), str(o)) for s, o in zip(frame["strategy"], frame["objective"])}, key=key)
 
@@ -59,19 +80,20 @@ def fig4_improvements(results: ResultsDir, path: str | Path) -> Path:
     """Paper Fig. 4: best ΔCR/ΔCBA/ΔOBA/ΔOF1 per class x strategy-objective (colour: val; text: val, test)."""
     deltas = best_trial_deltas(results)
     if deltas.empty:
-        raise ValueError(f"{results.path / 'trials.parquet'} holds no trials")
+        raise UserInputError(f"{results.path / 'trials.parquet'} holds no trials")
     classes = [c for c in results.classes_by_size() if c in set(deltas["target_class"])]
     combos = _combo_order(deltas)
+    metrics = fig4_metrics(results.trials)
     cols = 2 if len(combos) <= 8 else 1
-    fig, axes = panel_grid(len(FIG4_METRICS), cols, width=max(6.0, 0.95 * len(combos) + 3),
+    fig, axes = panel_grid(len(metrics), cols, width=max(6.0, 0.95 * len(combos) + 3),
                            height=max(3.2, 0.55 * len(classes) + 2))
-    for ax, metric in zip(axes.ravel(), FIG4_METRICS):
+    for ax, metric in zip(axes.ravel(), metrics):
         values = np.full((len(classes), len(combos)), np.nan)
         labels = [["" for _ in combos] for _ in classes]
         for _, row in deltas.iterrows():
             i, j = classes.index(row["target_class"]), combos.index((row["strategy"], row["objective"]))
-            values[i, j] = 100 * row[f"val_{metric}"]
-            labels[i][j] = f"{values[i, j]:+.2f}\n({100 * row[f'test_{metric}']:+.2f})"
+            values[i, j] = 100 * row[metric_column(metric, split="val")]
+            labels[i][j] = f"{values[i, j]:+.2f}\n({100 * row[metric_column(metric, split='test')]:+.2f})"
         diverging_heatmap(ax, values, classes, [f"{s.upper()}-{o.upper()}" for s, o in combos], labels,
                           colorbar=f"validation Δ{metric.upper()} (pp)")
         ax.set_title(f"Δ{metric.upper()} of the best trial vs M0: validation (test in brackets), pp")
@@ -107,7 +129,7 @@ def fig5_pareto(results: ResultsDir, path: str | Path) -> Path:
     trials = results.trials
     picks = pick_size_classes(results, sorted(set(trials["target_class"].astype(str))))
     if not picks:
-        raise ValueError(f"{results.path / 'trials.parquet'} holds no trials")
+        raise UserInputError(f"{results.path / 'trials.parquet'} holds no trials")
     from matplotlib.lines import Line2D
 
     colors = strategy_colors(sorted(set(trials["strategy"])))
@@ -115,14 +137,16 @@ def fig5_pareto(results: ResultsDir, path: str | Path) -> Path:
     fig, axes = panel_grid(len(picks), 3, width=5.2, height=4.6)
     for ax, (kind, name) in zip(axes.ravel(), picks):
         mine = trials[trials["target_class"].astype(str) == name]
-        x, y = mine[f"val_cr[{name}]"].to_numpy(float), mine[f"val_cba[{name}]"].to_numpy(float)
+        cr, cba = metric_column("cr", name, "val"), metric_column("cba", name, "val")
+        x, y = mine[cr].to_numpy(float), mine[cba].to_numpy(float)
         for (strategy, objective), group in mine.groupby(["strategy", "objective"]):
-            ax.scatter(group[f"val_cr[{name}]"], group[f"val_cba[{name}]"], s=OBJECTIVE_SIZES.get(objective, 20),
-                       alpha=0.7, color=colors[strategy], marker=OBJECTIVE_MARKERS.get(objective, "x"))
+            ax.scatter(group[cr], group[cba], s=objective_size(objective), alpha=0.7, color=colors[strategy],
+                       marker=objective_marker(objective))
         front = pareto_front(x, y)
         ax.plot(x[front], y[front], "-", color="black", lw=1.3, zorder=3)
         ax.scatter(x[front], y[front], s=70, facecolors="none", edgecolors="black", lw=1.3, zorder=4)
-        ax.scatter([results.m0["val"][f"cr[{name}]"]], [results.m0["val"][f"cba[{name}]"]], s=240, zorder=5,
+        m0 = results.m0["val"]
+        ax.scatter([m0[metric_column("cr", name)]], [m0[metric_column("cba", name)]], s=240, zorder=5,
                    **M0_STYLE)
         known = sizes is not None and name in sizes.index
         train = f"{int(sizes.loc[name, 'train'])} training examples; " if known else ""
@@ -132,9 +156,8 @@ def fig5_pareto(results: ResultsDir, path: str | Path) -> Path:
         ax.grid(alpha=0.3)
     handles = [Line2D([], [], color=c, marker="o", ls="", label=f"strategy {s.upper()}")
                for s, c in colors.items()]
-    objectives = sorted(set(trials["objective"]),
-                        key=lambda o: (OBJECTIVES.index(o) if o in OBJECTIVES else 99, o))
-    handles += [Line2D([], [], color="0.4", marker=OBJECTIVE_MARKERS.get(o, "x"), ls="", label=f"objective {o.upper()}")
+    objectives = sorted(set(trials["objective"]), key=lambda o: (objective_rank(o), o))
+    handles += [Line2D([], [], color="0.4", marker=objective_marker(o), ls="", label=f"objective {o.upper()}")
                 for o in objectives]
     handles += [Line2D([], [], color="black", marker="o", mfc="none", label="non-dominated front"),
                 Line2D([], [], color=M0_STYLE["color"], marker="*", ls="", ms=14, mec="black", label="M0")]
@@ -146,7 +169,7 @@ def fig5_pareto(results: ResultsDir, path: str | Path) -> Path:
 
 def _interaction_matrix(results: ResultsDir, interaction: pd.DataFrame, name: str) -> pd.DataFrame:
     if "applied_class" not in interaction.columns:
-        raise ValueError(f"knowledge_base/{name} needs a first column 'applied_class'")
+        raise UserInputError(f"knowledge_base/{name} needs a first column 'applied_class'")
     matrix = interaction.set_index(interaction["applied_class"].astype(str)).drop(columns="applied_class")
     order = results.classes_by_size()
     rows = sorted(matrix.index, key=lambda c: (order.index(c) if c in order else len(order), c))
@@ -177,9 +200,10 @@ def fig6a_interaction(results: ResultsDir, interaction: pd.DataFrame, path: str 
 
 def fig6b_oba_effect(results: ResultsDir, effect: pd.DataFrame, path: str | Path) -> Path:
     """Paper Fig. 6b: each class's effect on overall balanced accuracy (val and test)."""
-    missing = {"target_class", "delta_oba_val", "delta_oba_test"} - set(effect.columns)
+    oba_val, oba_test = delta_column("oba", "val"), delta_column("oba", "test")
+    missing = {"target_class", oba_val, oba_test} - set(effect.columns)
     if missing:
-        raise ValueError(f"knowledge_base/oba_effect.csv lacks column(s) {', '.join(sorted(missing))}")
+        raise UserInputError(f"knowledge_base/oba_effect.csv lacks column(s) {', '.join(sorted(missing))}")
     order = results.classes_by_size()
     effect = effect.assign(target_class=effect["target_class"].astype(str))
     effect = effect.set_index("target_class")
@@ -187,8 +211,8 @@ def fig6b_oba_effect(results: ResultsDir, effect: pd.DataFrame, path: str | Path
     x = np.arange(len(classes))
     fig, axes = panel_grid(1, 1, width=max(6.0, 0.6 * len(classes) + 2), height=4.2)
     ax = axes[0, 0]
-    ax.bar(x - 0.2, 100 * effect.loc[classes, "delta_oba_val"], width=0.4, label="validation", color="tab:blue")
-    ax.bar(x + 0.2, 100 * effect.loc[classes, "delta_oba_test"], width=0.4, label="test", color="tab:orange")
+    ax.bar(x - 0.2, 100 * effect.loc[classes, oba_val], width=0.4, label="validation", color="tab:blue")
+    ax.bar(x + 0.2, 100 * effect.loc[classes, oba_test], width=0.4, label="test", color="tab:orange")
     ax.axhline(0, color="0.3", lw=0.8)
     ax.set_xticks(x, classes, rotation=40, ha="right")
     ax.set_xlabel("class AutoGeTS was applied to (largest first)")

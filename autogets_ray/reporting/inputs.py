@@ -13,6 +13,9 @@ from typing import Any
 
 import pandas as pd
 
+from autogets_ray.errors import UserInputError
+from autogets_ray.metric_names import SPLITS, class_columns
+
 #: Files every results directory holds (what ``autogets search`` writes first).
 REQUIRED_FILES = ("m0.json", "summary.csv", "trials.parquet")
 KNOWLEDGE_BASE = "knowledge_base"
@@ -30,20 +33,21 @@ class ResultsDir:
         """Check that ``path`` is a results directory; ValueError naming what is missing."""
         path = Path(path)
         if not path.is_dir():
-            raise ValueError(f"{path} is not a directory (expected the --out of autogets search or matrix)")
+            raise UserInputError(f"{path} is not a directory "
+                                 "(expected the --out of autogets search or matrix)")
         for name in REQUIRED_FILES:
             if not (path / name).is_file():
-                raise ValueError(f"{path} is not a results directory: {name} is missing "
-                                 f"(it holds the output of autogets search or autogets matrix)")
+                raise UserInputError(f"{path} is not a results directory: {name} is missing "
+                                     f"(it holds the output of autogets search or autogets matrix)")
         return cls(path)
 
     @cached_property
     def m0(self) -> dict[str, dict[str, float]]:
         """M0's flat metrics: ``{"val": {...}, "test": {...}}``."""
         data = json.loads((self.path / "m0.json").read_text())
-        for part in ("val", "test"):
+        for part in SPLITS:
             if not isinstance(data.get(part), dict):
-                raise ValueError(f"{self.path / 'm0.json'} has no {part!r} metrics")
+                raise UserInputError(f"{self.path / 'm0.json'} has no {part!r} metrics")
         return data
 
     @cached_property
@@ -57,7 +61,7 @@ class ResultsDir:
     @cached_property
     def classes(self) -> list[str]:
         """Every class, from M0's per-class metrics (order as saved)."""
-        return [key[3:-1] for key in self.m0["val"] if key.startswith("cr[") and key.endswith("]")]
+        return list(class_columns(self.m0["val"], "cr"))
 
     def optional_path(self, *parts: str) -> Path | None:
         path = self.path.joinpath(*parts)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from autogets_ray.metrics import OBJECTIVES
+from autogets_ray.errors import UserInputError
+from autogets_ray.metric_names import SPLITS, delta_column, metric_column
+from autogets_ray.metrics import CLASS_OBJECTIVES, OBJECTIVES, objectives_in
 from autogets_ray.reporting.inputs import ResultsDir
 from autogets_ray.reporting.plotting import STRATEGY_ORDER
 
@@ -16,29 +18,32 @@ DELTA_PREFIX = "Δ"
 def table1_m0(results: ResultsDir) -> pd.DataFrame:
     """Table 1 analog: M0 per class (largest first) on val and test, and an ``overall`` row.
 
-    In the overall row the CR columns hold accuracy, CBA columns OBA and F1 columns OF1.
+    Per class: every class objective M0 was scored on (CR, CBA and, with decision scores, AUC),
+    then the class F1. In the overall row the CR columns hold accuracy, CBA columns OBA and F1
+    columns OF1 (other columns: n/a).
     """
     sizes = results.split_sizes
+    metrics = [m for m in objectives_in(results.m0["val"]) if m in CLASS_OBJECTIVES] + ["f1"]
     rows = []
     for name in results.classes_by_size():
         row: dict[str, object] = {"class": name}
         if sizes is not None:
             row["size"] = int(sizes.loc[name, "total"]) if name in sizes.index else 0
             row["train"] = int(sizes.loc[name, "train"]) if name in sizes.index else 0
-        for part in ("val", "test"):
+        for part in SPLITS:
             m0 = results.m0[part]
-            for metric in ("cr", "cba", "f1"):
-                row[f"{part} {metric.upper()}"] = m0.get(f"{metric}[{name}]", float("nan"))
+            for metric in metrics:
+                row[f"{part} {metric.upper()}"] = m0.get(metric_column(metric, name), float("nan"))
         rows.append(row)
     overall: dict[str, object] = {"class": "overall"}
     if sizes is not None:
         overall["size"] = int(sizes["total"].sum())
         overall["train"] = int(sizes["train"].sum())
-    for part in ("val", "test"):
+    overall_of = {"cr": "accuracy", "cba": "oba", "f1": "of1"}
+    for part in SPLITS:
         m0 = results.m0[part]
-        overall[f"{part} CR"] = m0.get("accuracy", float("nan"))
-        overall[f"{part} CBA"] = m0.get("oba", float("nan"))
-        overall[f"{part} F1"] = m0.get("of1", float("nan"))
+        for metric in metrics:
+            overall[f"{part} {metric.upper()}"] = m0.get(overall_of.get(metric, ""), float("nan"))
     rows.append(overall)
     return pd.DataFrame(rows)
 
@@ -62,10 +67,8 @@ def table2_improvements(results: ResultsDir) -> pd.DataFrame:
         "trials": summary["trials"].astype(int),
         "M0 objective (val)": summary["m0_val"],
         "M0 CBA (val)": summary["m0_cba"],
-        f"{DELTA_PREFIX}OBA val": summary["delta_oba_val"],
-        f"{DELTA_PREFIX}CBA val": summary["delta_cba_val"],
-        f"{DELTA_PREFIX}OBA test": summary["delta_oba_test"],
-        f"{DELTA_PREFIX}CBA test": summary["delta_cba_test"],
+        **{f"{DELTA_PREFIX}{metric.upper()} {part}": summary[delta_column(metric, part)]
+           for part in SPLITS for metric in ("oba", "cba")},
     })
     if sizes is not None:
         frame.insert(1, "train", [int(sizes["train"].get(c, 0)) for c in frame["class"]])
@@ -83,7 +86,7 @@ def table3_lookup(results: ResultsDir, lookup: pd.DataFrame) -> pd.DataFrame:
     required = {"target_class", "metric", "strategy", "objective", "delta_val", "delta_test"}
     missing = required - set(lookup.columns)
     if missing:
-        raise ValueError(f"knowledge_base/lookup.csv lacks column(s) {', '.join(sorted(missing))}")
+        raise UserInputError(f"knowledge_base/lookup.csv lacks column(s) {', '.join(sorted(missing))}")
     cells = lookup.assign(
         cell=[f"{s.upper()}-{o.upper()} ({_signed(v)} val, {_signed(t)} test)"
               for s, o, v, t in zip(lookup["strategy"], lookup["objective"], lookup["delta_val"],

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.reporting import comparison_report, figures, paper_tables
 from autogets_ray.reporting.ensemble_plot import fig7_ensemble, final_changes
 from autogets_ray.reporting.inputs import ResultsDir
@@ -86,7 +87,8 @@ def search_vs_no_search(ctx: Context) -> list[Block]:
 
 def fig4(ctx: Context) -> list[Block]:
     path = figures.fig4_improvements(ctx.results, ctx.figure_path("fig4_improvements.png"))
-    return [ctx.figure(path, "Best Δ per class x strategy-objective for CR, CBA, OBA and OF1 "
+    metrics = ", ".join(m.upper() for m in figures.fig4_metrics(ctx.results.trials))
+    return [ctx.figure(path, f"Best Δ per class x strategy-objective for {metrics} "
                              "(colour and first number: validation; in brackets: test; pp).")]
 
 
@@ -194,7 +196,7 @@ def _build(builder: Callable[[Context], list[Block]], ctx: Context) -> list[Bloc
 def write_report(results_dir: str | Path, fmt: str = "html") -> Path:
     """Write ``report.html`` (or ``report.md``) and ``figures/*.png`` into ``results_dir``."""
     if fmt not in ("html", "md"):
-        raise ValueError(f"unknown report format {fmt!r}; choose html or md")
+        raise UserInputError(f"unknown report format {fmt!r}; choose html or md")
     splits = Path(results_dir) / comparison_report.SPLIT_SUMMARY_FILE
     if splits.is_file() and not (Path(results_dir) / "summary.csv").is_file():
         return _write_splits_report(Path(results_dir), splits, fmt)

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.reporting.inputs import ResultsDir
 from autogets_ray.reporting.plotting import (STRATEGY_ORDER, panel_grid, save_figure,
                                               strategy_colors, suptitle)
@@ -62,11 +63,11 @@ def fig_trajectories(results: ResultsDir, objective: str, path: str | Path) -> P
     """Paper Figs. 27-30 for one objective: max and mean best-so-far improvement per strategy."""
     traj = results.trajectory
     if traj is None:
-        raise ValueError(f"{results.path} has no trajectory.parquet")
+        raise UserInputError(f"{results.path} has no trajectory.parquet")
     traj = traj[traj["objective"] == objective].assign(search_id=lambda f: f["search_id"].astype(str),
                                                        target_class=lambda f: f["target_class"].astype(str))
     if traj.empty:
-        raise ValueError(f"trajectory.parquet holds no search with objective {objective!r}")
+        raise UserInputError(f"trajectory.parquet holds no search with objective {objective!r}")
     m0 = _m0_by_search(results)
     grid = np.linspace(0.0, float(traj["cumulative_retrain_seconds"].max()), GRID_POINTS)
     colors = strategy_colors(sorted(set(traj["strategy"])))

@@ -1,8 +1,7 @@
-"""Ray-free search cores (SW, HSW, GA, random) behind one ask/tell interface (DESIGN.md §2).
+"""Ray-free search cores (SW, HSW, GA, random) behind one ask/tell interface (docs/design.md#code-shape).
 
-``STRATEGIES`` maps a strategy name to its core class; :func:`create_core` builds one. The Ray Tune
-adapter lives in :mod:`autogets_ray.search.tune_searcher` (imported on demand, so the cores work
-without Ray).
+``STRATEGIES`` maps a strategy name to its core class; :func:`create_core` builds one. They run on Ray
+Tune through the package's one engine, :mod:`autogets_ray.engine` (the cores themselves need no Ray).
 """
 from __future__ import annotations
 
@@ -12,15 +11,14 @@ from autogets_ray.search.core import (
 )
 from autogets_ray.search.ga import GeneticCore
 from autogets_ray.search.hsw import HierarchicalWindowCore
-from autogets_ray.search.interleave import InterleavedSearch, TaggedCandidate
 from autogets_ray.search.random_search import RandomSubsetCore
 from autogets_ray.search.results import outcome_from_result
 from autogets_ray.search.sw import SlidingWindowCore
 
 __all__ = [
-    "FINISHED", "STRATEGIES", "Candidate", "GeneticCore", "HierarchicalWindowCore", "InterleavedSearch",
+    "FINISHED", "STRATEGIES", "Candidate", "GeneticCore", "HierarchicalWindowCore",
     "RandomSubsetCore",
-    "SearchCore", "SearchProblem", "SlidingWindowCore", "TaggedCandidate", "TrajectoryPoint", "TrialOutcome",
+    "SearchCore", "SearchProblem", "SlidingWindowCore", "TrajectoryPoint", "TrialOutcome",
     "create_core",
     "outcome_from_result", "strategy_parameters",
 ]

@@ -1,9 +1,9 @@
-"""The Ray-free ask/tell interface every search strategy implements (paper §3.3, DESIGN.md §2).
+"""The Ray-free ask/tell interface every search strategy implements (paper §3.3; docs/design.md#code-shape).
 
 A *core* proposes candidates (subsets of the target class's training examples) with :meth:`ask`
 and learns their validation scores through :meth:`tell`. It is seeded, deterministic (same seed and
 same outcomes give the same candidates), pickle-safe, and enforces the paper's fixed-time budget:
-the sum of the retraining seconds of one search (DESIGN.md §3, "Budget").
+the sum of the retraining seconds of one search (docs/design.md#budget).
 """
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
+from autogets_ray.engine.protocol import FINISHED, _Finished
+from autogets_ray.errors import UserInputError
 from autogets_ray.registry import Registry
 
 #: How many consecutive proposal batches may consist of already-seen subsets only before a core
@@ -24,24 +26,6 @@ from autogets_ray.registry import Registry
 MAX_EMPTY_BATCHES = 1000
 
 
-class _Finished:
-    """The 'no more candidates' sentinel; one instance, which survives pickle and deepcopy."""
-
-    _instance: ClassVar[_Finished | None] = None
-
-    def __new__(cls) -> _Finished:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "FINISHED"
-
-    def __reduce__(self) -> str:
-        return "FINISHED"  # pickled by reference to this module's global
-
-
-FINISHED = _Finished()
 
 
 @dataclass(frozen=True)
@@ -126,7 +110,7 @@ class SearchProblem:
         self.all_coords = np.asarray(self.all_coords, dtype=float)
         n = len(self.example_ids)
         if n == 0:
-            raise ValueError(f"class {self.target_class!r} has no training examples to search over")
+            raise UserInputError(f"class {self.target_class!r} has no training examples to search over")
         if len(np.unique(self.example_ids)) != n:
             raise ValueError("example_ids must be unique row ids")
         if self.coords.ndim != 2 or self.coords.shape[0] != n or self.coords.shape[1] < 2:
@@ -207,6 +191,7 @@ class SearchCore(ABC):
         self.rng = np.random.default_rng(self.seed)
         self._queue: deque[Candidate] = deque()
         self._pending: dict[str, Candidate] = {}
+        self._order: dict[str, int] = {}  # candidate id -> position in the proposal order
         self._seen: set[tuple[int, ...]] = set()
         self._ids: set[str] = set()
         self._outcomes: dict[tuple[int, ...], TrialOutcome | None] = {}
@@ -239,6 +224,7 @@ class SearchCore(ABC):
             return None  # outstanding trials will probably spend the rest of the budget
         candidate = self._queue.popleft()
         self._pending[candidate.candidate_id] = candidate
+        self._order[candidate.candidate_id] = self._n_issued
         self._n_issued += 1
         return candidate
 
@@ -258,14 +244,21 @@ class SearchCore(ABC):
             self._consecutive_errors = 0
             self._spent += float(outcome.retrain_seconds)
             self._n_timed += 1
-            if outcome.valid and (self._best is None or outcome.objective > self._best[1].objective):
+            if outcome.valid and (self._best is None or self._ranks_above(candidate, outcome, *self._best)):
                 self._best = (candidate, outcome)
         best = self._best[1].objective if self._best is not None else math.nan
         self._history.append(TrajectoryPoint(candidate_id, outcome, self._spent, best))
 
+    def _ranks_above(self, candidate: Candidate, outcome: TrialOutcome, best: Candidate,
+                     best_outcome: TrialOutcome) -> bool:
+        """Higher objective; on a tie, proposed earlier (the order results arrive never matters)."""
+        if outcome.objective != best_outcome.objective:
+            return outcome.objective > best_outcome.objective
+        return self._order[candidate.candidate_id] < self._order[best.candidate_id]
+
     @property
     def best(self) -> tuple[Candidate, TrialOutcome] | None:
-        """The told candidate with the highest finite objective (earliest wins ties)."""
+        """The told candidate with the highest finite objective (the earliest proposed wins ties)."""
         return self._best
 
     @property
@@ -364,7 +357,7 @@ def create_core(strategy: str, problem: SearchProblem, seed: int = 0, **params: 
     accepted = strategy_parameters(strategy)
     unknown = sorted(set(params) - set(accepted))
     if unknown:
-        raise ValueError(
+        raise UserInputError(
             f"unknown parameter(s) {', '.join(unknown)} for strategy {strategy!r}; "
             f"it accepts: {', '.join(accepted)}"
         )

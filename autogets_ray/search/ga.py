@@ -5,10 +5,10 @@ g: a mating pool of ``selection`` parents, ``lexicase_share`` of them by lexicas
 recalls and the rest by clustered tournament on the fitness (line 5); consecutive pool members
 (pool shuffled) pair up for weight-mapping crossover with ``crossover_rate``, and every child gets
 adaptive polynomial mutation (line 6) until ``population`` children exist. The children are one
-batch of concurrent trials (line 7, DESIGN.md §3: not the notebooks' all-pairs crossover); then
-parents + children are cut back to ``population`` by elitism (lines 8-9). Fitness is the search
-objective; an errored or NaN trial has the worst fitness. Children that decode to a subset already
-evaluated reuse its result without retraining.
+batch of concurrent trials (line 7; not the notebooks' all-pairs crossover, see
+docs/design.md#genetic-algorithm); then parents + children are cut back to ``population`` by
+elitism (lines 8-9). Fitness is the search objective; an errored or NaN trial has the worst
+fitness. Children that decode to a subset already evaluated reuse its result without retraining.
 """
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from autogets_ray.errors import UserInputError
+from autogets_ray.metric_names import metric_column
 from autogets_ray.search.core import STRATEGIES, Candidate, SearchCore, SearchProblem
 from autogets_ray.search.genetic import (
     AdaptivePolynomialMutation, ClusteredTournamentSelection, LexicaseSelection,
@@ -65,10 +67,10 @@ class GeneticCore(SearchCore):
     ) -> None:
         super().__init__(problem, seed)
         if population < 2 or selection < 2:
-            raise ValueError(f"population and selection must be >= 2, got {population} and {selection}")
+            raise UserInputError(f"population and selection must be >= 2, got {population} and {selection}")
         for name, value in (("crossover_rate", crossover_rate), ("lexicase_share", lexicase_share)):
             if not 0.0 <= value <= 1.0:
-                raise ValueError(f"{name} must be in [0, 1], got {value}")
+                raise UserInputError(f"{name} must be in [0, 1], got {value}")
         self.population, self.selection = int(population), int(selection)
         self.generations = int(generations)
         self.crossover_rate, self.lexicase_share = float(crossover_rate), float(lexicase_share)
@@ -115,7 +117,7 @@ class GeneticCore(SearchCore):
         """Alg. 2 lines 5-6 for the parents of generation ``self.generation``."""
         parents, rng = self._parents, self.rng
         fitness = np.array([self.score(p.key) for p in parents])
-        recalls = np.array([[self._metric(p, f"cr[{c}]") for c in self.lexicase.classes] for p in parents])
+        recalls = np.array([[self._metric(p, metric_column("cr", c)) for c in self.lexicase.classes] for p in parents])
         n_lexicase = int(round(self.selection * self.lexicase_share))
         pool = [self.lexicase(recalls, rng) for _ in range(n_lexicase)]
         pool += [self.tournament(fitness, rng) for _ in range(self.selection - n_lexicase)]
@@ -138,7 +140,7 @@ class GeneticCore(SearchCore):
     def _survive(self) -> None:
         """Alg. 2 lines 8-9: P_{G+1} from P_G and the children by elitism."""
         pool = self._parents + self._children
-        target_recall = f"cr[{self.problem.target_class}]"
+        target_recall = metric_column("cr", self.problem.target_class)
         keep = elitist_survivors(
             fitness=[self.score(i.key) for i in pool],
             accuracy=[self._metric(i, "accuracy") for i in pool],

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.encoding.areas import Area
 from autogets_ray.search.core import STRATEGIES, Candidate, SearchCore, SearchProblem
 from autogets_ray.search.windows import (
@@ -30,10 +31,10 @@ def _levels(
     """Validated segments per level and window sizes (default: half the level's segments)."""
     levels = tuple(int(s) for s in levels)
     if not levels:
-        raise ValueError("levels must list at least one number of segments")
+        raise UserInputError("levels must list at least one number of segments")
     windows = tuple(max(1, s // 2) for s in levels) if windows is None else tuple(int(w) for w in windows)
     if len(windows) != len(levels):
-        raise ValueError(f"windows ({len(windows)} values) must match levels ({len(levels)} values)")
+        raise UserInputError(f"windows ({len(windows)} values) must match levels ({len(levels)} values)")
     for segments, window in zip(levels, windows):
         window_starts(segments, window, stride)
     return levels, windows

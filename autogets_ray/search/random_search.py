@@ -1,6 +1,6 @@
 """Random baseline: random subsets of the target class, drawn until the budget is spent.
 
-The baseline every strategy must beat (issue 5). Subset sizes come from ``sizes``:
+The baseline every strategy must beat. Subset sizes come from ``sizes``:
 ``"uniform"`` (default) draws k uniformly from 1..n; ``"sw"`` draws k from the sizes of the
 distinct non-empty windows the default Sliding Window search would try (random subsets "of the
 same sizes" as SW); a list of integers draws k uniformly from that list. The k examples are then
@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.search.core import STRATEGIES, Candidate, SearchCore, SearchProblem
 from autogets_ray.search.sw import SlidingWindowCore
 
@@ -25,10 +26,10 @@ def _size_choices(problem: SearchProblem, sizes: str | Sequence[int]) -> np.ndar
         if sizes == "sw":
             windows = {c.key: len(c.example_ids) for c in SlidingWindowCore(problem).candidates()}
             return np.array(sorted(windows.values()), dtype=np.int64)
-        raise ValueError(f"sizes must be 'uniform', 'sw' or a list of subset sizes, got {sizes!r}")
+        raise UserInputError(f"sizes must be 'uniform', 'sw' or a list of subset sizes, got {sizes!r}")
     choices = np.asarray(list(sizes), dtype=np.int64)
     if len(choices) == 0 or choices.min() < 1 or choices.max() > n:
-        raise ValueError(f"subset sizes must be between 1 and the class's {n} examples, got {list(sizes)}")
+        raise UserInputError(f"subset sizes must be between 1 and the class's {n} examples, got {list(sizes)}")
     return choices
 
 
@@ -44,7 +45,7 @@ class RandomSubsetCore(SearchCore):
     ) -> None:
         super().__init__(problem, seed)
         if math.isinf(problem.budget_seconds) and problem.max_candidates is None:
-            raise ValueError("the random baseline needs a finite budget_seconds or max_candidates")
+            raise UserInputError("the random baseline needs a finite budget_seconds or max_candidates")
         self.sizes = sizes if isinstance(sizes, str) else [int(k) for k in sizes]
         self._choices = _size_choices(problem, sizes)
         self._drawn = 0

@@ -15,6 +15,7 @@ from itertools import combinations
 import numpy as np
 
 from autogets_ray.encoding.areas import AREAS, Area
+from autogets_ray.errors import UserInputError
 from autogets_ray.search.core import Candidate, SearchProblem
 
 #: Spellings of the paper (App. B.2) accepted for the registry's area names.
@@ -34,11 +35,11 @@ class Window:
 def window_starts(segments: int, window: int, stride: int) -> list[int]:
     """First segments of the window positions on one axis; the last position touches the edge."""
     if segments < 1:
-        raise ValueError(f"segments must be >= 1, got {segments}")
+        raise UserInputError(f"segments must be >= 1, got {segments}")
     if not 1 <= window <= segments:
-        raise ValueError(f"window must be between 1 and segments={segments}, got {window}")
+        raise UserInputError(f"window must be between 1 and segments={segments}, got {window}")
     if stride < 1:
-        raise ValueError(f"stride must be >= 1 segment, got {stride}")
+        raise UserInputError(f"stride must be >= 1 segment, got {stride}")
     starts = list(range(0, segments - window + 1, stride))
     if starts[-1] != segments - window:
         starts.append(segments - window)
@@ -63,7 +64,7 @@ def resolve_area_kind(kind: str) -> str:
     """A registry area name, also accepting the paper's 'TopicMinMax' / 'FullSize'."""
     name = AREA_ALIASES.get(str(kind).replace("-", "").replace("_", "").lower(), str(kind))
     if name not in AREAS:
-        raise ValueError(f"unknown area {kind!r}; choose one of: {', '.join(AREAS.names())}")
+        raise UserInputError(f"unknown area {kind!r}; choose one of: {', '.join(AREAS.names())}")
     return name
 
 
@@ -74,16 +75,16 @@ def resolve_pairs(
     if pairs is None:
         n = k if n_components is None else int(n_components)
         if not 2 <= n <= k:
-            raise ValueError(f"n_components must be between 2 and the {k} PCA components, got {n}")
+            raise UserInputError(f"n_components must be between 2 and the {k} PCA components, got {n}")
         return list(combinations(range(n), 2))
     out = []
     for pair in pairs:
         a, b = (int(v) for v in pair)
         if a == b or not (0 <= a < k and 0 <= b < k):
-            raise ValueError(f"pair {tuple(pair)} must name two different components in [0, {k})")
+            raise UserInputError(f"pair {tuple(pair)} must name two different components in [0, {k})")
         out.append((a, b))
     if not out:
-        raise ValueError("pairs must name at least one pair of PCA components")
+        raise UserInputError("pairs must name at least one pair of PCA components")
     return out
 
 

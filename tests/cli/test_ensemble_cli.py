@@ -29,3 +29,29 @@ def test_bad_ensemble_input_is_a_clear_error(tmp_path, args, message):
     result = CliRunner().invoke(cli, ["ensemble", str(root), *args])
     assert result.exit_code == 2
     assert message in result.output
+
+
+@pytest.mark.parametrize("args", [["--knowledge-only"], ["--requirement", "r2"]])
+@pytest.mark.parametrize("breakage, message", [
+    ("no m0.json", "holds no m0.json"),
+    ("empty trials", "the trials table is empty"),
+    ("trials without keys", "the trials table lacks column(s) search_id"),
+])
+def test_a_broken_results_dir_is_a_user_error_not_an_internal_one(tmp_path, args, breakage, message):
+    """The ensemble library raises UserInputError itself: `Error: ...`, exit 2, no traceback hint."""
+    import pandas as pd
+
+    root = write_results(tmp_path / "res")
+    trials = pd.read_parquet(root / "trials.parquet")
+    if breakage == "no m0.json":
+        (root / "m0.json").unlink()
+    elif breakage == "empty trials":
+        trials.head(0).to_parquet(root / "trials.parquet", index=False)
+    else:
+        trials.drop(columns=["search_id"]).to_parquet(root / "trials.parquet", index=False)
+    result = CliRunner().invoke(cli, ["ensemble", str(root), *args])
+    assert result.exit_code == 2, result.output
+    assert f"Error: {root}" in result.output or f"Error: {message}" in result.output
+    assert message in result.output
+    assert "internal error" not in result.output
+    assert not (root / "knowledge_base").exists()

@@ -33,15 +33,38 @@ def test_writes_results_and_eps_delta(tmp_path):
 
 @pytest.mark.parametrize("args,message", [
     (["--dataset", "nosuch"], "unknown tabular dataset 'nosuch'"),
-    (["--dataset", "ecoli", "--method", "moods,magic"], "unknown method(s) magic"),
-    (["--dataset", "ecoli", "--runs", "0"], "--runs must be >= 1"),
-    (["--dataset", "ecoli", "--steps-per-round", "0"], "steps_per_round must be >= 1"),
-    (["--dataset", "ecoli", "--gpus-per-trial", "-0.5"], "cpu must be > 0 and gpu >= 0"),
+    (["--dataset", "ecoli", "--method", "moods,magic"], "--method: unknown method(s) magic"),
+    (["--dataset", "ecoli", "--method", ","], "--method: () is empty"),
+    (["--dataset", "ecoli", "--runs", "0"], "--runs: 0 must be >= 1 (seeded runs, an integer >= 1)"),
+    (["--dataset", "ecoli", "--steps-per-round", "0"], "--steps-per-round: 0 must be >= 1"),
+    (["--dataset", "ecoli", "--max-updates", "0"], "--max-updates: 0 must be >= 1"),
+    (["--dataset", "ecoli", "--gpus-per-trial", "-0.5"], "--gpus-per-trial: -0.5 must be >= 0"),
+    (["--dataset", "ecoli", "--cpus-per-trial", "0"], "--cpus-per-trial: 0.0 must be > 0"),
+    (["--dataset", "ecoli", "--seed", "-1"], "--seed: -1 must be >= 0"),
 ])
 def test_bad_input_gives_a_clear_error(tmp_path, args, message):
-    result = run(*args, "--out", str(tmp_path / "o"))
+    out = tmp_path / "o"
+    result = run(*args, "--out", str(out))
     assert result.exit_code == 2
-    assert message in result.output
+    assert message in result.output and result.output.startswith("Error: ")
+    assert not out.exists()  # options and data are checked before anything is written
+
+
+def test_every_wrong_option_is_reported_at_once(tmp_path):
+    result = run("--dataset", "nosuch", "--runs", "0", "--patience", "0", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert [line.split(":")[1] for line in result.output.splitlines()] == [" --patience", " --runs"]
+
+
+def test_option_defaults_are_the_options_model_s():
+    from autogets_ray.cli.moods import moods
+    from autogets_ray.moods.options import MoodsExperimentOptions, default
+
+    shown = {p.name: p.default for p in moods.params}
+    for name in MoodsExperimentOptions.model_fields:
+        if name in shown:
+            assert shown[name] == default(name), name
+    assert shown["method"] == ",".join(default("methods"))
 
 
 def test_non_binary_file_is_refused(tmp_path):

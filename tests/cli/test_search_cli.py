@@ -10,6 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from autogets_ray.cli.main import cli
+from autogets_ray.cli.search import command_config
+from autogets_ray.experiment.config import load_config, read_saved_config, write_output_config
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -96,20 +98,72 @@ def test_kfold_objective_on_repeated_splits_reports_intervals(tmp_path):
         (["--config", "nope.yaml"], "nope.yaml does not exist"),
         (["--set", "budget_seconds"], "is not KEY=VALUE"),
         (["--resume"], "holds no experiment to resume"),
+        (["--set", "budget_seconds=abc"], "budget_seconds: 'abc' is not a number"),
+        (["--set", "max_concurrent_trials=two"], "max_concurrent_trials: 'two' is not an integer"),
+        (["--set", "resources.cpu=abc"], "resources.cpu: 'abc' is not a number"),
+        (["--set", "strategies=[sw"], "--set strategies: '[sw' is not a valid value"),
+        (["--set", "seed=x"], "seed: 'x' is not an integer (an integer in [0, 2**32))"),
+        (["--set", "colour=red"], "colour: unknown key (valid keys: dataset, target_classes,"),
+        (["--set", "llm.backend=gpt"], "llm.backend: 'gpt' is not an LLM backend; choose one of:"),
+        (["--set", "strategies=[sw, sw]"], "strategies: 'sw' listed more than once"),
+        (["--split-seeds", "0,x"], "split_seeds[1]: 'x' is not an integer"),
     ],
 )
 def test_bad_search_input_is_a_clear_error(tmp_path, args, message):
-    result = CliRunner().invoke(cli, ["search", "--out", str(tmp_path / "o"), *args])
+    out = tmp_path / "o"
+    result = CliRunner().invoke(cli, ["search", "--out", str(out), *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert result.output.startswith("Error: ")
+    assert not out.exists()  # nothing is written before the config is accepted
+
+
+@pytest.mark.parametrize("command", ["search", "matrix"])
+def test_a_wrong_value_in_a_config_file_names_the_file_and_key(tmp_path, command):
+    path = tmp_path / "bad.yaml"
+    path.write_text('budget_seconds: "abc"\nstrategies: [sw]\n')
+    result = CliRunner().invoke(cli, [command, "--config", str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
-    assert message in result.output
+    assert result.output.strip() == (f"Error: config {path}: budget_seconds: 'abc' is not a number "
+                                     f"(a positive number of seconds, may be .inf)")
+    assert not (tmp_path / "o").exists()
 
 
-def test_a_different_config_in_an_existing_output_is_refused(tmp_path):
-    from autogets_ray.experiment.config import load_config
-    from autogets_ray.experiment.runner import _save_or_check_config
+def test_a_single_strategy_reads_as_a_one_element_list():
+    assert command_config(None, ("strategies=sw",), "unused", resume=False).strategies == ["sw"]
 
-    _save_or_check_config(load_config(), tmp_path, resume=False)
-    with pytest.raises(ValueError, match="another configuration; pass --resume"):
-        _save_or_check_config(load_config(overrides=["seed=3"]), tmp_path, resume=False)
-    with pytest.raises(ValueError, match="different configuration"):
-        _save_or_check_config(load_config(overrides=["seed=3"]), tmp_path, resume=True)
+
+def test_a_different_config_in_an_existing_output_is_refused_before_anything_runs(tmp_path):
+    out = tmp_path / "out"
+    write_output_config(load_config(), out)
+    before = (out / "config.yaml").read_text()
+    result = CliRunner().invoke(cli, ["search", "--out", str(out), "--set", "seed=3"])
+    assert result.exit_code == 2 and "another configuration; continue it with --resume" in result.output
+    result = CliRunner().invoke(cli, ["search", "--out", str(out), "--resume", "--set", "seed=3"])
+    assert result.exit_code == 2 and "holds a different configuration" in result.output
+    assert (out / "config.yaml").read_text() == before and sorted(p.name for p in out.iterdir()) == ["config.yaml"]
+
+
+@pytest.mark.slow
+def test_a_refused_run_leaves_out_reusable(tmp_path):
+    """A config error or a resource request the cluster cannot grant writes nothing to --out, so the
+    corrected command runs there (instead of meeting "another configuration")."""
+    out = tmp_path / "o"
+    env = {**os.environ, "AUTOGETS_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("RAY_ADDRESS", None)
+    small = ["--set", "max_candidates=2", "--set", "strategies=random", "--set", "target_classes=smallest:1",
+             "--set", "baselines=[]", "--quiet"]
+
+    def search(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "autogets_ray.cli.main", "search", "--out", str(out), *small,
+                               *args], capture_output=True, text=True, env=env, timeout=900)
+
+    bad = search("--set", "budget_seconds=abc")
+    assert bad.returncode == 2 and "budget_seconds: 'abc' is not a number" in bad.stderr
+    assert not out.exists()
+    greedy = search("--set", "resources.cpu=512")
+    assert greedy.returncode == 2 and "each trial asks for 512 CPU" in greedy.stderr, greedy.stderr[-2000:]
+    assert not (out / "config.yaml").exists()
+    good = search()
+    assert good.returncode == 0, good.stderr[-3000:]
+    assert read_saved_config(out) == load_config(overrides=[a for a in small if "=" in a])

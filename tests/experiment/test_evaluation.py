@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from autogets_ray.experiment.context import build_context
-from autogets_ray.experiment.evaluation import EvaluationConfig, FoldMetrics, metric_key, plan_folds
+from autogets_ray.experiment.evaluation import EvaluationConfig, FoldMetrics, plan_folds
 from autogets_ray.metrics import evaluate, objective_standard_error
 
 K = 3
@@ -207,14 +207,7 @@ def test_score_needs_one_source_per_sample(kfold):
         kfold.score(["a b", "c d"], ["Security", "Security"], [1])
 
 
-# --- FoldMetrics and metric_key ------------------------------------------------------------------------------------
-
-def test_metric_key():
-    assert metric_key("cba", "Email") == "cba[Email]"
-    assert metric_key("oba", "Email") == "oba"
-    with pytest.raises(ValueError, match="needs a target class"):
-        metric_key("auc")
-
+# --- FoldMetrics -----------------------------------------------------------------------------------------------------
 
 def test_fold_metrics_means_and_standard_error_over_folds():
     metrics = FoldMetrics(({"oba": 0.6, "cba[b]": 0.5}, {"oba": 0.7, "cba[b]": 0.5}, {"oba": 0.8, "cba[b]": 0.8}))

@@ -43,7 +43,8 @@ def test_summary_picks_best_validation_trial_and_deltas():
     assert table.loc["ga", "best_val_delta"] == pytest.approx(0.8 - 0.75)
     assert table.loc["ga", "best_test_delta"] == pytest.approx(0.7 - 0.75)
     assert table.loc["ga", "delta_oba_val"] == pytest.approx(0.68 - m0.oba)
-    assert table.loc["sw", "trials"] == 3 and table.loc["sw", "retrain_seconds"] == pytest.approx(4.5)
+    assert table.loc["sw", "trials"] == 3
+    assert "retrain_seconds" not in table  # timings live in trials.parquet: the summary is reproducible
 
 
 def test_trajectory_plot_is_written(tmp_path):

@@ -44,7 +44,7 @@ def test_interrupted_search_resumes_without_repeating_trials(tmp_path):
     proc = autogets("search", "--resume", "--out", str(out), env=env)
     stdout, stderr = proc.communicate(timeout=600)
     assert proc.returncode == 0, stderr[-3000:]
-    assert "resuming the interrupted experiment" in stderr
+    assert "finished trial(s) replayed" in stderr
     trials = pd.read_parquet(out / "trials.parquet")
     assert len(trials) == 14
     assert trials["candidate_id"].is_unique

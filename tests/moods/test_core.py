@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 import pytest
 
-from autogets_ray.moods.core import CandidateResult, MoodsCore, MoodsSettings
+from autogets_ray.moods.core import StepResult, MoodsCore, MoodsSettings
 from autogets_ray.moods.metrics import BinaryF1
 
 N_FEATURES = 3
@@ -19,9 +19,9 @@ def make_core(**settings) -> MoodsCore:
     return MoodsCore(y, N_FEATURES, MoodsSettings(**settings), seed=7)
 
 
-def result(candidate, f1, f1_m, n_synthetic=2, loss=1.0) -> CandidateResult:
+def result(candidate, f1, f1_m, n_synthetic=2, loss=1.0) -> StepResult:
     score = BinaryF1(f1, f1_m, 2 * f1 - f1_m)
-    return CandidateResult(candidate.candidate_id, score, loss, score,
+    return StepResult(candidate.candidate_id, score, loss, score,
                            np.full((n_synthetic, N_FEATURES), 0.5), np.zeros(3))
 
 

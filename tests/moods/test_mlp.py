@@ -33,3 +33,23 @@ def test_a_fit_reports_its_device_and_is_reproducible():
     assert first.info.device == resolve_device("auto")
     np.testing.assert_array_equal(first.z(X), second.z(X))
     assert first.z(X).dtype == np.float64 and first.predict(X).shape == (80,)
+
+
+def test_a_fit_leaves_the_process_torch_state_as_it_found_it():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 1] > 0).astype(np.int64)
+    config = MLPConfig(max_updates=20, threads=1)
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        torch.manual_seed(123)
+        expected_draw = torch.rand(3)
+        torch.manual_seed(123)
+        first = train_mlp(X, y, config, seed=5)
+        assert torch.get_num_threads() == 2  # restored after the fit's one thread
+        torch.testing.assert_close(torch.rand(3), expected_draw)  # the global generator was not advanced
+    finally:
+        torch.set_num_threads(threads)
+    np.testing.assert_array_equal(first.z(X), train_mlp(X, y, config, seed=5).z(X))
+    assert not np.array_equal(first.z(X), train_mlp(X, y, config, seed=6).z(X))

@@ -65,3 +65,20 @@ def test_bad_input_is_refused_by_the_public_method(data):
         MOODSSampler(max_candidates=0).fit_resample(X, y)
     with pytest.raises(ValueError, match="rejection"):
         MOODSSampler(rejection="nope").fit_resample(X, y)
+
+
+def test_numpy_integers_are_accepted_as_counts(data):
+    X, y = data
+    sampler = MOODSSampler(random_state=0, max_candidates=np.int64(2), max_updates=np.int64(50), max_epochs=20)
+    X_res, _ = sampler.fit_resample(X, y)
+    assert len(X_res) > 0 and len(sampler.outcome_.history) == 2
+
+
+def test_a_three_class_target_is_a_user_input_error(data):
+    from autogets_ray.errors import UserInputError
+
+    X, y = data
+    three = y.copy()
+    three[:10] = "other"
+    with pytest.raises(UserInputError, match="exactly two classes"):
+        MOODSSampler(**FAST).fit_resample(X, three)

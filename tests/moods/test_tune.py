@@ -10,7 +10,8 @@ from ray.tune import Callback
 
 from autogets_ray.errors import SearchInterrupted
 from autogets_ray.moods.core import MoodsSettings
-from autogets_ray.moods.tune_run import MoodsRun, outcome_path, run_moods_tune
+from autogets_ray.engine.journal import JOURNAL_FILE, TrialJournal
+from autogets_ray.moods.tune_run import MoodsRun, run_dir, run_moods_tune
 from autogets_ray.resources import ResourcesConfig
 
 from .conftest import FAST_MLP
@@ -63,13 +64,18 @@ def test_interrupted_run_resumes_to_the_same_result(full_run, ray_local, ecoli_s
     with pytest.raises(Exception, match="simulated interruption"):
         run_moods_tune([one_run(ecoli_split)], FAST_MLP, storage_path=tmp_path, name="cut",
                        callbacks=[InterruptAfter(3, tmp_path / "interrupted")])
-    assert not outcome_path(tmp_path, "moods_run0").exists()
+    assert not (run_dir(tmp_path, "moods_run0") / "search_state.json").exists()
+    finished_before = len(TrialJournal(tmp_path / JOURNAL_FILE).results())
+    assert finished_before >= 3
     resumed = run_moods_tune([one_run(ecoli_split)], FAST_MLP, storage_path=tmp_path, name="cut")["moods_run0"]
     full, _ = full_run
     assert [h.candidate_id for h in resumed.history] == list(range(SETTINGS.max_candidates))
     assert [(h.val_f1, h.accepted) for h in resumed.history] == [(h.val_f1, h.accepted) for h in full.history]
     assert resumed.state.test == full.state.test
-    assert not (tmp_path / "cut-1").exists()  # the restored experiment finished the run itself
+    journal = TrialJournal(tmp_path / JOURNAL_FILE)
+    assert journal.retrained() == []  # the steps finished before the interruption were not trained again
+    assert len(journal.results()) == SETTINGS.max_candidates
+    assert (run_dir(tmp_path, "moods_run0") / "search_state.json").exists()
 
 
 def test_ray_and_local_engines_agree(full_run, ecoli_split):
@@ -109,9 +115,11 @@ def test_several_runs_share_one_tuner_and_each_matches_its_run_alone(full_run, r
 
     more = [*runs, one_run(splits[1], mubo_settings(SETTINGS), run_id="mubo_run1", seed=1)]
     again = run_moods_tune(more, FAST_MLP, storage_path=tmp_path, name="shared")
-    assert again["moods_run1"].history == outcomes["moods_run1"].history  # kept, not rerun
-    later = [p.name for p in (tmp_path / "shared-1").iterdir() if "_candidate_" in p.name]
-    assert {name.split("_candidate_")[0] for name in later} == {"mubo_run1"}
+    assert again["moods_run1"].history == outcomes["moods_run1"].history  # replayed, not rerun
+    journal = TrialJournal(tmp_path / JOURNAL_FILE)
+    assert journal.retrained() == []
+    later = {e["search_id"] for e in journal.entries("trial") if e["attempt"] == 2}
+    assert later == {"mubo_run1"}  # the rerun trained only the new run
 
 
 class SigintAfter(Callback):

@@ -1,4 +1,4 @@
-"""GA operators with exact, hand-computed expected outputs (DESIGN.md §3)."""
+"""GA operators with exact, hand-computed expected outputs (docs/design.md#genetic-algorithm)."""
 from __future__ import annotations
 
 import math

@@ -1,6 +1,6 @@
 """The one small interface every LLM backend implements, and the registry of backends.
 
-A backend only turns a prompt into text (DESIGN.md §2): cache, rate limits and retries wrap it
+A backend only turns a prompt into text (docs/design.md#code-shape): cache, rate limits and retries wrap it
 (:mod:`autogets_ray.llm.generator`). Each backend owns its prompt adapter, because small local
 models need a different prompt from a chat model.
 """

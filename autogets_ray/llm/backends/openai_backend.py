@@ -14,6 +14,7 @@ import os
 import re
 import socket
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.llm.backends.base import BACKENDS, Backend, BackendError
 from autogets_ray.llm.backends.openai_format import (
     CHAT,
@@ -40,7 +41,7 @@ def read_api_key(env_name: str) -> str:
         return PLACEHOLDER_KEY
     key = os.environ.get(env_name, "")
     if not key:
-        raise ValueError(
+        raise UserInputError(
             f"the openai backend reads its API key from the environment variable {env_name} "
             f"(api_key_env={env_name!r}), which is not set; export it, or set api_key_env to an "
             f"empty string for an endpoint that needs no key"
@@ -75,9 +76,9 @@ class OpenAIBackend(Backend):
         self.model = config.model or DEFAULT_MODEL
         self.adapter = PromptAdapter(get_template(config.template or "paper"), config.prompt_kind)
         if not self.adapter.template.chat and is_openai_url(config.base_url):
-            raise ValueError(f"template {self.adapter.template.name!r} continues text through "
-                             f"/v1/completions, which OpenAI's chat models do not serve; use a chat "
-                             f"template (paper, chat) or a self-hosted base_url")
+            raise UserInputError(f"template {self.adapter.template.name!r} continues text through "
+                                 f"/v1/completions, which OpenAI's chat models do not serve; use a chat "
+                                 f"template (paper, chat) or a self-hosted base_url")
         if not is_openai_url(config.base_url):  # self-hosted: no quota to respect, batching to feed
             self.default_requests_per_minute = 0.0
             self.default_tokens_per_minute = 0.0

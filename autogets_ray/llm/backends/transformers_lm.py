@@ -15,6 +15,7 @@ import threading
 import time
 from typing import Any
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.llm.backends.base import BACKENDS, Backend, BackendError
 from autogets_ray.llm.backends.openai_format import request_seed
 from autogets_ray.llm.config import GenerationConfig
@@ -36,8 +37,8 @@ class TransformersGGUFBackend(Backend):
         self.path = locate_gguf(config.model)
         template = get_template(config.template or "list")
         if template.chat:
-            raise ValueError(f"the transformers-gguf backend continues text; template "
-                             f"{template.name!r} is a chat template: use list")
+            raise UserInputError(f"the transformers-gguf backend continues text; template "
+                                 f"{template.name!r} is a chat template: use list")
         self.adapter = PromptAdapter(template, config.prompt_kind)
         self._lock = threading.Lock()
         self._loaded: tuple[Any, Any, frozenset[int]] | None = None
@@ -57,8 +58,8 @@ class TransformersGGUFBackend(Backend):
                     import transformers
                     from transformers import AutoModelForCausalLM, AutoTokenizer
                 except ImportError as exc:
-                    raise ValueError(f"the transformers-gguf backend needs transformers and gguf ({exc}); "
-                                     f"install them with: {INSTALL_HINT}") from None
+                    raise UserInputError(f"the transformers-gguf backend needs transformers and gguf ({exc}); "
+                                         f"install them with: {INSTALL_HINT}") from None
                 transformers.utils.logging.disable_progress_bar()
                 torch.set_num_threads(torch_threads())
                 directory, name = str(self.path.parent), self.path.name
@@ -166,7 +167,7 @@ def torch_threads() -> int:
     except ValueError:
         threads = 0
     if threads < 1:
-        raise ValueError(f"{THREADS_ENV}={value!r} must be a positive integer")
+        raise UserInputError(f"{THREADS_ENV}={value!r} must be a positive integer")
     return threads
 
 

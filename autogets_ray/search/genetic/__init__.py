@@ -1,4 +1,4 @@
-"""Genetic operators of the AutoGeTS GA (paper §3.3.3, App. C.1 Alg. 2; DESIGN.md §3).
+"""Genetic operators of the AutoGeTS GA (paper §3.3.3, App. C.1 Alg. 2; docs/design.md#genetic-algorithm).
 
 One operator per module, each taking an explicit ``rng: np.random.Generator``.
 """

@@ -1,4 +1,4 @@
-"""Weight-mapping crossover (WMX; Gen, Altiparmak & Lin 2006; DESIGN.md §3).
+"""Weight-mapping crossover (WMX; Gen, Altiparmak & Lin 2006; docs/design.md#genetic-algorithm).
 
 Cut both parents at one random point; each child keeps its own parent's head and its own parent's
 tail *values*, rearranged into the rank order of the other parent's tail: child1's tail[j] is the

@@ -1,4 +1,4 @@
-"""Elitist survival (App. C.1 Alg. 2 lines 8-9; DESIGN.md §3 "Elitism").
+"""Elitist survival (App. C.1 Alg. 2 lines 8-9; docs/design.md#genetic-algorithm).
 
 From parents + offspring, keep the best-accuracy individual and the best target-recall individual,
 then the rest by fitness (descending, earlier first on ties). Individuals whose subset is already
@@ -11,6 +11,7 @@ from collections.abc import Hashable, Sequence
 
 import numpy as np
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.search.genetic.fitness import worst_if_invalid
 
 
@@ -22,7 +23,7 @@ def elitist_survivors(
     if not len(fitness) == len(accuracy) == len(recall) == len(keys):
         raise ValueError("fitness, accuracy, target_recall and keys must have one entry per individual")
     if size < 1:
-        raise ValueError(f"size must be >= 1, got {size}")
+        raise UserInputError(f"size must be >= 1, got {size}")
     ranking = [int(i) for i in np.argsort(-fitness, kind="stable")]
     elites = [int(np.argmax(v)) for v in (accuracy, recall) if np.isfinite(v).any()]
     chosen: list[int] = []

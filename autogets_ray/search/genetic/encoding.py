@@ -1,4 +1,4 @@
-"""Priority-based encoding (Gen et al. 2006; DESIGN.md §3 "Priority encoding").
+"""Priority-based encoding (Gen et al. 2006; docs/design.md#genetic-algorithm).
 
 A chromosome over the class's n examples is an integer array of priorities in [1, n]: gene i is
 (example i, priority ``chromosome[i]``). Decoding keeps the ``round(mean priority)`` genes with the

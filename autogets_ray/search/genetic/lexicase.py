@@ -1,4 +1,6 @@
-"""Lexicase selection (Spector 2012) over per-class validation recall (paper §3.3.3; DESIGN.md §3).
+"""Lexicase selection (Spector 2012) over per-class validation recall (paper §3.3.3).
+
+The notebooks' case order and the share of the mating pool: docs/design.md#genetic-algorithm.
 
 Cases are the recall of every class. Each selection draws a fresh case order: classes are ranked
 by how close their training size is to the target's (|log size difference|, target first, ties by
@@ -14,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.search.genetic.fitness import worst_if_invalid
 
 GROUP_WEIGHTS = (0.4, 0.3, 0.2, 0.1)
@@ -72,7 +75,7 @@ class LexicaseSelection:
     ) -> None:
         weights = tuple(float(w) for w in weights)
         if not weights or any(w < 0 for w in weights) or sum(weights) <= 0:
-            raise ValueError(f"group weights must be non-negative with a positive sum, got {weights}")
+            raise UserInputError(f"group weights must be non-negative with a positive sum, got {weights}")
         self.groups = size_groups(class_sizes, target, n_groups=len(weights))
         self.weights = weights
         self.classes = sorted(class_sizes)

@@ -1,4 +1,6 @@
-"""Adaptive polynomial mutation (Si, Jana & Sil 2011; Deb's polynomial mutation; DESIGN.md §3).
+"""Adaptive polynomial mutation (Si, Jana & Sil 2011; Deb's polynomial mutation).
+
+Parameters and equations as the AutoGeTS notebooks use them: docs/design.md#genetic-algorithm.
 
 Rate at generation g of G: ``rate_g = r0 * (1 - g / G)`` (g = Alg. 2's counter of the parent
 generation, so the first offspring use r0). Each gene mutates independently with ``rate_g``:
@@ -9,9 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from autogets_ray.errors import UserInputError
+
 
 def polynomial_delta(u: np.ndarray | float, eta: float) -> np.ndarray:
-    """Deb's polynomial perturbation in [-1, 1] for uniform draws ``u`` (DESIGN.md §3)."""
+    """Deb's polynomial perturbation in [-1, 1] for uniform draws ``u`` (docs/design.md#genetic-algorithm)."""
     u = np.asarray(u, dtype=float)
     power = 1.0 / (eta + 1.0)
     low = np.power(2.0 * u, power) - 1.0
@@ -24,11 +28,11 @@ class AdaptivePolynomialMutation:
 
     def __init__(self, initial_rate: float = 0.3, eta: float = 20.0, generations: int = 15) -> None:
         if not 0.0 <= initial_rate <= 1.0:
-            raise ValueError(f"initial mutation rate must be in [0, 1], got {initial_rate}")
+            raise UserInputError(f"initial mutation rate must be in [0, 1], got {initial_rate}")
         if eta < 0:
-            raise ValueError(f"eta must be >= 0, got {eta}")
+            raise UserInputError(f"eta must be >= 0, got {eta}")
         if generations < 1:
-            raise ValueError(f"generations must be >= 1, got {generations}")
+            raise UserInputError(f"generations must be >= 1, got {generations}")
         self.initial_rate, self.eta, self.generations = float(initial_rate), float(eta), int(generations)
 
     def rate(self, generation: int) -> float:

@@ -1,4 +1,4 @@
-"""Clustered tournament selection (Xie & Zhang 2012; DESIGN.md §3).
+"""Clustered tournament selection (Xie & Zhang 2012; docs/design.md#genetic-algorithm).
 
 Individuals with identical fitness form one cluster (invalid results share the worst cluster). A
 tournament draws ``size`` clusters uniformly with replacement; the best of them wins and a uniformly
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autogets_ray.errors import UserInputError
 from autogets_ray.search.genetic.fitness import worst_if_invalid
 
 
@@ -23,7 +24,7 @@ class ClusteredTournamentSelection:
 
     def __init__(self, size: int = 2) -> None:
         if size < 1:
-            raise ValueError(f"tournament size must be >= 1, got {size}")
+            raise UserInputError(f"tournament size must be >= 1, got {size}")
         self.size = int(size)
 
     def __call__(self, fitness, rng: np.random.Generator) -> int:

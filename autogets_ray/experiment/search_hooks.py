@@ -1,0 +1,92 @@
+"""What an AutoGeTS experiment prints and writes as its searches learn results and finish.
+
+One progress line per finished trial (per search: the candidate, its validation objective, the
+best so far against M0 and the retrain seconds spent of the budget), instead of Tune's table.
+When a search finishes, its ``search_state.json``: why it finished, retrain seconds spent,
+candidates issued, its best and the strategy's own log (HSW levels, GA generations).
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from autogets_ray.engine.searcher import SearchHooks
+from autogets_ray.progress import Progress
+from autogets_ray.search.core import SearchCore
+
+STATE_FILE = "search_state.json"
+
+
+def state_path(searches_dir: str | Path, search_id: str) -> Path:
+    return Path(searches_dir) / search_id / STATE_FILE
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "__dict__") and not isinstance(value, type):
+        return {k: _jsonable(v) for k, v in vars(value).items()}
+    if isinstance(value, (str, int, bool)) or value is None:
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def write_search_state(core: SearchCore, path: Path, reason: str | None = None) -> None:
+    """``search_state.json`` of a finished (or closed: ``reason``) search."""
+    best = core.best
+    state = {
+        "finish_reason": reason or core.finish_reason,
+        "spent_retrain_seconds": core.spent_seconds,
+        "candidates_issued": core.n_issued,
+        "best_candidate": best[0].candidate_id if best else None,
+        "best_objective": best[1].objective if best else None,
+        "level_log": getattr(core, "level_log", None),
+        "generation_log": getattr(core, "generation_log", None),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(_jsonable(state), indent=2))
+    tmp.replace(path)
+
+
+class AutoGetsHooks(SearchHooks):
+    """``m0_values``: search id -> M0's validation value of that search's objective."""
+
+    def __init__(self, m0_values: dict[str, float], searches_dir: str | Path, progress: Progress) -> None:
+        self.m0_values = m0_values
+        self.searches_dir = str(searches_dir)
+        self.progress = progress
+        self.completed = 0
+        self.finished = 0
+
+    def on_told(self, search_id: str, core: Any, result: dict[str, Any] | None, replayed: bool) -> None:
+        if replayed or result is None:
+            return
+        self.completed += 1
+        best = core.best[1].objective if core.best is not None else math.nan
+        candidate = str(result.get("candidate_id", ""))
+        self.progress.info(
+            f"{search_id} #{len(core.history)}: {candidate} "
+            f"({result.get('subset_size', 0)} examples, {result.get('n_synthetic', 0)} synthetic) "
+            f"val {float(result['objective']):.4f} | best {best:.4f} vs M0 {self.m0_values[search_id]:.4f} | "
+            f"retrain {core.spent_seconds:.1f}/{core.problem.budget_seconds:.0f} s"
+            + (f" | {self.completed} trials in all" if len(self.m0_values) > 1 else ""))
+
+    def on_finished(self, search_id: str, core: Any, reason: str | None) -> None:
+        self.finished += 1
+        write_search_state(core, state_path(self.searches_dir, search_id), reason)
+        self.progress.info(
+            f"{search_id}: all candidates issued ({reason or core.finish_reason}): {core.n_issued}, "
+            f"{core.spent_seconds:.1f} retrain-s; {self.finished}/{len(self.m0_values)} searches done")
+
+    def on_warning(self, message: str) -> None:
+        self.progress.info(f"warning: {message}")
