@@ -1,4 +1,5 @@
 """M0: train the classifier on the original training split and report Table 1 (paper §4.1)."""
+
 from __future__ import annotations
 
 import json
@@ -52,8 +53,10 @@ def run_baseline(
     with progress.step("splitting 80/20 then 80/20 (stratified)", key="split_seconds"):
         split = load_or_create_split(out, data, seed=split_seed, dataset=request.name_or_path)
     train, val, test = split.train, split.val, split.test
-    progress.info(f"{len(data)} texts, {len(split.classes)} classes: "
-                  f"train {len(train)}, val {len(val)}, test {len(test)}")
+    progress.info(
+        f"{len(data)} texts, {len(split.classes)} classes: "
+        f"train {len(train)}, val {len(val)}, test {len(test)}"
+    )
 
     with progress.step(f"featurising for {model}", key="featurise_seconds"):
         featurizer = classifier.make_featurizer()
@@ -68,13 +71,20 @@ def run_baseline(
         val_eval = evaluate(split.encode_labels(val["label"]), classifier.predict(x_val), split.classes)
 
     table = table1(test_eval, split.class_sizes())
-    files = {"table1_csv": out / "table1.csv", "table1_parquet": out / "table1.parquet",
-             "metrics": out / "metrics.json", "predictions": out / "test_predictions.parquet"}
+    files = {
+        "table1_csv": out / "table1.csv",
+        "table1_parquet": out / "table1.parquet",
+        "metrics": out / "metrics.json",
+        "predictions": out / "test_predictions.parquet",
+    }
     table.to_csv(files["table1_csv"], index=False)
     table.to_parquet(files["table1_parquet"], index=False)
     pd.DataFrame(
-        {"row_id": test["row_id"].to_numpy(), "label": test["label"].to_numpy(),
-         "predicted": np.asarray(split.classes, dtype=object)[pred_test]}
+        {
+            "row_id": test["row_id"].to_numpy(),
+            "label": test["label"].to_numpy(),
+            "predicted": np.asarray(split.classes, dtype=object)[pred_test],
+        }
     ).to_parquet(files["predictions"], index=False)
 
     if plot:
@@ -86,16 +96,18 @@ def run_baseline(
                 coords, train["label"].to_numpy(), smallest, out / "pca_map.png"
             )
 
-    files["metrics"].write_text(json.dumps(
-        {
-            "dataset": request.name_or_path,
-            "split_seed": split_seed,
-            "model": classifier.describe(),
-            "sizes": {"train": len(train), "val": len(val), "test": len(test)},
-            "test": test_eval.flat(),
-            "val": val_eval.flat(),
-            "timings": progress.timings,
-        },
-        indent=2,
-    ))
+    files["metrics"].write_text(
+        json.dumps(
+            {
+                "dataset": request.name_or_path,
+                "split_seed": split_seed,
+                "model": classifier.describe(),
+                "sizes": {"train": len(train), "val": len(val), "test": len(test)},
+                "test": test_eval.flat(),
+                "val": val_eval.flat(),
+                "timings": progress.timings,
+            },
+            indent=2,
+        )
+    )
     return BaselineResult(split, table, test_eval, val_eval, dict(progress.timings), files)

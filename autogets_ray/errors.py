@@ -3,6 +3,7 @@
 Bad input (a config value, an option, a file) is a :class:`UserInputError`: the command line prints
 its message and exits 2. Any other exception is an internal error (exit 1, traceback with ``--debug``).
 """
+
 from __future__ import annotations
 
 

@@ -13,6 +13,7 @@ Which metrics are per-class is the objectives registry's business (:mod:`autoget
 :func:`autogets_ray.metrics.objective_column` decides it for an objective. The functions here only
 format and parse, so they also serve metrics that are not objectives (``f1[<class>]``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -68,18 +69,18 @@ def parse_metric_column(column: str) -> MetricColumn:
     rest = column
     for name in SPLITS:
         if column.startswith(f"{name}_"):
-            split, rest = name, column[len(name) + 1:]
+            split, rest = name, column[len(name) + 1 :]
             break
     bracket = rest.find("[")
     if bracket > 0 and rest.endswith("]"):
-        return MetricColumn(split, rest[:bracket], rest[bracket + 1:-1])
+        return MetricColumn(split, rest[:bracket], rest[bracket + 1 : -1])
     return MetricColumn(split, rest, None)
 
 
 def strip_split(column: str, split: str) -> str | None:
     """The flat key of a ``split`` column (``val_cr[Access]`` -> ``cr[Access]``); None for other columns."""
     prefix = f"{_check_split(split)}_"
-    return column[len(prefix):] if column.startswith(prefix) else None
+    return column[len(prefix) :] if column.startswith(prefix) else None
 
 
 def class_columns(columns: Iterable[str], metric: str, split: str | None = None) -> dict[str, str]:

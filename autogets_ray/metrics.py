@@ -39,6 +39,7 @@ The search objectives live in a registry (:data:`OBJECTIVE_REGISTRY`, one :func:
 each: its value, whether it is per class, its standard error); :data:`OBJECTIVES` and every lookup
 by name come from it. Column names (``val_cba[<class>]``) come from :mod:`autogets_ray.metric_names`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
@@ -170,8 +171,9 @@ def one_vs_rest_auc(y_true: Sequence[int], scores: np.ndarray) -> np.ndarray:
     y_true = np.asarray(y_true, dtype=np.int64)
     scores = np.asarray(scores, dtype=float)
     if scores.ndim != 2 or scores.shape[0] != y_true.shape[0]:
-        raise ValueError(f"scores must have shape (n_rows, n_classes) = ({y_true.shape[0]}, K), "
-                         f"got {scores.shape}")
+        raise ValueError(
+            f"scores must have shape (n_rows, n_classes) = ({y_true.shape[0]}, K), got {scores.shape}"
+        )
     if np.isnan(scores).any():
         raise ValueError("scores contain NaN")
     n = y_true.shape[0]
@@ -187,8 +189,9 @@ def one_vs_rest_auc(y_true: Sequence[int], scores: np.ndarray) -> np.ndarray:
     return auc
 
 
-def evaluate(y_true: Sequence[int], y_pred: Sequence[int], classes: Sequence[str],
-             scores: np.ndarray | None = None) -> Evaluation:
+def evaluate(
+    y_true: Sequence[int], y_pred: Sequence[int], classes: Sequence[str], scores: np.ndarray | None = None
+) -> Evaluation:
     """Compute every metric of the module docstring for integer-coded labels.
 
     ``scores`` (shape (n_rows, len(classes)), columns = class codes, higher = more likely) adds the
@@ -199,8 +202,10 @@ def evaluate(y_true: Sequence[int], y_pred: Sequence[int], classes: Sequence[str
     if scores is not None:
         scores = np.asarray(scores, dtype=float)
         if scores.ndim != 2 or scores.shape[1] != len(classes):
-            raise ValueError(f"scores must have shape (n_rows, {len(classes)}) for {len(classes)} classes, "
-                             f"got {scores.shape}")
+            raise ValueError(
+                f"scores must have shape (n_rows, {len(classes)}) for {len(classes)} classes, "
+                f"got {scores.shape}"
+            )
         auc = one_vs_rest_auc(y_true, scores)
     pc = class_metrics(cm)
     total = cm.sum()
@@ -223,7 +228,9 @@ def evaluate(y_true: Sequence[int], y_pred: Sequence[int], classes: Sequence[str
     )
 
 
-def objective_standard_error(evaluation: Evaluation, objective: str, target_class: str | None = None) -> float:
+def objective_standard_error(
+    evaluation: Evaluation, objective: str, target_class: str | None = None
+) -> float:
     """Analytic standard error of ``evaluation.objective(objective, target_class)`` on its own rows.
 
     With TP, TN, n_pos, n_neg of the target class, N rows, K classes and smoothed proportions
@@ -250,8 +257,11 @@ def objective_standard_error(evaluation: Evaluation, objective: str, target_clas
 
 def val_test_metrics(val: Evaluation, test: Evaluation) -> dict[str, float]:
     """Both evaluations' :meth:`Evaluation.flat` metrics as one row: ``val_<key>`` and ``test_<key>``."""
-    return {metric_column(key, split=split): value
-            for split, evaluation in zip(SPLITS, (val, test)) for key, value in evaluation.flat().items()}
+    return {
+        metric_column(key, split=split): value
+        for split, evaluation in zip(SPLITS, (val, test))
+        for key, value in evaluation.flat().items()
+    }
 
 
 # --- the objectives registry ---------------------------------------------------------------------------
@@ -294,8 +304,9 @@ OBJECTIVE_REGISTRY: Registry[float] = Registry("objective")
 _REGISTERED: list[str] = []  # registration order: the order tables and figures list objectives in
 
 
-def register_objective(name: str, *, per_class: bool, standard_error: ObjectiveError, help: str,
-                       needs_scores: bool = False) -> Callable[[ObjectiveValue], ObjectiveValue]:
+def register_objective(
+    name: str, *, per_class: bool, standard_error: ObjectiveError, help: str, needs_scores: bool = False
+) -> Callable[[ObjectiveValue], ObjectiveValue]:
     """Decorator: ``value(evaluation, class_code)`` becomes the objective ``name`` (one registration)."""
 
     def decorate(value: ObjectiveValue) -> ObjectiveValue:
@@ -340,8 +351,9 @@ def objectives_in(columns: Iterable[str]) -> tuple[str, ...]:
     """The objectives a table carries: every one that needs no decision scores, and those that do
     when ``columns`` (flat keys or split columns) hold one of theirs (results without scores lack them)."""
     present = {parse_metric_column(str(c)).metric for c in columns}
-    return tuple(name for name in objective_names()
-                 if not get_objective(name).needs_scores or name in present)
+    return tuple(
+        name for name in objective_names() if not get_objective(name).needs_scores or name in present
+    )
 
 
 def _binomial_se(successes: float, trials: float) -> float:
@@ -405,14 +417,22 @@ def _cr(evaluation: Evaluation, code: int | None) -> float:
     return float(evaluation.per_class.recall[cast(int, code)])
 
 
-@register_objective("cba", per_class=True, standard_error=_cba_se,
-                    help="class balanced accuracy (recall + specificity) / 2, one-vs-rest")
+@register_objective(
+    "cba",
+    per_class=True,
+    standard_error=_cba_se,
+    help="class balanced accuracy (recall + specificity) / 2, one-vs-rest",
+)
 def _cba(evaluation: Evaluation, code: int | None) -> float:
     return float(evaluation.per_class.balanced_accuracy[cast(int, code)])
 
 
-@register_objective("oba", per_class=False, standard_error=_oba_se,
-                    help="overall balanced accuracy (micro TPR + micro TNR) / 2")
+@register_objective(
+    "oba",
+    per_class=False,
+    standard_error=_oba_se,
+    help="overall balanced accuracy (micro TPR + micro TNR) / 2",
+)
 def _oba(evaluation: Evaluation, code: int | None) -> float:
     return evaluation.oba
 
@@ -422,8 +442,13 @@ def _of1(evaluation: Evaluation, code: int | None) -> float:
     return evaluation.of1
 
 
-@register_objective("auc", per_class=True, standard_error=_auc_se, needs_scores=True,
-                    help="one-vs-rest ROC-AUC of the class's decision scores")
+@register_objective(
+    "auc",
+    per_class=True,
+    standard_error=_auc_se,
+    needs_scores=True,
+    help="one-vs-rest ROC-AUC of the class's decision scores",
+)
 def _auc(evaluation: Evaluation, code: int | None) -> float:
     return float(cast(np.ndarray, evaluation.auc)[cast(int, code)])
 

@@ -1,4 +1,5 @@
 """Progress lines on stderr for long steps: what is happening, and how long it took."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """Starting or joining Ray, the same way for every command."""
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,13 @@ def ensure_ray(num_cpus: int | None = None) -> None:
     # Trials do all the work; Ray's default worker niceness (15) starves them next to any busy
     # process on a shared machine. RAY_worker_niceness in the environment still wins.
     os.environ.setdefault("RAY_worker_niceness", "0")
-    ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
-             configure_logging=False)
+    ray.init(
+        address="local",
+        num_cpus=num_cpus,
+        include_dashboard=False,
+        log_to_driver=False,
+        configure_logging=False,
+    )
 
 
 def joined_cluster() -> bool:

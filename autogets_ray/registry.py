@@ -1,4 +1,5 @@
 """A tiny name -> factory registry, one per extension point (models, datasets, backends...)."""
+
 from __future__ import annotations
 
 from typing import Callable, Generic, Iterator, TypeVar

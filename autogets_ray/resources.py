@@ -1,4 +1,5 @@
 """Ray resources of one trial, the same for AutoGeTS retrains and MOODS steps."""
+
 from __future__ import annotations
 
 import logging
@@ -20,13 +21,17 @@ class ResourcesConfig:
     :class:`~autogets_ray.errors.UserInputError` naming ``resources.cpu`` or ``resources.gpu``."""
 
     cpu: Annotated[Float, Field(gt=0, description="CPUs per trial, a number > 0")] = 1.0
-    gpu: Annotated[Float, Field(ge=0, description="GPUs per trial, a number >= 0; 0.25 shares a GPU by four")] = 0.0
+    gpu: Annotated[
+        Float, Field(ge=0, description="GPUs per trial, a number >= 0; 0.25 shares a GPU by four")
+    ] = 0.0
 
     def as_ray(self) -> dict[str, float]:
         """The resource request for ``tune.with_resources`` (no GPU key when none is asked for)."""
         return {"cpu": self.cpu, **({"gpu": self.gpu} if self.gpu > 0 else {})}
 
-    def check_grantable(self, cluster: Mapping[str, float], what: str = "resources", strict: bool = True) -> None:
+    def check_grantable(
+        self, cluster: Mapping[str, float], what: str = "resources", strict: bool = True
+    ) -> None:
         """A request no node can grant would leave every trial pending forever: say so up front.
 
         ``cluster`` is ``ray.cluster_resources()`` (totals; per-node limits show up as waiting).

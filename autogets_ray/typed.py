@@ -6,6 +6,7 @@ becomes a number, while a YAML ``2`` is a fine value for a float. :func:`error_l
 ``ValidationError`` into one line per wrong value: its key path, the value given and what is
 allowed (the field's ``description``).
 """
+
 from __future__ import annotations
 
 import functools
@@ -35,18 +36,38 @@ OPTIONS = ConfigDict(extra="forbid")
 T = TypeVar("T")
 
 _NOT_A = {
-    "float_type": "is not a number", "float_parsing": "is not a number", "finite_number": "is not a finite number",
-    "int_type": "is not an integer", "int_parsing": "is not an integer", "int_from_float": "is not an integer",
-    "string_type": "is not a string", "bool_type": "is not true or false", "bool_parsing": "is not true or false",
-    "list_type": "is not a list", "tuple_type": "is not a list", "set_type": "is not a list",
-    "dict_type": "is not a mapping", "model_type": "is not a section of KEY: VALUE pairs",
+    "float_type": "is not a number",
+    "float_parsing": "is not a number",
+    "finite_number": "is not a finite number",
+    "int_type": "is not an integer",
+    "int_parsing": "is not an integer",
+    "int_from_float": "is not an integer",
+    "string_type": "is not a string",
+    "bool_type": "is not true or false",
+    "bool_parsing": "is not true or false",
+    "list_type": "is not a list",
+    "tuple_type": "is not a list",
+    "set_type": "is not a list",
+    "dict_type": "is not a mapping",
+    "model_type": "is not a section of KEY: VALUE pairs",
     "model_attributes_type": "is not a section of KEY: VALUE pairs",
     "dataclass_type": "is not a section of KEY: VALUE pairs",
     "dataclass_exact_type": "is not a section of KEY: VALUE pairs",
 }
-_BOUNDS = {"greater_than": ("gt", ">"), "greater_than_equal": ("ge", ">="), "less_than": ("lt", "<"),
-           "less_than_equal": ("le", "<=")}
+_BOUNDS = {
+    "greater_than": ("gt", ">"),
+    "greater_than_equal": ("ge", ">="),
+    "less_than": ("lt", "<"),
+    "less_than_equal": ("le", "<="),
+}
 _UNKNOWN = ("extra_forbidden", "unexpected_keyword_argument")
+
+
+def one_of(name: Any, choices: Any, kind: str) -> Any:
+    """``name`` if it is among ``choices``; a field validator's ValueError naming the choices if not."""
+    if name not in choices:
+        raise ValueError(f"unknown {kind} {name!r}; choose from {', '.join(map(str, choices))}")
+    return name
 
 
 def one_or_many(value: Any) -> Any:
@@ -137,8 +158,7 @@ def _problem(error: Mapping[str, Any]) -> str:
     return message[:1].lower() + message[1:]
 
 
-def describe_error(error: Mapping[str, Any], root: Any = None,
-                   label: Callable[[str], str] = str) -> str:
+def describe_error(error: Mapping[str, Any], root: Any = None, label: Callable[[str], str] = str) -> str:
     """One line for one pydantic error: ``<key>: <value> <problem> (<what is allowed>)``."""
     loc = tuple(error.get("loc") or ())
     kind = error["type"]
@@ -172,8 +192,9 @@ def error_lines(exc: ValidationError, root: Any = None, label: Callable[[str], s
     return lines
 
 
-def user_input_error(exc: ValidationError, root: Any = None, where: str = "",
-                     label: Callable[[str], str] = str) -> UserInputError:
+def user_input_error(
+    exc: ValidationError, root: Any = None, where: str = "", label: Callable[[str], str] = str
+) -> UserInputError:
     """A :class:`UserInputError` whose message has one line per error, each prefixed ``where: ``."""
     prefix = f"{where}: " if where else ""
     return UserInputError("\n".join(prefix + line for line in error_lines(exc, root, label)))
@@ -221,7 +242,9 @@ def options_dataclass(section: str) -> Callable[[type[T]], type[T]]:
             try:
                 init(self, *args, **kwargs)
             except ValidationError as exc:
-                raise user_input_error(exc, type(self), label=functools.partial(_in_section, section)) from None
+                raise user_input_error(
+                    exc, type(self), label=functools.partial(_in_section, section)
+                ) from None
 
         validated.__init__ = __init__  # type: ignore[method-assign]
         return validated

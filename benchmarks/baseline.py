@@ -7,6 +7,7 @@ Each configuration runs in its own subprocess so its peak resident memory (ru_ma
 
 Prints a Markdown table (paste into benchmarks/RESULTS.md) and writes JSON lines with --json-out.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,12 +50,20 @@ def run_one(dataset: str, model: str, options: dict, data_dir: str) -> dict:
     from autogets_ray.progress import Progress
 
     with tempfile.TemporaryDirectory() as out:
-        result = run_baseline(DatasetRequest(dataset, data_dir=data_dir), model, out, options,
-                              plot=False, progress=Progress(enabled=False))
+        result = run_baseline(
+            DatasetRequest(dataset, data_dir=data_dir),
+            model,
+            out,
+            options,
+            plot=False,
+            progress=Progress(enabled=False),
+        )
     overall = result.table.iloc[-1]
     small = result.table.iloc[-2]
     return {
-        "dataset": dataset, "model": model, "options": options,
+        "dataset": dataset,
+        "model": model,
+        "options": options,
         "train_rows": len(result.split.train),
         "featurise_s": round(result.timings["featurise_seconds"], 2),
         "fit_s": round(result.timings["fit_seconds"], 2),
@@ -68,7 +77,9 @@ def run_one(dataset: str, model: str, options: dict, data_dir: str) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data-dir", default=os.environ.get("AUTOGETS_DATA_DIR", "../shared/data"))
     parser.add_argument("--only", action="append", help="DATASET:MODEL:k=v,k=v (repeatable)")
     parser.add_argument("--json-out", type=Path)
@@ -81,8 +92,11 @@ def main() -> None:
     rows = []
     for spec in args.only or DEFAULT_MATRIX:
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, __file__, "--data-dir", args.data_dir, "--child", spec],
-                                stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--data-dir", args.data_dir, "--child", spec],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         stdout = proc.stdout.read()
         _, status, usage = os.wait4(proc.pid, 0)
         if status != 0:
@@ -98,13 +112,17 @@ def main() -> None:
                 fh.write(json.dumps(row) + "\n")
 
     print(f"\nMachine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n")
-    print("| dataset | model | options | train rows | featurise s | fit s | peak RSS MB | accuracy | OBA | OF1 | smallest class recall / CBA |")
+    print(
+        "| dataset | model | options | train rows | featurise s | fit s | peak RSS MB | accuracy | OBA | OF1 | smallest class recall / CBA |"
+    )
     print("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for r in rows:
         opts = ", ".join(f"{k}={v}" for k, v in r["options"].items()) or "defaults"
-        print(f"| {r['dataset']} | {r['model']} | {opts} | {r['train_rows']} | {r['featurise_s']} | "
-              f"{r['fit_s']} | {r['peak_rss_mb']:.0f} | {r['accuracy']:.3f} | {r['oba']:.3f} | {r['of1']:.3f} | "
-              f"{r['smallest_class']}: {r['smallest_recall']:.3f} / {r['smallest_cba']:.3f} |")
+        print(
+            f"| {r['dataset']} | {r['model']} | {opts} | {r['train_rows']} | {r['featurise_s']} | "
+            f"{r['fit_s']} | {r['peak_rss_mb']:.0f} | {r['accuracy']:.3f} | {r['oba']:.3f} | {r['of1']:.3f} | "
+            f"{r['smallest_class']}: {r['smallest_recall']:.3f} / {r['smallest_cba']:.3f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ Writes ``--out/gpu_check.json`` and prints a summary; exits 1 when a check fails
 
     python benchmarks/gpu_check.py --dataset it-tickets-tail --out results/gpu-check
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +40,9 @@ def fit_timings(dataset: str, out: Path, cpu_threads: int) -> list[dict[str, Any
     from autogets_ray.metrics import evaluate
     from autogets_ray.models import create_model
 
-    split = load_or_create_split(out / "split", load_dataset(DatasetRequest(dataset)), seed=42, dataset=dataset)
+    split = load_or_create_split(
+        out / "split", load_dataset(DatasetRequest(dataset)), seed=42, dataset=dataset
+    )
     started = time.perf_counter()
     featurizer = create_model("catboost", device="cpu").make_featurizer()
     x_train = featurizer.fit_transform(split.train["text"].tolist())
@@ -51,8 +54,10 @@ def fit_timings(dataset: str, out: Path, cpu_threads: int) -> list[dict[str, Any
 
     settings = [(f"cpu, {cpu_threads} threads", {"device": "cpu", "thread_count": cpu_threads})]
     if catboost_gpu_count():
-        settings = [("gpu, whole card", {"device": "gpu"}),
-                    ("gpu, gpu_share 0.25", {"device": "gpu", "gpu_share": 0.25})] + settings
+        settings = [
+            ("gpu, whole card", {"device": "gpu"}),
+            ("gpu, gpu_share 0.25", {"device": "gpu", "gpu_share": 0.25}),
+        ] + settings
     rows = []
     for name, options in settings:
         model = create_model("catboost", **options)
@@ -60,15 +65,23 @@ def fit_timings(dataset: str, out: Path, cpu_threads: int) -> list[dict[str, Any
         model.fit(x_train, y_train)
         seconds = time.perf_counter() - started
         accuracy = evaluate(y_test, model.predict(x_test), split.classes).accuracy
-        rows.append({"setting": name, "device": model.fit_device(), "fit_seconds": round(seconds, 2),
-                     "test_accuracy": round(accuracy, 4), "featurise_seconds": round(featurise, 2),
-                     "train_rows": len(y_train)})
+        rows.append(
+            {
+                "setting": name,
+                "device": model.fit_device(),
+                "fit_seconds": round(seconds, 2),
+                "test_accuracy": round(accuracy, 4),
+                "featurise_seconds": round(featurise, 2),
+                "train_rows": len(y_train),
+            }
+        )
         print(f"  {name}: fit {seconds:.1f} s, test accuracy {accuracy:.4f}", flush=True)
     return rows
 
 
-def fractional_search(dataset: str, out: Path, cpu: float, gpu: float, concurrency: int,
-                      budget: float, max_candidates: int) -> dict[str, Any]:
+def fractional_search(
+    dataset: str, out: Path, cpu: float, gpu: float, concurrency: int, budget: float, max_candidates: int
+) -> dict[str, Any]:
     import pandas as pd
     import ray
 
@@ -76,12 +89,21 @@ def fractional_search(dataset: str, out: Path, cpu: float, gpu: float, concurren
     from autogets_ray.experiment.runner import run_experiment
     from autogets_ray.progress import Progress
 
-    config = load_config(overrides=[
-        f"dataset.name={dataset}", "target_classes=smallest:1", "strategies=[hsw]", "objectives=[cba]",
-        f"budget_seconds={budget}", f"max_candidates={max_candidates}", "model.name=catboost",
-        "model.options={device: auto}", "llm.backend=ngram", f"resources={{cpu: {cpu}, gpu: {gpu}}}",
-        f"max_concurrent_trials={concurrency}",
-    ])
+    config = load_config(
+        overrides=[
+            f"dataset.name={dataset}",
+            "target_classes=smallest:1",
+            "strategies=[hsw]",
+            "objectives=[cba]",
+            f"budget_seconds={budget}",
+            f"max_candidates={max_candidates}",
+            "model.name=catboost",
+            "model.options={device: auto}",
+            "llm.backend=ngram",
+            f"resources={{cpu: {cpu}, gpu: {gpu}}}",
+            f"max_concurrent_trials={concurrency}",
+        ]
+    )
     started = time.perf_counter()
     run_experiment(config, out / "search", progress=Progress())
     wall = time.perf_counter() - started
@@ -99,14 +121,22 @@ def fractional_search(dataset: str, out: Path, cpu: float, gpu: float, concurren
         "retrain_seconds_mean": round(float(trials["retrain_seconds"].mean()), 2),
         "sum_retrain_seconds": round(float(trials["retrain_seconds"].sum()), 1),
         "trials_per_wall_hour": round(3600 * len(trials) / wall, 1),
-        "best_val_cba_delta": round(float(trials["val_objective"].max()) - float(
-            json.loads((out / "search" / "m0.json").read_text())["val"][
-                metric_column("cba", trials["target_class"].iloc[0])]), 4),
+        "best_val_cba_delta": round(
+            float(trials["val_objective"].max())
+            - float(
+                json.loads((out / "search" / "m0.json").read_text())["val"][
+                    metric_column("cba", trials["target_class"].iloc[0])
+                ]
+            ),
+            4,
+        ),
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--dataset", default="it-tickets-tail")
     parser.add_argument("--out", type=Path, default=Path("results/gpu-check"))
     parser.add_argument("--cpu", type=float, default=2.0, help="CPUs per trial")
@@ -120,16 +150,22 @@ def main() -> None:
 
     from autogets_ray.models.catboost_model import catboost_gpu_count
 
-    report: dict[str, Any] = {"machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} CPUs",
-                              "catboost_gpus": catboost_gpu_count(), "date": time.strftime("%Y-%m-%d")}
+    report: dict[str, Any] = {
+        "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} CPUs",
+        "catboost_gpus": catboost_gpu_count(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
     print(f"CatBoost sees {report['catboost_gpus']} GPU(s)", flush=True)
     if not args.skip_fits:
         print("part 1: one CatBoost fit per setting", flush=True)
         report["fits"] = fit_timings(args.dataset, args.out, os.cpu_count() or 1)
-    print(f"part 2: search with {{cpu: {args.cpu}, gpu: {args.gpu}}} trials, {args.concurrency} at once",
-          flush=True)
-    report["search"] = fractional_search(args.dataset, args.out, args.cpu, args.gpu, args.concurrency,
-                                         args.budget, args.max_candidates)
+    print(
+        f"part 2: search with {{cpu: {args.cpu}, gpu: {args.gpu}}} trials, {args.concurrency} at once",
+        flush=True,
+    )
+    report["search"] = fractional_search(
+        args.dataset, args.out, args.cpu, args.gpu, args.concurrency, args.budget, args.max_candidates
+    )
     search = report["search"]
     checks = {
         "every trial fitted on the GPU": search["model_device"] == ["gpu"],

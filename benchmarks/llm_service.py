@@ -9,6 +9,7 @@
    calls counted by the service and by the server, against the distinct examples requested;
 4. samples per second of the ngram and local-lm backends (local-lm: load time, seconds a line).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,9 @@ from autogets_ray.llm.server import Faults, LocalLLMServer
 def demo_inputs() -> tuple[dict[str, list[str]], list[Example]]:
     split = paper_split(load_dataset(DatasetRequest("demo-tickets")), seed=42)
     train = split.train
-    examples = [Example(int(r), str(t), str(lb))
-                for r, t, lb in zip(train["row_id"], train["text"], train["label"])]
+    examples = [
+        Example(int(r), str(t), str(lb)) for r, t, lb in zip(train["row_id"], train["text"], train["label"])
+    ]
     return class_texts(split), examples
 
 
@@ -55,10 +57,13 @@ def cached_lookup(texts, examples, repeats: int = 30) -> dict[str, float]:
             result = ray.get(handle.generate.remote(batch))
             times.append(time.perf_counter() - start)
         assert result.counters["cache_hits"] == 100 and result.counters["backend_calls"] == 0
-        return {"examples": 100, "fill_s": round(fill, 3),
-                "median_ms": round(1000 * statistics.median(times), 2),
-                "p90_ms": round(1000 * float(np.percentile(times, 90)), 2),
-                "min_ms": round(1000 * min(times), 2)}
+        return {
+            "examples": 100,
+            "fill_s": round(fill, 3),
+            "median_ms": round(1000 * statistics.median(times), 2),
+            "p90_ms": round(1000 * float(np.percentile(times, 90)), 2),
+            "min_ms": round(1000 * min(times), 2),
+        }
     finally:
         ray.shutdown()
 
@@ -71,20 +76,31 @@ def throughput(texts, examples, latency: float = 0.5, rounds: int = 8) -> list[d
         subset = [next(batch) for _ in range(rounds * in_flight)]
         server = LocalLLMServer(create_backend(GenerationConfig(), texts), Faults(latency_s=latency))
         with server:
-            config = GenerationConfig(backend="openai", model="ngram", base_url=server.base_url,
-                                      api_key_env="", max_in_flight=in_flight,
-                                      cache_dir=tempfile.mkdtemp(prefix="bench-llm-"))
+            config = GenerationConfig(
+                backend="openai",
+                model="ngram",
+                base_url=server.base_url,
+                api_key_env="",
+                max_in_flight=in_flight,
+                cache_dir=tempfile.mkdtemp(prefix="bench-llm-"),
+            )
             with build_generator(config) as gen:
                 start = time.perf_counter()
                 result = gen.generate(subset)
                 seconds = time.perf_counter() - start
-        rows.append({"in_flight": in_flight, "latency_s": latency, "examples": len(subset),
-                     "seconds": round(seconds, 2),
-                     "examples_per_s": round(len(subset) / seconds, 2),
-                     "samples_per_s": round(len(result.samples) / seconds, 1),
-                     "ideal_examples_per_s": round(in_flight / latency, 2),
-                     "efficiency": round(len(subset) / seconds / (in_flight / latency), 2),
-                     "errors": len(result.errors)})
+        rows.append(
+            {
+                "in_flight": in_flight,
+                "latency_s": latency,
+                "examples": len(subset),
+                "seconds": round(seconds, 2),
+                "examples_per_s": round(len(subset) / seconds, 2),
+                "samples_per_s": round(len(result.samples) / seconds, 1),
+                "ideal_examples_per_s": round(in_flight / latency, 2),
+                "efficiency": round(len(subset) / seconds / (in_flight / latency), 2),
+                "errors": len(result.errors),
+            }
+        )
     return rows
 
 
@@ -94,17 +110,24 @@ def experiment_calls(texts, examples, candidates: int = 60, callers: int = 6, se
 
     rng = np.random.default_rng(seed)
     pool = [e for e in examples if e.label == "Email"][:80]
-    subsets = [[pool[i] for i in rng.choice(len(pool), size=int(rng.integers(5, 30)), replace=False)]
-               for _ in range(candidates)]
+    subsets = [
+        [pool[i] for i in rng.choice(len(pool), size=int(rng.integers(5, 30)), replace=False)]
+        for _ in range(candidates)
+    ]
     distinct = len({e.text for s in subsets for e in s})
     requested = sum(len(s) for s in subsets)
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
     server = LocalLLMServer(create_backend(GenerationConfig(), texts), Faults(latency_s=0.05))
     try:
         with server:
-            config = GenerationConfig(backend="openai", model="ngram", base_url=server.base_url,
-                                      api_key_env="", max_in_flight=8,
-                                      cache_dir=tempfile.mkdtemp(prefix="bench-llm-"))
+            config = GenerationConfig(
+                backend="openai",
+                model="ngram",
+                base_url=server.base_url,
+                api_key_env="",
+                max_in_flight=8,
+                cache_dir=tempfile.mkdtemp(prefix="bench-llm-"),
+            )
             handle = get_llm_service(config)
             start = time.perf_counter()
             with ThreadPoolExecutor(callers) as pool_:
@@ -114,10 +137,17 @@ def experiment_calls(texts, examples, candidates: int = 60, callers: int = 6, se
             server_requests = len(server.arrivals())
     finally:
         ray.shutdown()
-    return {"candidates": candidates, "callers": callers, "examples_requested": requested,
-            "distinct_examples": distinct, "backend_calls": totals["backend_calls"],
-            "server_requests": server_requests, "cache_hits": totals["cache_hits"],
-            "shared_in_flight": totals["shared"], "seconds": round(seconds, 2)}
+    return {
+        "candidates": candidates,
+        "callers": callers,
+        "examples_requested": requested,
+        "distinct_examples": distinct,
+        "backend_calls": totals["backend_calls"],
+        "server_requests": server_requests,
+        "cache_hits": totals["cache_hits"],
+        "shared_in_flight": totals["shared"],
+        "seconds": round(seconds, 2),
+    }
 
 
 def ngram_speed(texts, examples) -> dict[str, float]:
@@ -126,9 +156,13 @@ def ngram_speed(texts, examples) -> dict[str, float]:
         start = time.perf_counter()
         result = gen.generate(examples[:2000])
         seconds = time.perf_counter() - start
-    return {"examples": 2000, "samples": len(result.samples), "seconds": round(seconds, 2),
-            "samples_per_s": round(len(result.samples) / seconds, 1),
-            "samples_per_min": round(60 * len(result.samples) / seconds)}
+    return {
+        "examples": 2000,
+        "samples": len(result.samples),
+        "seconds": round(seconds, 2),
+        "samples_per_s": round(len(result.samples) / seconds, 1),
+        "samples_per_min": round(60 * len(result.samples) / seconds),
+    }
 
 
 def local_lm_speed(examples, n_examples: int = 4) -> dict[str, float]:
@@ -142,21 +176,31 @@ def local_lm_speed(examples, n_examples: int = 4) -> dict[str, float]:
         result = gen.generate(batch)
         seconds = time.perf_counter() - start
         counters = result.counters
-    return {"load_s": round(load, 1), "examples": len(batch), "samples": len(result.samples),
-            "attempts": counters["attempts"], "tokens_out": counters["tokens_out"],
-            "seconds": round(seconds, 1),
-            "s_per_attempt": round(seconds / max(counters["attempts"], 1), 2),
-            "s_per_kept_sample": round(seconds / max(len(result.samples), 1), 2),
-            "s_per_token": round(seconds / max(counters["tokens_out"], 1), 3),
-            "samples_per_s": round(len(result.samples) / seconds, 3),
-            "errors": len(result.errors), "example_samples": result.samples["text"].head(5).tolist()}
+    return {
+        "load_s": round(load, 1),
+        "examples": len(batch),
+        "samples": len(result.samples),
+        "attempts": counters["attempts"],
+        "tokens_out": counters["tokens_out"],
+        "seconds": round(seconds, 1),
+        "s_per_attempt": round(seconds / max(counters["attempts"], 1), 2),
+        "s_per_kept_sample": round(seconds / max(len(result.samples), 1), 2),
+        "s_per_token": round(seconds / max(counters["tokens_out"], 1), 3),
+        "samples_per_s": round(len(result.samples) / seconds, 3),
+        "errors": len(result.errors),
+        "example_samples": result.samples["text"].head(5).tolist(),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-local-lm", action="store_true")
-    parser.add_argument("--only", choices=["cached", "throughput", "experiment", "ngram", "local-lm"],
-                        default=None, help="run one benchmark")
+    parser.add_argument(
+        "--only",
+        choices=["cached", "throughput", "experiment", "ngram", "local-lm"],
+        default=None,
+        help="run one benchmark",
+    )
     parser.add_argument("--json-out", default=None)
     args = parser.parse_args()
     texts, examples = demo_inputs()

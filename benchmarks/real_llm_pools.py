@@ -15,6 +15,7 @@ Resumable: every finished example is in the cache, so a killed run continues whe
 several processes on one cache share the work (each example is leased to one of them).
 ``--cached-only`` reports what the cache holds without generating.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,9 @@ from autogets_ray.llm.fidelity import judged_quality
 METRICS = ("kept_rate", "copy_rate", "distinct_2", "mean_source_similarity", "label_fidelity")
 
 
-def generate_pool(config: GenerationConfig, split, label: str, texts,
-                  cached_only: bool = False) -> dict[str, object]:
+def generate_pool(
+    config: GenerationConfig, split, label: str, texts, cached_only: bool = False
+) -> dict[str, object]:
     """Generate (or read from the cache) one class's pool, judge it, return its quality.
 
     ``cached_only``: no generation, the quality of the examples the cache already holds.
@@ -44,24 +46,39 @@ def generate_pool(config: GenerationConfig, split, label: str, texts,
         if cached_only:
             keys = [generator.key_for(ex) for ex in examples]
             held = [r.example_key for r in generator.cache.records(keys)]
-            return {"class": label, "backend": config.backend, "examples": len(examples),
-                    "generated": len(held), "seconds": None,
-                    "quality": judged_quality(generator.cache, held, split)}
+            return {
+                "class": label,
+                "backend": config.backend,
+                "examples": len(examples),
+                "generated": len(held),
+                "seconds": None,
+                "quality": judged_quality(generator.cache, held, split),
+            }
         done = [0]
 
         def progress(k: int) -> None:
             done[0] += k
             if done[0] % 25 < k or done[0] == len(examples):
-                print(f"  {config.backend} {label}: {done[0]}/{len(examples)} "
-                      f"({time.perf_counter() - start:.0f} s)", file=sys.stderr, flush=True)
+                print(
+                    f"  {config.backend} {label}: {done[0]}/{len(examples)} "
+                    f"({time.perf_counter() - start:.0f} s)",
+                    file=sys.stderr,
+                    flush=True,
+                )
 
         result = generator.generate(examples, progress=progress)
         keys = list(dict.fromkeys(generator.key_for(ex) for ex in examples))
         quality = judged_quality(generator.cache, keys, split)
-    return {"class": label, "backend": config.backend, "examples": len(examples),
-            "generated": len(keys), "backend_calls": result.counters["backend_calls"],
-            "failures": len(result.errors),
-            "seconds": round(time.perf_counter() - start, 1), "quality": quality}
+    return {
+        "class": label,
+        "backend": config.backend,
+        "examples": len(examples),
+        "generated": len(keys),
+        "backend_calls": result.counters["backend_calls"],
+        "failures": len(result.errors),
+        "seconds": round(time.perf_counter() - start, 1),
+        "quality": quality,
+    }
 
 
 def main() -> None:
@@ -73,20 +90,30 @@ def main() -> None:
     parser.add_argument("--template", default="list")
     parser.add_argument("--model", default="", help="a .gguf path (default: the shipped SmolLM2)")
     parser.add_argument("--json-out", default="")
-    parser.add_argument("--cached-only", action="store_true",
-                        help="generate nothing: report the quality of what the cache holds")
+    parser.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="generate nothing: report the quality of what the cache holds",
+    )
     parser.add_argument("--split-seed", type=int, default=42)
     parser.add_argument("--backends", default="local-lm,ngram")
     args = parser.parse_args()
 
-    split = paper_split(load_dataset(DatasetRequest("it-tickets-tail", data_dir=args.data_dir)),
-                        seed=args.split_seed, dataset="it-tickets-tail")
-    labels = list(split.class_sizes().index[::-1][:args.classes])
+    split = paper_split(
+        load_dataset(DatasetRequest("it-tickets-tail", data_dir=args.data_dir)),
+        seed=args.split_seed,
+        dataset="it-tickets-tail",
+    )
+    labels = list(split.class_sizes().index[::-1][: args.classes])
     texts = class_texts(split)
     rows = []
     for backend in args.backends.split(","):
-        config = GenerationConfig(backend=backend, cache_dir=args.cache_dir, model=args.model,
-                                  template=args.template if backend == "local-lm" else "")
+        config = GenerationConfig(
+            backend=backend,
+            cache_dir=args.cache_dir,
+            model=args.model,
+            template=args.template if backend == "local-lm" else "",
+        )
         for label in labels:
             rows.append(generate_pool(config, split, label, texts, args.cached_only))
     if args.export:
@@ -100,8 +127,11 @@ def main() -> None:
     for row in rows:
         quality = row["quality"] or {}
         cells = ["n/a" if quality.get(m) is None else f"{quality[m]:.3f}" for m in METRICS]
-        print(f"| {row['class']} | {row['generated']} of {row['examples']} | {row['backend']} | "
-              + " | ".join(cells) + f" | {row['seconds']} |")
+        print(
+            f"| {row['class']} | {row['generated']} of {row['examples']} | {row['backend']} | "
+            + " | ".join(cells)
+            + f" | {row['seconds']} |"
+        )
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(rows, indent=2))
 

@@ -9,6 +9,7 @@ Re-running continues an interrupted matrix (and reuses the LLM cache).
     python benchmarks/reproduce_autogets.py --backend ngram --classes smallest:4
     python benchmarks/reproduce_autogets.py --backend local-lm --classes smallest:1 --max-candidates 4
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,15 +44,26 @@ def best_delta_table(out: Path) -> pd.DataFrame:
     rows = []
     for row in lookup[lookup["metric"] == "cba"].itertuples(index=False):
         own = summary[summary["target_class"] == row.target_class]
-        rows.append({"class": row.target_class, "M0 CBA val": row.m0_val, "best dCBA val": row.delta_val,
-                     "its dCBA test": row.delta_test, "by": f"{row.strategy}-{row.objective}",
-                     "mean dCBA test of the searches' winners": own["delta_cba_test"].mean()})
+        rows.append(
+            {
+                "class": row.target_class,
+                "M0 CBA val": row.m0_val,
+                "best dCBA val": row.delta_val,
+                "its dCBA test": row.delta_test,
+                "by": f"{row.strategy}-{row.objective}",
+                "mean dCBA test of the searches' winners": own["delta_cba_test"].mean(),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_experiment_options(parser, strategies="sw,hsw,ga", budget=60.0, max_candidates=6, out="results/bench-autogets")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    add_experiment_options(
+        parser, strategies="sw,hsw,ga", budget=60.0, max_candidates=6, out="results/bench-autogets"
+    )
     parser.add_argument("--objectives", default="cr,cba,oba,of1")
     args = parser.parse_args()
 
@@ -62,11 +74,13 @@ def main() -> None:
     from autogets_ray.reporting.render import markdown_table
     from autogets_ray.reporting.report import write_report
 
-    print(f"{args.dataset}, classes {args.classes}, strategies {args.strategies}, objectives {args.objectives}, "
-          f"model {args.model}, budget {args.budget:g} retrain-s and at most {args.max_candidates} candidates "
-          f"per search, {args.concurrency} concurrent trials, LLM options {args.llm or 'defaults'}; "
-          f"{platform.machine()}, {os.cpu_count()} CPUs, "
-          f"{time.strftime('%Y-%m-%d')}\n")
+    print(
+        f"{args.dataset}, classes {args.classes}, strategies {args.strategies}, objectives {args.objectives}, "
+        f"model {args.model}, budget {args.budget:g} retrain-s and at most {args.max_candidates} candidates "
+        f"per search, {args.concurrency} concurrent trials, LLM options {args.llm or 'defaults'}; "
+        f"{platform.machine()}, {os.cpu_count()} CPUs, "
+        f"{time.strftime('%Y-%m-%d')}\n"
+    )
     for backend in args.backend or ["ngram"]:
         out = args.out / f"{args.model}-{backend}"
         wall = run_matrix(args, backend, out)
@@ -76,21 +90,44 @@ def main() -> None:
         outcome = run_ensemble(out, "r3", important=smallest, progress=Progress(prefix="autogets ensemble"))
         report = write_report(out)
         result = outcome.result
-        print(f"### backend `{backend}`: {len(trials)} trials in {wall / 60:.1f} min "
-              f"({trials['retrain_seconds'].sum():.0f} retrain-s), report {report}\n")
+        print(
+            f"### backend `{backend}`: {len(trials)} trials in {wall / 60:.1f} min "
+            f"({trials['retrain_seconds'].sum():.0f} retrain-s), report {report}\n"
+        )
         print(markdown_table(best_delta_table(out).round(4)), "\n")
         key = metric_column("cba", smallest)
-        lines = ["| method | accepted steps | dCBA val | dCBA test | stopped |", "| --- | ---: | ---: | ---: | --- |"]
-        for entry in [{"method": "ensemble (knowledge base)", "val": result["val"], "test": result["test"],
-                       "accepted_steps": len(result["steps"]), "termination": result["termination"]},
-                      *result["comparisons"]]:
-            lines.append(f"| {entry['method']} | {entry['accepted_steps']} | {entry['val'][key]['delta']:+.4f} | "
-                         f"{entry['test'][key]['delta']:+.4f} | {(entry['termination'] or {}).get('code', '')} |")
+        lines = [
+            "| method | accepted steps | dCBA val | dCBA test | stopped |",
+            "| --- | ---: | ---: | ---: | --- |",
+        ]
+        for entry in [
+            {
+                "method": "ensemble (knowledge base)",
+                "val": result["val"],
+                "test": result["test"],
+                "accepted_steps": len(result["steps"]),
+                "termination": result["termination"],
+            },
+            *result["comparisons"],
+        ]:
+            lines.append(
+                f"| {entry['method']} | {entry['accepted_steps']} | {entry['val'][key]['delta']:+.4f} | "
+                f"{entry['test'][key]['delta']:+.4f} | {(entry['termination'] or {}).get('code', '')} |"
+            )
         print(f"R3 for the smallest class ({smallest}):\n")
         print("\n".join(lines), "\n")
-        (out / "reproduce_summary.json").write_text(json.dumps(
-            {"backend": backend, "trials": len(trials), "wall_seconds": wall,
-             "best": best_delta_table(out).to_dict(orient="records"), "r3_smallest": smallest}, indent=2))
+        (out / "reproduce_summary.json").write_text(
+            json.dumps(
+                {
+                    "backend": backend,
+                    "trials": len(trials),
+                    "wall_seconds": wall,
+                    "best": best_delta_table(out).to_dict(orient="records"),
+                    "r3_smallest": smallest,
+                },
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ Validation chose everything; test only reports. Results stay under --out for ins
     # one table per class over the arms' results (columns: arms; rows: methods):
     python benchmarks/search_vs_baselines.py --combine results/bench-baselines/linear-ngram-holdout ...
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,16 +28,22 @@ from bench_config import add_experiment_options, experiment_config
 
 def arm_rows(backend: str, scheme: str, table) -> list[str]:
     """Markdown rows of one arm: per class and method, test changes with intervals."""
+
     def cell(row, column):
         mean, low, high = (row[f"{column}_{k}"] for k in ("mean", "low", "high"))
         return f"{mean:+.4f} [{low:+.4f}, {high:+.4f}]" if low == low else f"{mean:+.4f}"
 
     rows = []
     for _, row in table.iterrows():
-        chose = (f"{int(row['chose_m0'])}/{int(row['chose_baseline'])}/{int(row['chose_search'])}"
-                 if row["kind"] == "decision" else "")
-        rows.append(f"| {backend} | {scheme} | {row['target_class']} | {row['method']} | {int(row['splits'])} | "
-                    f"{cell(row, 'delta_cba_test')} | {cell(row, 'delta_oba_test')} | {chose} |")
+        chose = (
+            f"{int(row['chose_m0'])}/{int(row['chose_baseline'])}/{int(row['chose_search'])}"
+            if row["kind"] == "decision"
+            else ""
+        )
+        rows.append(
+            f"| {backend} | {scheme} | {row['target_class']} | {row['method']} | {int(row['splits'])} | "
+            f"{cell(row, 'delta_cba_test')} | {cell(row, 'delta_oba_test')} | {chose} |"
+        )
     return rows
 
 
@@ -44,14 +51,22 @@ def combined_tables(directories: list[Path]) -> str:
     """Per class: each method's test change in CBA (mean [95%]) under every arm, and the decisions."""
     import pandas as pd
 
-    arms = {Path(d).name.removeprefix("linear-"): pd.read_csv(Path(d) / "split_summary.csv") for d in directories}
+    arms = {
+        Path(d).name.removeprefix("linear-"): pd.read_csv(Path(d) / "split_summary.csv") for d in directories
+    }
     classes = list(dict.fromkeys(c for t in arms.values() for c in t["target_class"]))
     out = []
     for target in classes:
-        out += [f"**{target}**: test change in CBA over M0, mean [95% interval] over the splits "
-                f"(+decision: chose M0/baseline/search)", "",
-                "| method | " + " | ".join(arms) + " |", "| --- |" + " ---: |" * len(arms)]
-        methods = list(dict.fromkeys(m for t in arms.values() for m in t.loc[t["target_class"] == target, "method"]))
+        out += [
+            f"**{target}**: test change in CBA over M0, mean [95% interval] over the splits "
+            f"(+decision: chose M0/baseline/search)",
+            "",
+            "| method | " + " | ".join(arms) + " |",
+            "| --- |" + " ---: |" * len(arms),
+        ]
+        methods = list(
+            dict.fromkeys(m for t in arms.values() for m in t.loc[t["target_class"] == target, "method"])
+        )
         for method in methods:
             cells = []
             for table in arms.values():
@@ -64,7 +79,9 @@ def combined_tables(directories: list[Path]) -> str:
                 if row["delta_cba_test_low"] == row["delta_cba_test_low"]:  # an interval (2+ splits)
                     cell += f" [{row['delta_cba_test_low']:+.3f}, {row['delta_cba_test_high']:+.3f}]"
                 if row["kind"] == "decision":
-                    cell += f" ({int(row['chose_m0'])}/{int(row['chose_baseline'])}/{int(row['chose_search'])})"
+                    cell += (
+                        f" ({int(row['chose_m0'])}/{int(row['chose_baseline'])}/{int(row['chose_search'])})"
+                    )
                 cells.append(cell)
             out.append(f"| {method} | " + " | ".join(cells) + " |")
         out.append("")
@@ -72,16 +89,27 @@ def combined_tables(directories: list[Path]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_experiment_options(parser, strategies="sw,hsw,ga,random", budget=30.0, max_candidates=None,
-                           out="results/bench-baselines")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    add_experiment_options(
+        parser, strategies="sw,hsw,ga,random", budget=30.0, max_candidates=None, out="results/bench-baselines"
+    )
     parser.add_argument("--objective", default="cba")
     parser.add_argument("--split-seeds", default="0,1,2")
     parser.add_argument("--scheme", action="append", help="evaluation scheme(s): holdout, kfold, repeated")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--data-dir", default=None, help="directory holding it_tickets/ (else $AUTOGETS_DATA_DIR)")
-    parser.add_argument("--combine", nargs="+", type=Path, default=None, metavar="DIR",
-                        help="print the per-class tables of finished arms' directories and exit")
+    parser.add_argument(
+        "--data-dir", default=None, help="directory holding it_tickets/ (else $AUTOGETS_DATA_DIR)"
+    )
+    parser.add_argument(
+        "--combine",
+        nargs="+",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="print the per-class tables of finished arms' directories and exit",
+    )
     args = parser.parse_args()
     if args.combine:
         print(combined_tables(args.combine))
@@ -93,24 +121,32 @@ def main() -> None:
     from autogets_ray.experiment.runner import run_split_experiments
     from autogets_ray.progress import Progress
 
-    lines = [f"{args.dataset}, classes {args.classes}, objective {args.objective}, model {args.model}, "
-             f"budget {args.budget:g} retrain-s per search (every fold's fit counts), split seeds "
-             f"{args.split_seeds}, kfold K={args.folds}, {args.concurrency} concurrent trials, LLM options "
-             f"{args.llm or 'defaults'}; {platform.machine()}, {os.cpu_count()} CPUs", "",
-             "| backend | scheme | class | method | splits | dCBA test [95%] | dOBA test [95%] | "
-             "chose M0/baseline/search |",
-             "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |"]
+    lines = [
+        f"{args.dataset}, classes {args.classes}, objective {args.objective}, model {args.model}, "
+        f"budget {args.budget:g} retrain-s per search (every fold's fit counts), split seeds "
+        f"{args.split_seeds}, kfold K={args.folds}, {args.concurrency} concurrent trials, LLM options "
+        f"{args.llm or 'defaults'}; {platform.machine()}, {os.cpu_count()} CPUs",
+        "",
+        "| backend | scheme | class | method | splits | dCBA test [95%] | dOBA test [95%] | "
+        "chose M0/baseline/search |",
+        "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |",
+    ]
     for backend in args.backend or ["ngram"]:
         for scheme in args.scheme or ["holdout"]:
             config = experiment_config(args, backend, args.objective)
             data = config.to_dict()
-            for item in (f"split_seeds=[{args.split_seeds}]", f"evaluation.scheme={scheme}",
-                         f"evaluation.folds={args.folds}",
-                         *([f"dataset.data_dir={args.data_dir}"] if args.data_dir else [])):
+            for item in (
+                f"split_seeds=[{args.split_seeds}]",
+                f"evaluation.scheme={scheme}",
+                f"evaluation.folds={args.folds}",
+                *([f"dataset.data_dir={args.data_dir}"] if args.data_dir else []),
+            ):
                 apply_override(data, item)
             config = config_from_dict(data, "benchmark")
             start = time.perf_counter()
-            result = run_split_experiments(config, args.out / f"{args.model}-{backend}-{scheme}", progress=Progress())
+            result = run_split_experiments(
+                config, args.out / f"{args.model}-{backend}-{scheme}", progress=Progress()
+            )
             wall = time.perf_counter() - start
             ray.shutdown()
             lines += arm_rows(backend, scheme, result.table)

@@ -9,6 +9,7 @@ arguments. The script joins the running cluster
 (RAY_ADDRESS=auto), so trials spread over every node; relative --config paths are resolved against
 the package checkout that the cluster YAML mounted, if they do not exist in the working directory.
 """
+
 from __future__ import annotations
 
 import os

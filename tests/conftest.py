@@ -1,4 +1,5 @@
 """Shared fixtures. ``../shared/data`` (beside the checkout) holds the real ticket data."""
+
 from __future__ import annotations
 
 import os

@@ -1,15 +1,32 @@
 """Metric column names (one helper builds and parses them) and the objectives registry."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from autogets_ray.metric_names import (class_columns, delta_column, metric_column, parse_metric_column,
-                                       strip_split)
-from autogets_ray.metrics import (CLASS_OBJECTIVES, OBJECTIVE_REGISTRY, OBJECTIVES, OVERALL_OBJECTIVES,
-                                  evaluate, get_objective, is_class_objective, objective_column,
-                                  objective_names, objective_standard_error, objectives_in,
-                                  register_objective, val_test_metrics)
+from autogets_ray.metric_names import (
+    class_columns,
+    delta_column,
+    metric_column,
+    parse_metric_column,
+    strip_split,
+)
+from autogets_ray.metrics import (
+    CLASS_OBJECTIVES,
+    OBJECTIVE_REGISTRY,
+    OBJECTIVES,
+    OVERALL_OBJECTIVES,
+    evaluate,
+    get_objective,
+    is_class_objective,
+    objective_column,
+    objective_names,
+    objective_standard_error,
+    objectives_in,
+    register_objective,
+    val_test_metrics,
+)
 
 
 def test_metric_column_formats_class_and_split():
@@ -22,13 +39,16 @@ def test_metric_column_formats_class_and_split():
         metric_column("oba", split="train")
 
 
-@pytest.mark.parametrize("column, parsed", [
-    ("val_cba[Access]", ("val", "cba", "Access")),
-    ("test_oba", ("test", "oba", None)),
-    ("cr[R&D <ops> [x]]", (None, "cr", "R&D <ops> [x]")),
-    ("macro_recall", (None, "macro_recall", None)),
-    ("val_macro_recall", ("val", "macro_recall", None)),
-])
+@pytest.mark.parametrize(
+    "column, parsed",
+    [
+        ("val_cba[Access]", ("val", "cba", "Access")),
+        ("test_oba", ("test", "oba", None)),
+        ("cr[R&D <ops> [x]]", (None, "cr", "R&D <ops> [x]")),
+        ("macro_recall", (None, "macro_recall", None)),
+        ("val_macro_recall", ("val", "macro_recall", None)),
+    ],
+)
 def test_parse_is_the_inverse_of_metric_column(column, parsed):
     got = parse_metric_column(column)
     assert tuple(got) == parsed
@@ -70,8 +90,12 @@ def test_objectives_in_a_table_without_scores_leave_out_auc():
 def test_a_new_objective_is_one_registration():
     ev = evaluate([0, 0, 1, 1], [0, 1, 1, 1], ["a", "b"])
 
-    @register_objective("precision-test", per_class=True, standard_error=lambda e, code, value: 0.125,
-                        help="class precision (test only)")
+    @register_objective(
+        "precision-test",
+        per_class=True,
+        standard_error=lambda e, code, value: 0.125,
+        help="class precision (test only)",
+    )
     def _precision(evaluation, code):
         return float(evaluation.per_class.precision[code])
 

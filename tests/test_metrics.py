@@ -63,8 +63,44 @@ def test_objectives_read_the_right_numbers():
 def test_oba_reproduces_paper_table_1():
     """Paper Table 1: per-class (size, CBA, recall) give OBA 0.923 next to accuracy 0.856."""
     size = np.array([11350, 8529, 4719, 2755, 1963, 1888, 1699, 1466, 1387, 1028, 764, 543, 471, 358, 180])
-    cba = np.array([.950, .986, .952, .889, .883, .821, .761, .861, .899, .828, .772, .726, .973, .742, .666])
-    recall = np.array([.941, .979, .914, .794, .780, .665, .540, .747, .801, .665, .548, .452, .947, .484, .333])
+    cba = np.array(
+        [
+            0.950,
+            0.986,
+            0.952,
+            0.889,
+            0.883,
+            0.821,
+            0.761,
+            0.861,
+            0.899,
+            0.828,
+            0.772,
+            0.726,
+            0.973,
+            0.742,
+            0.666,
+        ]
+    )
+    recall = np.array(
+        [
+            0.941,
+            0.979,
+            0.914,
+            0.794,
+            0.780,
+            0.665,
+            0.540,
+            0.747,
+            0.801,
+            0.665,
+            0.548,
+            0.452,
+            0.947,
+            0.484,
+            0.333,
+        ]
+    )
     specificity = 2 * cba - recall
     negatives = size.sum() - size
     accuracy = np.sum(size * recall) / size.sum()
@@ -103,8 +139,9 @@ def test_hypervolume_by_hand():
 
 
 # Class "b" (rows 3, 4) against rows 0, 1, 2, 5: positives 0.9 and 0.5 beat 4 + 2 of 8 negatives.
-SCORES = np.array([[0.8, 0.1, 0.1], [0.7, 0.2, 0.1], [0.1, 0.6, 0.3],
-                   [0.2, 0.9, 0.0], [0.1, 0.5, 0.4], [0.0, 0.7, 0.3]])
+SCORES = np.array(
+    [[0.8, 0.1, 0.1], [0.7, 0.2, 0.1], [0.1, 0.6, 0.3], [0.2, 0.9, 0.0], [0.1, 0.5, 0.4], [0.0, 0.7, 0.3]]
+)
 
 
 def test_objective_lists():
@@ -176,8 +213,10 @@ def test_standard_errors_shrink_with_more_rows():
     for objective in OBJECTIVES:
         target = "b" if objective in CLASS_OBJECTIVES else None
         assert large.objective(objective, target) == pytest.approx(small.objective(objective, target))
-        assert objective_standard_error(large, objective, target) < objective_standard_error(
-            small, objective, target) / 3
+        assert (
+            objective_standard_error(large, objective, target)
+            < objective_standard_error(small, objective, target) / 3
+        )
 
 
 def test_standard_errors_nan_and_errors():

@@ -1,4 +1,5 @@
 """``autogets baseline``: train M0 and print the paper's Table 1 for a dataset."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,10 +14,24 @@ from autogets_ray.progress import Progress
 from autogets_ray.reporting.tables import format_table
 
 
-def run_and_print(request: DatasetRequest, model: str, out: str, model_options: dict[str, Any],
-                  split_seed: int, plot: bool, quiet: bool) -> None:
-    result = run_baseline(request, model, out, model_options, split_seed=split_seed, plot=plot,
-                          progress=Progress(enabled=not quiet))
+def run_and_print(
+    request: DatasetRequest,
+    model: str,
+    out: str,
+    model_options: dict[str, Any],
+    split_seed: int,
+    plot: bool,
+    quiet: bool,
+) -> None:
+    result = run_baseline(
+        request,
+        model,
+        out,
+        model_options,
+        split_seed=split_seed,
+        plot=plot,
+        progress=Progress(enabled=not quiet),
+    )
     title = f"Table 1 - M0 ({model}) on {request.name_or_path}, test split ({len(result.split.test)} texts)"
     click.echo(format_table(result.table, title=title))
     click.echo(f"\nresults in {out}: " + ", ".join(p.name for p in result.files.values()))
@@ -25,15 +40,39 @@ def run_and_print(request: DatasetRequest, model: str, out: str, model_options: 
 @click.command()
 @dataset_options
 @click.option("--model", type=click.Choice(MODELS.names()), default="linear", show_default=True)
-@click.option("--model-option", "model_option", multiple=True, metavar="KEY=VALUE",
-              help="model parameter, repeatable (e.g. features=text, svd_components=256, device=cpu)")
-@click.option("--out", type=click.Path(file_okay=False), default="results/baseline", show_default=True,
-              help="output directory (the split is saved there and reused)")
+@click.option(
+    "--model-option",
+    "model_option",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="model parameter, repeatable (e.g. features=text, svd_components=256, device=cpu)",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default="results/baseline",
+    show_default=True,
+    help="output directory (the split is saved there and reused)",
+)
 @click.option("--split-seed", type=int, default=42, show_default=True)
 @click.option("--no-plot", is_flag=True, help="skip the PCA map")
 @click.option("--quiet", is_flag=True, help="no progress lines")
-def baseline(dataset_request: DatasetRequest, model: str, model_option: tuple[str, ...], out: str,
-             split_seed: int, no_plot: bool, quiet: bool) -> None:
+def baseline(
+    dataset_request: DatasetRequest,
+    model: str,
+    model_option: tuple[str, ...],
+    out: str,
+    split_seed: int,
+    no_plot: bool,
+    quiet: bool,
+) -> None:
     """Train M0 on the training split and print Table 1 (metrics on the test split)."""
-    run_and_print(dataset_request, model, out, parse_key_values(model_option, "--model-option"),
-                  split_seed, not no_plot, quiet)
+    run_and_print(
+        dataset_request,
+        model,
+        out,
+        parse_key_values(model_option, "--model-option"),
+        split_seed,
+        not no_plot,
+        quiet,
+    )

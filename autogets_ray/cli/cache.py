@@ -1,4 +1,5 @@
 """``autogets cache stats|export|import``: inspect the generation cache, move it as Parquet."""
+
 from __future__ import annotations
 
 import json
@@ -7,8 +8,11 @@ from typing import Any
 import click
 
 _CACHE_DIR = click.option(
-    "--cache-dir", type=click.Path(file_okay=False), default=None,
-    help="cache directory [default: $AUTOGETS_CACHE_DIR or ~/.cache/autogets-ray]")
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="cache directory [default: $AUTOGETS_CACHE_DIR or ~/.cache/autogets-ray]",
+)
 
 
 def _open(cache_dir: str | None) -> Any:
@@ -33,16 +37,21 @@ def stats(cache_dir: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(summary))
         return
-    click.echo(f"{summary['path']}: {summary['examples']} examples, {summary['samples']} samples, "
-               f"{summary['errors']} failing examples, {summary['bytes'] / 1e6:.1f} MB")
+    click.echo(
+        f"{summary['path']}: {summary['examples']} examples, {summary['samples']} samples, "
+        f"{summary['errors']} failing examples, {summary['bytes'] / 1e6:.1f} MB"
+    )
     for group in summary["groups"]:
         quality = group.get("quality") or {}
-        shown = "  ".join(f"{name} {'n/a' if quality.get(key) is None else f'{quality[key]:.2f}'}"
-                          for name, key in (("kept", "kept_rate"), ("copies", "copy_rate"),
-                                            ("fidelity", "label_fidelity")))
-        click.echo(f"  {group['backend']:<9} {group['model'][:40]:<40} {group['template']:<8} "
-                   f"{group['label'][:24]:<24} {group['examples']:>7} examples "
-                   f"{group['samples']:>8} samples  {shown}")
+        shown = "  ".join(
+            f"{name} {'n/a' if quality.get(key) is None else f'{quality[key]:.2f}'}"
+            for name, key in (("kept", "kept_rate"), ("copies", "copy_rate"), ("fidelity", "label_fidelity"))
+        )
+        click.echo(
+            f"  {group['backend']:<9} {group['model'][:40]:<40} {group['template']:<8} "
+            f"{group['label'][:24]:<24} {group['examples']:>7} examples "
+            f"{group['samples']:>8} samples  {shown}"
+        )
 
 
 @cache.command(name="export")
@@ -64,5 +73,7 @@ def import_(cache_dir: str | None, path: str) -> None:
     """Add the generations of a Parquet export (existing records are kept)."""
     with _open(cache_dir) as store:
         counts = store.import_(path)
-    click.echo(f"imported {counts['examples_added']} examples ({counts['examples_skipped']} already "
-               f"cached) from {path}")
+    click.echo(
+        f"imported {counts['examples_added']} examples ({counts['examples_skipped']} already "
+        f"cached) from {path}"
+    )

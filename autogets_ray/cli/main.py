@@ -4,6 +4,7 @@ Errors: bad input (:class:`~autogets_ray.errors.UserInputError`, and click's own
 one ``Error: ...`` line per problem and exit 2; any other exception is an internal error, one line
 and exit 1, with the traceback under ``--debug``.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -34,7 +35,9 @@ COMMANDS = [
 def _cause(exc: BaseException) -> BaseException:
     """The exception a Ray task raised, for one raised through ``ray.get`` (a ``RayTaskError``)."""
     cause = getattr(exc, "cause", None)
-    return cause if isinstance(cause, BaseException) and type(exc).__name__.startswith("RayTaskError") else exc
+    return (
+        cause if isinstance(cause, BaseException) and type(exc).__name__.startswith("RayTaskError") else exc
+    )
 
 
 def _one_line(text: str) -> str:
@@ -51,7 +54,11 @@ class FriendlyGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise  # click prints usage errors itself (exit 2)
         except SearchInterrupted as exc:
-            hint = f": continue with `autogets {ctx.invoked_subcommand} --resume --out {exc.out}`" if exc.out else ""
+            hint = (
+                f": continue with `autogets {ctx.invoked_subcommand} --resume --out {exc.out}`"
+                if exc.out
+                else ""
+            )
             hint = f": {exc.resume_hint}" if exc.resume_hint else hint
             click.echo(f"Interrupted: {exc}{hint}", err=True)
             ctx.exit(130)
@@ -66,8 +73,11 @@ class FriendlyGroup(click.Group):
                 raise
             cause = _cause(exc)
             message = _one_line(str(cause))
-            click.echo(f"internal error: {type(cause).__name__}{': ' + message if message else ''} "
-                       f"(rerun with --debug for the traceback)", err=True)
+            click.echo(
+                f"internal error: {type(cause).__name__}{': ' + message if message else ''} "
+                f"(rerun with --debug for the traceback)",
+                err=True,
+            )
             ctx.exit(1)
 
 
@@ -77,8 +87,9 @@ class FriendlyGroup(click.Group):
 @click.option("--debug", is_flag=True, help="show the traceback of an error instead of a one-line message")
 def cli(verbose: bool, debug: bool) -> None:
     """AutoGeTS on Ray: search which examples to give an LLM for synthetic training data."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 for _spec in COMMANDS:

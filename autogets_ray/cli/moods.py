@@ -1,4 +1,5 @@
 """``autogets moods``: MOODS and its baselines on a tabular dataset (paper Tables 2 and 4)."""
+
 from __future__ import annotations
 
 import click
@@ -18,47 +19,136 @@ def parse_methods(value: str) -> tuple[str, ...]:
 
 
 @click.command()
-@click.option("--dataset", required=True,
-              help=f"a tabular dataset ({', '.join(TABULAR_DATASETS.names())}) or a CSV / TSV / Parquet path")
+@click.option(
+    "--dataset",
+    required=True,
+    help=f"a tabular dataset ({', '.join(TABULAR_DATASETS.names())}) or a CSV / TSV / Parquet path",
+)
 @click.option("--label-column", default="label", show_default=True, help="label column of a data file")
 @click.option("--minority-label", default=None, help="minority value of the label [default: the rarer]")
-@click.option("--runs", type=int, default=default("runs"), show_default=True, help="seeded runs (seed, seed+1, ...)")
-@click.option("--method", "method", default=",".join(default("methods")), show_default=True,
-              help="comma-separated methods")
-@click.option("--steps-per-round", type=int, default=default("steps_per_round"), show_default=True,
-              help="K candidate steps evaluated concurrently from the same state (1 = the paper)")
-@click.option("--max-candidates", type=int, default=default("max_candidates"), show_default=True,
-              help="candidate steps (trials) per MOODS run")
-@click.option("--max-accepted", type=int, default=default("max_accepted"), show_default=True,
-              help="accepted steps (MaxIter)")
-@click.option("--patience", type=int, default=default("patience"), show_default=True,
-              help="stop after this many rejected rounds in a row")
-@click.option("--acceptance", type=click.Choice(ACCEPTANCE_RULES.names()), default=default("acceptance"),
-              show_default=True, help="f1-both: the paper's strict rule; f1-pareto-loss: Pareto, exact ties "
-                                      "accepted when the validation loss drops")
-@click.option("--rejection", type=click.Choice(REJECTION_RULES.names()), default=default("rejection"),
-              show_default=True, help="how a rejected step changes the draw probabilities p(s)")
-@click.option("--max-updates", type=int, default=default("max_updates"), show_default=True,
-              help="MLP optimiser steps cap per fit")
-@click.option("--max-epochs", type=int, default=default("max_epochs"), show_default=True,
-              help="MLP epochs cap per fit")
-@click.option("--engine", type=click.Choice(ENGINES), default=default("engine"), show_default=True,
-              help="ray: one Ray Tune trial per candidate step; local: a plain loop in this process")
-@click.option("--cpus-per-trial", type=float, default=default("cpus_per_trial"), show_default=True,
-              help="Ray CPUs per candidate step (also the MLP's torch threads)")
-@click.option("--gpus-per-trial", type=float, default=default("gpus_per_trial"), show_default=True,
-              help="share of a GPU per candidate step (e.g. 0.25: four steps per GPU); the MLP then trains on CUDA")
-@click.option("--device", type=click.Choice(DEVICES), default=default("device"), show_default=True,
-              help="where fits outside Ray trials train (baselines, --engine local); auto = CUDA when torch sees a GPU")
+@click.option(
+    "--runs", type=int, default=default("runs"), show_default=True, help="seeded runs (seed, seed+1, ...)"
+)
+@click.option(
+    "--method",
+    "method",
+    default=",".join(default("methods")),
+    show_default=True,
+    help="comma-separated methods",
+)
+@click.option(
+    "--steps-per-round",
+    type=int,
+    default=default("steps_per_round"),
+    show_default=True,
+    help="K candidate steps evaluated concurrently from the same state (1 = the paper)",
+)
+@click.option(
+    "--max-candidates",
+    type=int,
+    default=default("max_candidates"),
+    show_default=True,
+    help="candidate steps (trials) per MOODS run",
+)
+@click.option(
+    "--max-accepted",
+    type=int,
+    default=default("max_accepted"),
+    show_default=True,
+    help="accepted steps (MaxIter)",
+)
+@click.option(
+    "--patience",
+    type=int,
+    default=default("patience"),
+    show_default=True,
+    help="stop after this many rejected rounds in a row",
+)
+@click.option(
+    "--acceptance",
+    type=click.Choice(ACCEPTANCE_RULES.names()),
+    default=default("acceptance"),
+    show_default=True,
+    help="f1-both: the paper's strict rule; f1-pareto-loss: Pareto, exact ties "
+    "accepted when the validation loss drops",
+)
+@click.option(
+    "--rejection",
+    type=click.Choice(REJECTION_RULES.names()),
+    default=default("rejection"),
+    show_default=True,
+    help="how a rejected step changes the draw probabilities p(s)",
+)
+@click.option(
+    "--max-updates",
+    type=int,
+    default=default("max_updates"),
+    show_default=True,
+    help="MLP optimiser steps cap per fit",
+)
+@click.option(
+    "--max-epochs", type=int, default=default("max_epochs"), show_default=True, help="MLP epochs cap per fit"
+)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default=default("engine"),
+    show_default=True,
+    help="ray: one Ray Tune trial per candidate step; local: a plain loop in this process",
+)
+@click.option(
+    "--cpus-per-trial",
+    type=float,
+    default=default("cpus_per_trial"),
+    show_default=True,
+    help="Ray CPUs per candidate step (also the MLP's torch threads)",
+)
+@click.option(
+    "--gpus-per-trial",
+    type=float,
+    default=default("gpus_per_trial"),
+    show_default=True,
+    help="share of a GPU per candidate step (e.g. 0.25: four steps per GPU); the MLP then trains on CUDA",
+)
+@click.option(
+    "--device",
+    type=click.Choice(DEVICES),
+    default=default("device"),
+    show_default=True,
+    help="where fits outside Ray trials train (baselines, --engine local); auto = CUDA when torch sees a GPU",
+)
 @click.option("--seed", type=int, default=default("seed"), show_default=True)
-@click.option("--out", type=click.Path(file_okay=False), required=True,
-              help="output directory; rerunning with the same one resumes")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="output directory; rerunning with the same one resumes",
+)
 @click.option("--no-plot", is_flag=True, help="skip the z histograms")
 @click.option("--quiet", is_flag=True, help="no progress lines")
-def moods(dataset: str, label_column: str, minority_label: str | None, runs: int, method: str,
-          steps_per_round: int, max_candidates: int, max_accepted: int, patience: int, acceptance: str,
-          rejection: str, max_updates: int, max_epochs: int, engine: str, cpus_per_trial: float,
-          gpus_per_trial: float, device: str, seed: int, out: str, no_plot: bool, quiet: bool) -> None:
+def moods(
+    dataset: str,
+    label_column: str,
+    minority_label: str | None,
+    runs: int,
+    method: str,
+    steps_per_round: int,
+    max_candidates: int,
+    max_accepted: int,
+    patience: int,
+    acceptance: str,
+    rejection: str,
+    max_updates: int,
+    max_epochs: int,
+    engine: str,
+    cpus_per_trial: float,
+    gpus_per_trial: float,
+    device: str,
+    seed: int,
+    out: str,
+    no_plot: bool,
+    quiet: bool,
+) -> None:
     """MOODS (bilevel resampling with SVM-SMOTE) vs none / SMOTE / SVM-SMOTE / MUBO, same MLP and splits.
 
     Writes OUT/results.csv (method, run, f1, f1_minority, f1_majority, seconds, ...),
@@ -66,12 +156,28 @@ def moods(dataset: str, label_column: str, minority_label: str | None, runs: int
     With --engine ray every MOODS and MUBO run is a search on one Ray Tune experiment, each candidate
     step a trial; rerunning with the same --out resumes (finished runs and steps are kept).
     """
-    options = validate(MoodsExperimentOptions, dict(
-        methods=parse_methods(method), runs=runs, seed=seed, engine=engine, plot=not no_plot,
-        steps_per_round=steps_per_round, max_accepted=max_accepted, max_candidates=max_candidates,
-        patience=patience, acceptance=acceptance, rejection=rejection, max_updates=max_updates,
-        max_epochs=max_epochs, cpus_per_trial=cpus_per_trial, gpus_per_trial=gpus_per_trial, device=device,
-    ), label=_option)
+    options = validate(
+        MoodsExperimentOptions,
+        dict(
+            methods=parse_methods(method),
+            runs=runs,
+            seed=seed,
+            engine=engine,
+            plot=not no_plot,
+            steps_per_round=steps_per_round,
+            max_accepted=max_accepted,
+            max_candidates=max_candidates,
+            patience=patience,
+            acceptance=acceptance,
+            rejection=rejection,
+            max_updates=max_updates,
+            max_epochs=max_epochs,
+            cpus_per_trial=cpus_per_trial,
+            gpus_per_trial=gpus_per_trial,
+            device=device,
+        ),
+        label=_option,
+    )
     spec = options.spec()
     progress = Progress(enabled=not quiet, prefix="moods")
     data = load_tabular(dataset, label_column=label_column, minority_label=minority_label)
@@ -81,7 +187,12 @@ def moods(dataset: str, label_column: str, minority_label: str | None, runs: int
     click.echo(summarise(results).round(3).to_string())
     if not eps.empty:
         click.echo("\nε/δ (MOODS vs no resampling), mean over runs:")
-        click.echo(eps[["ratio_minority", "delta_kappa_m", "delta_O_m", "delta_O_M", "delta_O"]].mean().round(3).to_string())
+        click.echo(
+            eps[["ratio_minority", "delta_kappa_m", "delta_O_m", "delta_O_M", "delta_O"]]
+            .mean()
+            .round(3)
+            .to_string()
+        )
     click.echo(f"\nresults in {out}: results.csv, eps_delta.csv, moods_history.csv")
 
 

@@ -1,4 +1,5 @@
 """Options shared by several commands (dataset selection, model options)."""
+
 from __future__ import annotations
 
 import functools
@@ -14,22 +15,38 @@ from autogets_ray.experiment.config import parse_assignment
 def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--dataset NAME|PATH`` and how to read it; the command receives ``dataset_request``."""
     options = [
-        click.option("--dataset", "dataset", default="demo-tickets", show_default=True,
-                     help=f"a registered dataset ({', '.join(DATASETS.names())}) or a path to a "
-                          f"CSV / TSV / Parquet / JSON-lines file or a zip holding one"),
-        click.option("--data-dir", type=click.Path(file_okay=False), default=None,
-                     help=f"directory holding it_tickets/it_service_tickets.zip "
-                          f"[default: ${DATA_DIR_ENV}]"),
-        click.option("--text-column", default="text", show_default=True,
-                     help="text column of a data file"),
-        click.option("--label-column", default="label", show_default=True,
-                     help="label column of a data file"),
+        click.option(
+            "--dataset",
+            "dataset",
+            default="demo-tickets",
+            show_default=True,
+            help=f"a registered dataset ({', '.join(DATASETS.names())}) or a path to a "
+            f"CSV / TSV / Parquet / JSON-lines file or a zip holding one",
+        ),
+        click.option(
+            "--data-dir",
+            type=click.Path(file_okay=False),
+            default=None,
+            help=f"directory holding it_tickets/it_service_tickets.zip [default: ${DATA_DIR_ENV}]",
+        ),
+        click.option("--text-column", default="text", show_default=True, help="text column of a data file"),
+        click.option(
+            "--label-column", default="label", show_default=True, help="label column of a data file"
+        ),
         click.option("--encoding", default="utf-8", show_default=True, help="text encoding of a data file"),
-        click.option("--min-class-size", type=int, default=10, show_default=True,
-                     help="classes with fewer examples cannot be split"),
+        click.option(
+            "--min-class-size",
+            type=int,
+            default=10,
+            show_default=True,
+            help="classes with fewer examples cannot be split",
+        ),
         click.option("--drop-small-classes", is_flag=True, help="drop too-small classes with a warning"),
-        click.option("--drop-invalid-rows", is_flag=True,
-                     help="drop rows with empty texts or missing labels with a warning"),
+        click.option(
+            "--drop-invalid-rows",
+            is_flag=True,
+            help="drop rows with empty texts or missing labels with a warning",
+        ),
     ]
 
     def wrapper(**kwargs: Any) -> Any:

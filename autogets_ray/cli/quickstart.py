@@ -3,6 +3,7 @@
 The same as ``autogets search --config search_spaces/quickstart.yaml``: the quickstart values are
 the configuration defaults, so no file is needed.
 """
+
 from __future__ import annotations
 
 import click

@@ -1,4 +1,5 @@
 """``autogets report RESULTS_DIR``: the paper's tables and figures as one HTML or Markdown page."""
+
 from __future__ import annotations
 
 import click
@@ -6,8 +7,14 @@ import click
 
 @click.command()
 @click.argument("results_dir", type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True,
-              help="report.html (self-contained page) or report.md")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md"]),
+    default="html",
+    show_default=True,
+    help="report.html (self-contained page) or report.md",
+)
 def report(results_dir: str, fmt: str) -> None:
     """Write RESULTS_DIR/report.html and figures/*.png from a search, matrix or ensemble output."""
     from autogets_ray.reporting.report import write_report

@@ -1,4 +1,5 @@
 """``autogets search``: run AutoGeTS searches on Ray Tune and print the improvement table."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,13 +25,28 @@ SUMMARY_COLUMNS = {
     "best_subset_size": "subset",
     "recommendation": "recommendation",
 }
-BASELINE_COLUMNS = {"target_class": "class", "objective": "objective", "baseline": "baseline",
-                    "n_added": "rows added", "val_objective": "val", "val_objective_se": "val se",
-                    "test_objective": "test"}
+BASELINE_COLUMNS = {
+    "target_class": "class",
+    "objective": "objective",
+    "baseline": "baseline",
+    "n_added": "rows added",
+    "val_objective": "val",
+    "val_objective_se": "val se",
+    "test_objective": "test",
+}
 _CBA, _OBA = delta_column("cba", "test"), delta_column("oba", "test")
-SPLIT_COLUMNS = {"target_class": "class", "objective": "objective", "method": "method", "splits": "splits",
-                 f"{_CBA}_mean": "dCBA test", f"{_CBA}_low": "95% low", f"{_CBA}_high": "95% high",
-                 f"{_OBA}_mean": "dOBA test", f"{_OBA}_low": "95% low ", f"{_OBA}_high": "95% high "}
+SPLIT_COLUMNS = {
+    "target_class": "class",
+    "objective": "objective",
+    "method": "method",
+    "splits": "splits",
+    f"{_CBA}_mean": "dCBA test",
+    f"{_CBA}_low": "95% low",
+    f"{_CBA}_high": "95% high",
+    f"{_OBA}_mean": "dOBA test",
+    f"{_OBA}_low": "95% low ",
+    f"{_OBA}_high": "95% high ",
+}
 
 
 def improvement_table(summary: pd.DataFrame) -> str:
@@ -38,8 +54,11 @@ def improvement_table(summary: pd.DataFrame) -> str:
     with each search's recommendation (its candidate only when it beats M0 and the baselines)."""
     frame = summary[[c for c in SUMMARY_COLUMNS if c in summary]].rename(columns=SUMMARY_COLUMNS)
     frame = frame.astype({"trials": int, "subset": int})
-    return format_table(frame, float_digits=4,
-                        title="Improvement over M0 (best validation trial of each search; test never used to select)")
+    return format_table(
+        frame,
+        float_digits=4,
+        title="Improvement over M0 (best validation trial of each search; test never used to select)",
+    )
 
 
 def baselines_table(baselines: pd.DataFrame) -> str:
@@ -51,11 +70,19 @@ def baselines_table(baselines: pd.DataFrame) -> str:
 def splits_table(table: pd.DataFrame) -> str:
     """Each method's mean test change over the splits, with its 95% interval."""
     frame = table[list(SPLIT_COLUMNS)].rename(columns=SPLIT_COLUMNS)
-    return format_table(frame, float_digits=4, title="Test change over M0 across splits (mean, 95% t-interval)")
+    return format_table(
+        frame, float_digits=4, title="Test change over M0 across splits (mean, 95% t-interval)"
+    )
 
 
-def command_config(config_path: str | None, overrides: tuple[str, ...], out: str, resume: bool,
-                   defaults: tuple[str, ...] = (), split_seeds: str | None = None) -> SearchConfig:
+def command_config(
+    config_path: str | None,
+    overrides: tuple[str, ...],
+    out: str,
+    resume: bool,
+    defaults: tuple[str, ...] = (),
+    split_seeds: str | None = None,
+) -> SearchConfig:
     """The experiment's config, validated: ``--resume`` alone reuses ``out``'s saved one; otherwise the
     file (or ``defaults``, overrides applied on top, when there is no file) and ``--set`` overrides.
     Reads only: a wrong value is a UserInputError before anything is written to ``out``."""
@@ -78,7 +105,9 @@ def accept_run(config: SearchConfig, out: str, resume: bool) -> None:
     for seed in config.split_seeds or ():
         check_output_config(config.for_split(seed), split_dir(out, seed), resume)
     ensure_ray()
-    config.resources.check_grantable(ray.cluster_resources(), "resources (config)", strict=not joined_cluster())
+    config.resources.check_grantable(
+        ray.cluster_resources(), "resources (config)", strict=not joined_cluster()
+    )
 
 
 def run_search_command(config: SearchConfig, out: str, resume: bool, quiet: bool) -> list[Path]:
@@ -93,8 +122,10 @@ def run_search_command(config: SearchConfig, out: str, resume: bool, quiet: bool
             click.echo(f"\nsplit seed {seed}:")
             click.echo(improvement_table(result.summary))
         click.echo("\n" + splits_table(splits.table))
-        click.echo(f"\nresults in {Path(out)}: split-<seed>/ for each split, "
-                   + ", ".join(p.name for p in splits.files.values()))
+        click.echo(
+            f"\nresults in {Path(out)}: split-<seed>/ for each split, "
+            + ", ".join(p.name for p in splits.files.values())
+        )
         return [r.out for r in splits.runs.values()]
     result = run_experiment(config, out, resume=resume, progress=progress)
     if result.baselines is not None and not result.baselines.empty:
@@ -104,22 +135,41 @@ def run_search_command(config: SearchConfig, out: str, resume: bool, quiet: bool
     return [result.out]
 
 
-SPLIT_SEEDS_HELP = ("run the experiment on each of these split seeds, comma-separated (e.g. 0,1,2), and report "
-                    "every method's test change with a 95% interval")
+SPLIT_SEEDS_HELP = (
+    "run the experiment on each of these split seeds, comma-separated (e.g. 0,1,2), and report "
+    "every method's test change with a 95% interval"
+)
 
 
 @click.command()
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-              help="experiment YAML (see search_spaces/); defaults are the quickstart's")
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-              help="override a config value, repeatable (e.g. --set model.name=catboost --set budget_seconds=600)")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="experiment YAML (see search_spaces/); defaults are the quickstart's",
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="override a config value, repeatable (e.g. --set model.name=catboost --set budget_seconds=600)",
+)
 @click.option("--out", type=click.Path(file_okay=False), default="results/search", show_default=True)
 @click.option("--resume", is_flag=True, help="continue an interrupted experiment in --out")
 @click.option("--split-seeds", default=None, metavar="S,S,...", help=SPLIT_SEEDS_HELP)
 @click.option("--quiet", is_flag=True, help="no progress lines")
-def search(config_path: str | None, overrides: tuple[str, ...], out: str, resume: bool, split_seeds: str | None,
-           quiet: bool) -> None:
+def search(
+    config_path: str | None,
+    overrides: tuple[str, ...],
+    out: str,
+    resume: bool,
+    split_seeds: str | None,
+    quiet: bool,
+) -> None:
     """Search which examples to hand the LLM, per class, strategy and objective (Ray Tune), next to the
     no-search baselines, and recommend what to deploy."""
-    run_search_command(command_config(config_path, overrides, out, resume, split_seeds=split_seeds), out, resume,
-                       quiet)
+    run_search_command(
+        command_config(config_path, overrides, out, resume, split_seeds=split_seeds), out, resume, quiet
+    )

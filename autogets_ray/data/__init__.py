@@ -1,4 +1,5 @@
 """Data layer: reading labelled text files, named datasets, validation and the paper's splits."""
+
 from __future__ import annotations
 
 from autogets_ray.data.datasets import DATASETS, DatasetRequest, load_dataset

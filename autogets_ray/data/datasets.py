@@ -1,4 +1,5 @@
 """Named datasets (a registry) and the one entry point that loads a name or a path."""
+
 from __future__ import annotations
 
 import os
@@ -89,8 +90,9 @@ def subsample_to_sizes(frame: pd.DataFrame, sizes: tuple[int, ...], seed: int) -
 
 @DATASETS.register("it-tickets-tail", help="it-tickets subsampled to the paper's tail sizes 11350..180")
 def it_tickets_tail(request: DatasetRequest) -> pd.DataFrame:
-    frame = validate_labelled_texts(it_tickets(request), str(_it_tickets_path(request)),
-                                    drop_invalid_rows=True)
+    frame = validate_labelled_texts(
+        it_tickets(request), str(_it_tickets_path(request)), drop_invalid_rows=True
+    )
     return subsample_to_sizes(frame, PAPER_TAIL_SIZES, seed=request.seed)
 
 

@@ -4,6 +4,7 @@ Each class has its own topic words, and every class borrows words from a "neighb
 vocabularies overlap and the smallest classes are genuinely hard, as in real ticket data. It is a
 test and quickstart corpus, not a benchmark: its numbers say nothing about real tickets.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,20 +18,53 @@ FILLER = (
 
 # class name -> (size, topic words, neighbour class whose words it borrows, share borrowed)
 CLASSES: dict[str, tuple[int, str, str, float]] = {
-    "Hardware": (1300, "laptop screen keyboard battery charger dock monitor mouse broken replace "
-                 "device cable port power boot fan noise hinge", "Purchase", 0.15),
-    "Access": (700, "access account permission folder login password grant role rights group "
-                "sharepoint drive approve manager reset expired", "Security", 0.2),
-    "Network": (450, "network wifi vpn connection slow internet router cable ip proxy dns "
-                 "disconnect latency firewall remote", "Email", 0.2),
-    "Email": (280, "email outlook mailbox inbox calendar meeting invite distribution list spam "
-               "attachment signature server sync", "Network", 0.25),
-    "Printing": (160, "printer print toner paper jam queue scanner scan cartridge tray driver "
-                  "colour device cable", "Hardware", 0.3),
-    "Purchase": (80, "order purchase quote invoice supplier approval budget licence buy "
-                  "laptop monitor delivery cost", "Hardware", 0.3),
-    "Security": (42, "phishing suspicious virus malware alert password account breach lock "
-                  "report attachment link compromised", "Access", 0.2),
+    "Hardware": (
+        1300,
+        "laptop screen keyboard battery charger dock monitor mouse broken replace "
+        "device cable port power boot fan noise hinge",
+        "Purchase",
+        0.15,
+    ),
+    "Access": (
+        700,
+        "access account permission folder login password grant role rights group "
+        "sharepoint drive approve manager reset expired",
+        "Security",
+        0.2,
+    ),
+    "Network": (
+        450,
+        "network wifi vpn connection slow internet router cable ip proxy dns "
+        "disconnect latency firewall remote",
+        "Email",
+        0.2,
+    ),
+    "Email": (
+        280,
+        "email outlook mailbox inbox calendar meeting invite distribution list spam "
+        "attachment signature server sync",
+        "Network",
+        0.25,
+    ),
+    "Printing": (
+        160,
+        "printer print toner paper jam queue scanner scan cartridge tray driver colour device cable",
+        "Hardware",
+        0.3,
+    ),
+    "Purchase": (
+        80,
+        "order purchase quote invoice supplier approval budget licence buy laptop monitor delivery cost",
+        "Hardware",
+        0.3,
+    ),
+    "Security": (
+        42,
+        "phishing suspicious virus malware alert password account breach lock "
+        "report attachment link compromised",
+        "Access",
+        0.2,
+    ),
 }
 
 
@@ -57,8 +91,10 @@ def generate_demo_tickets(seed: int = 0, scale: float = 1.0) -> pd.DataFrame:
             length = int(rng.integers(6, 19))
             source = rng.choice(3, size=length, p=[0.45, 0.55 * (1 - borrow), 0.55 * borrow])
             words = [
-                FILLER[rng.choice(len(FILLER), p=filler_w)] if s == 0
-                else own[rng.choice(len(own), p=own_w)] if s == 1
+                FILLER[rng.choice(len(FILLER), p=filler_w)]
+                if s == 0
+                else own[rng.choice(len(own), p=own_w)]
+                if s == 1
                 else other[rng.choice(len(other), p=other_w)]
                 for s in source
             ]

@@ -3,6 +3,7 @@
 The result is always a DataFrame with two columns, ``text`` and ``label``, plus ``row_id``: the
 row's position in the source file, which stays the example's id everywhere downstream.
 """
+
 from __future__ import annotations
 
 import io
@@ -36,7 +37,9 @@ def _read_table(path: Path, encoding: str, member: str | None) -> pd.DataFrame:
         try:
             archive = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
-            raise UserInputError(f"{path}: not a valid zip archive; re-create it or pass the table directly") from None
+            raise UserInputError(
+                f"{path}: not a valid zip archive; re-create it or pass the table directly"
+            ) from None
         with archive:
             tables = [n for n in archive.namelist() if _reader_for(n) and not n.endswith("/")]
             if member is not None:
@@ -86,7 +89,9 @@ def read_labelled_texts(
     if not path.exists():
         raise UserInputError(f"data file {path} does not exist; check the path (or the data directory)")
     if path.is_dir():
-        raise UserInputError(f"{path} is a directory; pass a data file ({', '.join(SUPPORTED_SUFFIXES)} or .zip)")
+        raise UserInputError(
+            f"{path} is a directory; pass a data file ({', '.join(SUPPORTED_SUFFIXES)} or .zip)"
+        )
     frame = _read_table(path, encoding, member)
     for option, column in (("text column", text_column), ("label column", label_column)):
         if column not in frame.columns:

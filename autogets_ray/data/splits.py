@@ -3,6 +3,7 @@
 A split is saved as ``split.parquet`` (row_id, text, label, part) plus ``split.json`` (seed,
 classes, fingerprint) so every trial, worker and resumed run sees exactly the same rows.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -126,9 +127,7 @@ def paper_split(
     index = np.arange(len(data))
     try:
         rest, test = train_test_split(index, test_size=test_size, stratify=labels, random_state=seed)
-        train, val = train_test_split(
-            rest, test_size=val_size, stratify=labels[rest], random_state=seed
-        )
+        train, val = train_test_split(rest, test_size=val_size, stratify=labels[rest], random_state=seed)
     except ValueError as exc:
         raise UserInputError(
             f"cannot split {dataset or 'the data'} stratified ({exc}); every class needs enough "

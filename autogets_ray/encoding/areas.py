@@ -1,4 +1,5 @@
 """Class areas on a PCA plot: the rectangle the sliding windows cover (paper App. B.2)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,8 +35,12 @@ class Area:
         lo, hi = points.min(axis=0), points.max(axis=0)
         centre, half = (lo + hi) / 2, (hi - lo) / 2 * margin
         half = np.where(half > 0, half, 1e-9)  # a degenerate axis still gets a non-empty box
-        return cls(float(centre[0] - half[0]), float(centre[0] + half[0]),
-                   float(centre[1] - half[1]), float(centre[1] + half[1]))
+        return cls(
+            float(centre[0] - half[0]),
+            float(centre[0] + half[0]),
+            float(centre[1] - half[1]),
+            float(centre[1] + half[1]),
+        )
 
 
 AreaRule = Callable[[np.ndarray, np.ndarray], Area]

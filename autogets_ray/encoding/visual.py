@@ -3,6 +3,7 @@
 The paper (App. B.1.1) projects synthetic samples "using the same fitted vectorizer and PCA model
 used for the original data": :meth:`VisualEncoder.transform` does exactly that.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

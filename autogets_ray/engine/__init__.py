@@ -6,6 +6,7 @@ interleaves many of them (:mod:`.interleave`), hands their candidates to Ray Tun
 (:mod:`.journal`) and replays that journal on a rerun, so nothing finished is ever trained again
 (:mod:`.run`). docs/engine.md describes the design.
 """
+
 from __future__ import annotations
 
 from autogets_ray.engine.protocol import FINISHED, AskTell, Proposal

@@ -6,6 +6,7 @@ proposes exactly what it would alone. :meth:`Interleaver.ask` asks the searches 
 them has ready: a search waiting at its batch barrier leaves its trial slots to the others, and
 the cluster stays busy.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -62,8 +63,12 @@ class Interleaver:
     the searches at every ask (lowest first), by default :func:`candidates_issued`.
     """
 
-    def __init__(self, cores: Mapping[str, AskTell], tags: Mapping[str, dict[str, Any]] | None = None,
-                 priority: Callable[[AskTell], Any] = candidates_issued) -> None:
+    def __init__(
+        self,
+        cores: Mapping[str, AskTell],
+        tags: Mapping[str, dict[str, Any]] | None = None,
+        priority: Callable[[AskTell], Any] = candidates_issued,
+    ) -> None:
         if not cores:
             raise UserInputError("an interleaved search needs at least one search")
         bad = [sid for sid in cores if ID_SEPARATOR in sid]
@@ -91,7 +96,9 @@ class Interleaver:
     def tell(self, candidate_id: str, outcome: Any | None) -> None:
         sid, own = split_id(candidate_id)
         if sid not in self.cores:
-            raise ValueError(f"candidate {candidate_id!r} belongs to none of the searches ({', '.join(self.cores)})")
+            raise ValueError(
+                f"candidate {candidate_id!r} belongs to none of the searches ({', '.join(self.cores)})"
+            )
         self.cores[sid].tell(own, outcome)
 
     def close(self, search_id: str) -> None:
@@ -106,7 +113,7 @@ class Interleaver:
 
     def newly_finished(self) -> list[str]:
         """Searches that finished since the last call (each is returned once)."""
-        fresh = self._finished[self._reported:]
+        fresh = self._finished[self._reported :]
         self._reported = len(self._finished)
         return fresh
 

@@ -10,6 +10,7 @@ Entries (``kind``): ``session`` (one per run or rerun), ``trial`` (search id, th
 candidate id, a fingerprint of the candidate's config, ``status`` ok/error, the trial's config
 and reported result) and ``closed`` (search id and reason).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -67,8 +68,10 @@ class TrialJournal:
                 entry = json.loads(line)
             except ValueError:
                 if line.endswith(b"\n"):
-                    raise UserInputError(f"{self.path}: line {len(entries) + 1} is not a journal entry; "
-                                         "the file was edited by hand or belongs to something else") from None
+                    raise UserInputError(
+                        f"{self.path}: line {len(entries) + 1} is not a journal entry; "
+                        "the file was edited by hand or belongs to something else"
+                    ) from None
                 break  # the last line was torn by a kill: drop it
             if not isinstance(entry, dict) or "kind" not in entry:
                 raise UserInputError(f"{self.path}: line {len(entries) + 1} is not a journal entry")
@@ -100,14 +103,27 @@ class TrialJournal:
             self.attempt += 1
             self._write({"kind": "session", "attempt": self.attempt, "started_at": time.time()})
 
-    def record_trial(self, search_id: str, candidate_id: str, config: dict[str, Any],
-                     result: dict[str, Any] | None, error: str | None = None) -> dict[str, Any]:
+    def record_trial(
+        self,
+        search_id: str,
+        candidate_id: str,
+        config: dict[str, Any],
+        result: dict[str, Any] | None,
+        error: str | None = None,
+    ) -> dict[str, Any]:
         self.start_session()
-        entry = {"kind": "trial", "attempt": self.attempt, "search_id": search_id, "candidate_id": candidate_id,
-                 "fingerprint": fingerprint(config), "status": "ok" if result is not None else "error",
-                 "recorded_at": time.time(), "config": config,
-                 "result": None if result is None else _without_config(result),
-                 "error": error}
+        entry = {
+            "kind": "trial",
+            "attempt": self.attempt,
+            "search_id": search_id,
+            "candidate_id": candidate_id,
+            "fingerprint": fingerprint(config),
+            "status": "ok" if result is not None else "error",
+            "recorded_at": time.time(),
+            "config": config,
+            "result": None if result is None else _without_config(result),
+            "error": error,
+        }
         self._append(entry)
         self._trials[(search_id, candidate_id)] = entry
         return entry
@@ -136,8 +152,11 @@ class TrialJournal:
     def results(self, search_ids: list[str] | None = None) -> list[dict[str, Any]]:
         """Trial entries that reported a result (journal order), optionally of some searches only."""
         wanted = None if search_ids is None else set(search_ids)
-        return [e for e in self.entries("trial")
-                if e["status"] == "ok" and (wanted is None or e["search_id"] in wanted)]
+        return [
+            e
+            for e in self.entries("trial")
+            if e["status"] == "ok" and (wanted is None or e["search_id"] in wanted)
+        ]
 
     def retrained(self) -> list[tuple[str, str]]:
         """(search id, candidate id) pairs recorded more than once: candidates trained twice."""
@@ -148,4 +167,3 @@ class TrialJournal:
         state = dict(self.__dict__)
         state["_handle"] = None  # a pickled copy (Tune pickles its searcher) reopens on write
         return state
-

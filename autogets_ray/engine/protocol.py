@@ -13,6 +13,7 @@ A search (an AutoGeTS strategy core, a MOODS run) is a plain, seeded, pickle-saf
 Given the same seed and the same outcomes, a search proposes the same candidates whatever order
 the outcomes arrive in: that is what lets the engine replay a journal of finished trials.
 """
+
 from __future__ import annotations
 
 from typing import Any, ClassVar, Protocol, runtime_checkable

@@ -7,6 +7,7 @@ a new ``Tuner.fit``. Tune's own experiment checkpoints are not used for resuming
 every few seconds and a kill -9 loses what came after the last one, while the journal is written
 per trial. Each rerun is a fresh Tune experiment in the same directory (``storage_path/name``).
 """
+
 from __future__ import annotations
 
 import os
@@ -52,10 +53,18 @@ class _ErrorLines:
         return ErrorLines()
 
 
-def run_searches(trainable: Callable[..., Any], searcher: JournaledSearcher, *, name: str, storage_path: str,
-                 max_concurrent_trials: int, progress: Progress, time_budget_s: float | None = None,
-                 callbacks: Sequence[Any] = (), trial_dirname_creator: Callable[[Any], str] | None = None,
-                 ) -> EngineRun:
+def run_searches(
+    trainable: Callable[..., Any],
+    searcher: JournaledSearcher,
+    *,
+    name: str,
+    storage_path: str,
+    max_concurrent_trials: int,
+    progress: Progress,
+    time_budget_s: float | None = None,
+    callbacks: Sequence[Any] = (),
+    trial_dirname_creator: Callable[[Any], str] | None = None,
+) -> EngineRun:
     """Replay the journal, run what is left on one Tuner, close searches the wall clock cut."""
     from ray import tune
 
@@ -65,20 +74,31 @@ def run_searches(trainable: Callable[..., Any], searcher: JournaledSearcher, *, 
     searcher.journal.start_session()
     done = searcher.replay()
     if searcher.replayed:
-        progress.info(f"resuming: {searcher.replayed} finished trial(s) replayed from {searcher.journal.path} "
-                      "(none is trained again)")
+        progress.info(
+            f"resuming: {searcher.replayed} finished trial(s) replayed from {searcher.journal.path} "
+            "(none is trained again)"
+        )
     if done:
         searcher.journal.close()
         return EngineRun(searcher.replayed, 0, capped=False)
     tuner = tune.Tuner(
         trainable,
         param_space={},
-        tune_config=tune.TuneConfig(search_alg=searcher, num_samples=-1, max_concurrent_trials=max_concurrent_trials,
-                                    reuse_actors=True, time_budget_s=time_budget_s,
-                                    trial_dirname_creator=trial_dirname_creator),
-        run_config=tune.RunConfig(name=name, storage_path=storage_path, verbose=0,
-                                  callbacks=[_ErrorLines(progress), *callbacks],
-                                  failure_config=tune.FailureConfig(max_failures=0)),
+        tune_config=tune.TuneConfig(
+            search_alg=searcher,
+            num_samples=-1,
+            max_concurrent_trials=max_concurrent_trials,
+            reuse_actors=True,
+            time_budget_s=time_budget_s,
+            trial_dirname_creator=trial_dirname_creator,
+        ),
+        run_config=tune.RunConfig(
+            name=name,
+            storage_path=storage_path,
+            verbose=0,
+            callbacks=[_ErrorLines(progress), *callbacks],
+            failure_config=tune.FailureConfig(max_failures=0),
+        ),
     )
     started = time.monotonic()
     try:

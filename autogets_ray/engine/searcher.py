@@ -11,6 +11,7 @@ Failure policy (both commands): a failed trial is not retried; it is journaled a
 told to its search as ``None`` (each search says what a failure counts as). A trial that neither
 reported nor failed (the run was stopped while it ran) is not journaled and runs again next time.
 """
+
 from __future__ import annotations
 
 import json
@@ -44,8 +45,14 @@ class JournaledSearcher(Searcher):
     ``metric`` is the reported value Tune shows as the objective (the searches decide on their own).
     """
 
-    def __init__(self, interleaver: Interleaver, journal: TrialJournal,
-                 decode: Callable[[dict[str, Any]], Any], metric: str, hooks: SearchHooks | None = None) -> None:
+    def __init__(
+        self,
+        interleaver: Interleaver,
+        journal: TrialJournal,
+        decode: Callable[[dict[str, Any]], Any],
+        metric: str,
+        hooks: SearchHooks | None = None,
+    ) -> None:
         super().__init__(metric=metric, mode="max")
         self.interleaver = interleaver
         self.journal = journal
@@ -54,6 +61,7 @@ class JournaledSearcher(Searcher):
         self.replayed = 0
         self._held: TaggedProposal | None = None  # a fresh candidate asked during replay()
         self._trials: dict[str, TaggedProposal] = {}
+        self._asked_out: list[str] = []  # searches that said FINISHED, some of their trials still running
         self._warned_cpu = False
         for search_id in interleaver.cores:
             reason = journal.closed(search_id)
@@ -83,7 +91,8 @@ class JournaledSearcher(Searcher):
             if entry["fingerprint"] != fingerprint(config):
                 raise UserInputError(
                     f"{self.journal.path}: candidate {item.candidate_id} was recorded with another "
-                    f"configuration than this run proposes; it belongs to another experiment (use a new --out)")
+                    f"configuration than this run proposes; it belongs to another experiment (use a new --out)"
+                )
             self.replayed += 1
             self._tell(item, entry["result"], replayed=True)
 
@@ -111,8 +120,13 @@ class JournaledSearcher(Searcher):
         if not error and (not result or self._metric not in result):
             return  # stopped while running: not finished, runs again on a rerun
         report = None if error else dict(result)
-        self.journal.record_trial(item.search_id, item.own_id, item.proposal.to_config(), report,
-                                  error=f"trial {trial_id} failed" if error else None)
+        self.journal.record_trial(
+            item.search_id,
+            item.own_id,
+            item.proposal.to_config(),
+            report,
+            error=f"trial {trial_id} failed" if error else None,
+        )
         self._tell(item, report, replayed=False)
 
     def _tell(self, item: TaggedProposal, result: dict[str, Any] | None, replayed: bool) -> None:
@@ -121,17 +135,27 @@ class JournaledSearcher(Searcher):
         if result is not None and not replayed:
             self._check_device(result)
         self.hooks.on_told(item.search_id, self.interleaver.cores[item.search_id], result, replayed)
+        self._report_finished()
 
     def _report_finished(self) -> None:
-        for search_id in self.interleaver.newly_finished():
+        """``on_finished`` once a search has said FINISHED and the last of its trials has reported."""
+        self._asked_out += self.interleaver.newly_finished()
+        running = {item.search_id for item in self._trials.values()}
+        for search_id in [sid for sid in self._asked_out if sid not in running]:
+            self._asked_out.remove(search_id)
             self.hooks.on_finished(search_id, self.interleaver.cores[search_id], None)
 
     def _check_device(self, result: dict[str, Any]) -> None:
-        if not self._warned_cpu and float(result.get("trial_gpu", 0.0) or 0.0) > 0 \
-                and result.get("model_device") == "cpu":
+        if (
+            not self._warned_cpu
+            and float(result.get("trial_gpu", 0.0) or 0.0) > 0
+            and result.get("model_device") == "cpu"
+        ):
             self._warned_cpu = True
-            self.hooks.on_warning("trials were granted a GPU share but their model trained on CPU "
-                                  "(no CUDA device visible in the trial: a CPU-only build?)")
+            self.hooks.on_warning(
+                "trials were granted a GPU share but their model trained on CPU "
+                "(no CUDA device visible in the trial: a CPU-only build?)"
+            )
 
     def close_open(self, reason: str) -> list[str]:
         """Close every unfinished search (journaled, so a rerun does not reopen it); their ids."""
@@ -141,6 +165,9 @@ class JournaledSearcher(Searcher):
             self.interleaver.close(search_id)
             self.hooks.on_finished(search_id, self.interleaver.cores[search_id], reason)
         self.interleaver.newly_finished()
+        for search_id in self._asked_out:  # finished on their own; their last trials were cut
+            self.hooks.on_finished(search_id, self.interleaver.cores[search_id], None)
+        self._asked_out = []
         return closed
 
     # ------------------------------------------------------------------ Tune's checkpoints
@@ -150,5 +177,7 @@ class JournaledSearcher(Searcher):
             json.dump({"journal": str(self.journal.path)}, handle)
 
     def restore(self, checkpoint_path: str) -> None:
-        raise RuntimeError("this searcher is rebuilt from its seeds and replays its journal; "
-                           "it is never restored from a Tune checkpoint")
+        raise RuntimeError(
+            "this searcher is rebuilt from its seeds and replays its journal; "
+            "it is never restored from a Tune checkpoint"
+        )

@@ -14,6 +14,7 @@ Reading of the paper's rules (documented in result.json and the README):
   CBA_n(candidate) - CBA_n(before C_n's step) >= keep_fraction * (CBA_n(after C_n's step) -
   CBA_n(before C_n's step)).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -37,8 +38,14 @@ def _val(metrics: Metrics, key: str) -> float:
     return float(metrics[metric_column(key, split="val")])
 
 
-def _tried(run: EnsembleRun, pool: CandidatePool, evaluate: Evaluate, search: SearchRef, rank_key: str,
-           candidates: int) -> list[tuple[Step, Metrics]]:
+def _tried(
+    run: EnsembleRun,
+    pool: CandidatePool,
+    evaluate: Evaluate,
+    search: SearchRef,
+    rank_key: str,
+    candidates: int,
+) -> list[tuple[Step, Metrics]]:
     """The search's best ``candidates`` trials (by recorded val ``rank_key``), each added to the current steps."""
     ranked = pool.top(search.search_id, metric_column(rank_key, split="val"), candidates)
     return [(step, evaluate([*run.steps, step])) for step in ranked]
@@ -63,9 +70,18 @@ def r1_order(kb: KnowledgeBase) -> list[str]:
     return sorted(kb.searched_classes(), key=lambda c: (kb.class_sizes[c], c))
 
 
-def r1(kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate, *, threshold: float = 0.8,
-       keep_fraction: float = 0.5, metric: str = "cba", candidates: int = 3,
-       chooser: Chooser | None = None) -> EnsembleRun:
+def r1(
+    kb: KnowledgeBase,
+    pool: CandidatePool,
+    m0: Metrics,
+    evaluate: Evaluate,
+    *,
+    threshold: float = 0.8,
+    keep_fraction: float = 0.5,
+    metric: str = "cba",
+    candidates: int = 3,
+    chooser: Chooser | None = None,
+) -> EnsembleRun:
     """Alg. 3 (R1): lift every class whose validation ``metric`` is below ``threshold``.
 
     A class is taken (line 2) when its value under the *current* model is below the threshold, so a
@@ -83,7 +99,9 @@ def r1(kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate, 
     for name in kb.classes:
         value = _val(run.final, objective_column(metric, name))
         if name not in kb.searched_classes() and value < threshold:
-            run.notes.append(f"{name}: val {metric} {value:.4f} < threshold {threshold}, but it was not searched")
+            run.notes.append(
+                f"{name}: val {metric} {value:.4f} < threshold {threshold}, but it was not searched"
+            )
     for target in r1_order(kb):
         key = objective_column(metric, target)
         current = _val(run.final, key)
@@ -102,14 +120,21 @@ def r1(kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate, 
             return run
 
         def keeps(metrics: Metrics) -> bool:
-            return all(_val(metrics, objective_column(metric, c)) - before >= keep_fraction * (after - before)
-                       for c, before, after in gains)
+            return all(
+                _val(metrics, objective_column(metric, c)) - before >= keep_fraction * (after - before)
+                for c, before, after in gains
+            )
 
         kept = [t for t in improved if keeps(t[1])]
         if not kept:
             step, metrics = _best(improved, key)
-            run.reject(step, metrics, tried, "gains_not_kept",
-                       f"improving {target} lost more than {1 - keep_fraction:.0%} of an earlier class's gain")
+            run.reject(
+                step,
+                metrics,
+                tried,
+                "gains_not_kept",
+                f"improving {target} lost more than {1 - keep_fraction:.0%} of an earlier class's gain",
+            )
             return run
         step, metrics = _best(kept, key)
         run.accept(step, metrics, tried)
@@ -126,19 +151,46 @@ def r2_order(kb: KnowledgeBase) -> list[str]:
     return [c for c, _ in ranked]
 
 
-def r2(kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate, *, metric: str = "oba",
-       candidates: int = 3, chooser: Chooser | None = None) -> EnsembleRun:
+def r2(
+    kb: KnowledgeBase,
+    pool: CandidatePool,
+    m0: Metrics,
+    evaluate: Evaluate,
+    *,
+    metric: str = "oba",
+    candidates: int = 3,
+    chooser: Chooser | None = None,
+) -> EnsembleRun:
     """Alg. 4 (R2): improve the overall ``metric``; stop when a class's step does not improve it (line 7)."""
     _check_common(candidates, metric, GLOBAL_METRICS, "R2")
     chooser = chooser or KnowledgeChooser(kb, pool)
     run = EnsembleRun(chooser.name, kb.classes, dict(m0))
-    return _apply_in_order(run, r2_order(kb), chooser, pool, evaluate, metric, metric, candidates,
-                           f"overall {metric}", "every class was applied")
+    return _apply_in_order(
+        run,
+        r2_order(kb),
+        chooser,
+        pool,
+        evaluate,
+        metric,
+        metric,
+        candidates,
+        f"overall {metric}",
+        "every class was applied",
+    )
 
 
-def _apply_in_order(run: EnsembleRun, order: list[str], chooser: Chooser, pool: CandidatePool,
-                    evaluate: Evaluate, metric: str, key: str, candidates: int, what: str,
-                    done: str) -> EnsembleRun:
+def _apply_in_order(
+    run: EnsembleRun,
+    order: list[str],
+    chooser: Chooser,
+    pool: CandidatePool,
+    evaluate: Evaluate,
+    metric: str,
+    key: str,
+    candidates: int,
+    what: str,
+    done: str,
+) -> EnsembleRun:
     """Alg. 4 / Alg. 5 main loop: apply each class's chosen search in ``order``, keeping the candidate
     with the best validation ``key``; stop at the first step that does not improve it."""
     for target in order:
@@ -165,8 +217,17 @@ def r3_order(kb: KnowledgeBase, important: str) -> list[str]:
     return [c for c, _ in sorted(chosen, key=lambda t: (-t[1], t[0]))]
 
 
-def r3(kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate, *, important: str,
-       metric: str = "cba", candidates: int = 3, chooser: Chooser | None = None) -> EnsembleRun:
+def r3(
+    kb: KnowledgeBase,
+    pool: CandidatePool,
+    m0: Metrics,
+    evaluate: Evaluate,
+    *,
+    important: str,
+    metric: str = "cba",
+    candidates: int = 3,
+    chooser: Chooser | None = None,
+) -> EnsembleRun:
     """Alg. 5 (R3): improve ``important``'s ``metric`` through it and its related classes.
 
     Each class uses its best local-metric search (line 4); among its candidates the one with the
@@ -179,8 +240,18 @@ def r3(kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate, 
     key = objective_column(metric, important)
     if important not in kb.searched_classes():
         run.notes.append(f"{important} itself was not searched: only its related classes are applied")
-    return _apply_in_order(run, order, chooser, pool, evaluate, metric, key, candidates, f"{important} {metric}",
-                           "the important class and every related class were applied")
+    return _apply_in_order(
+        run,
+        order,
+        chooser,
+        pool,
+        evaluate,
+        metric,
+        key,
+        candidates,
+        f"{important} {metric}",
+        "the important class and every related class were applied",
+    )
 
 
 def requirement_keys(requirement: str, kb: KnowledgeBase, metric: str, important: str | None) -> list[str]:
@@ -193,9 +264,18 @@ def requirement_keys(requirement: str, kb: KnowledgeBase, metric: str, important
     return [objective_column(metric, important or ""), *overall]
 
 
-def run_requirement(requirement: str, kb: KnowledgeBase, pool: CandidatePool, m0: Metrics, evaluate: Evaluate,
-                    *, compare: bool = True, random_runs: int = 3, seed: int = 0,
-                    **params: object) -> list[EnsembleRun]:
+def run_requirement(
+    requirement: str,
+    kb: KnowledgeBase,
+    pool: CandidatePool,
+    m0: Metrics,
+    evaluate: Evaluate,
+    *,
+    compare: bool = True,
+    random_runs: int = 3,
+    seed: int = 0,
+    **params: object,
+) -> list[EnsembleRun]:
     """The ensemble for ``requirement`` and, with ``compare``, Fig. 7's baselines: the same algorithm
     with every single strategy-objective, and with ``random_runs`` seeded random combinations
     (seeds ``seed``, ``seed + 1``, ...)."""
@@ -207,6 +287,9 @@ def run_requirement(requirement: str, kb: KnowledgeBase, pool: CandidatePool, m0
     algorithm = algorithms[requirement]
     runs = [algorithm(kb, pool, m0, evaluate, **params)]
     if compare:
-        choosers: list[Chooser] = [*single_choosers(pool), *(RandomChooser(pool, seed + i) for i in range(random_runs))]
+        choosers: list[Chooser] = [
+            *single_choosers(pool),
+            *(RandomChooser(pool, seed + i) for i in range(random_runs)),
+        ]
         runs += [algorithm(kb, pool, m0, evaluate, chooser=chooser, **params) for chooser in choosers]
     return runs

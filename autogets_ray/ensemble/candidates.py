@@ -6,6 +6,7 @@ appended to the training set. Here AutoGeTS is not re-run per step: the step is 
 searches an experiment (``autogets search`` / ``autogets matrix``) already ran, ranked by the
 metrics those trials recorded.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,10 @@ class CandidatePool:
     def __init__(self, trials: pd.DataFrame) -> None:
         missing = [c for c in TRIAL_KEYS if c not in trials.columns]
         if missing:
-            raise UserInputError(f"the trials table lacks column(s) {', '.join(missing)}; is it an "
-                                 f"`autogets search` / `autogets matrix` trials.parquet?")
+            raise UserInputError(
+                f"the trials table lacks column(s) {', '.join(missing)}; is it an "
+                f"`autogets search` / `autogets matrix` trials.parquet?"
+            )
         if trials.empty:
             raise UserInputError("the trials table is empty: the experiment finished no trial")
         frame = trials.copy()
@@ -96,13 +99,17 @@ class CandidatePool:
         if column not in group:
             raise UserInputError(f"the trials table has no column {column!r}")
         ranked = group.assign(_v=group[column].astype(float)).sort_values(
-            ["_v", "completed_order"], ascending=[False, True], kind="stable")
-        return [Step(ref.target_class, ref.strategy, ref.objective, search_id, str(c))
-                for c in ranked["candidate_id"].head(k)]
+            ["_v", "completed_order"], ascending=[False, True], kind="stable"
+        )
+        return [
+            Step(ref.target_class, ref.strategy, ref.objective, search_id, str(c))
+            for c in ranked["candidate_id"].head(k)
+        ]
 
     def row(self, step: Step) -> pd.Series:
-        match = self.trials[(self.trials["search_id"] == step.search_id)
-                            & (self.trials["candidate_id"] == step.candidate_id)]
+        match = self.trials[
+            (self.trials["search_id"] == step.search_id) & (self.trials["candidate_id"] == step.candidate_id)
+        ]
         if match.empty:
             raise ValueError(f"no trial {step.candidate_id!r} in search {step.search_id!r}")
         return match.iloc[0]
@@ -118,5 +125,7 @@ class CandidatePool:
         group = self.trials[self.trials["search_id"] == search_id]
         if "val_objective" not in group:
             raise UserInputError("the trials table has no column 'val_objective'")
-        ranked = group.sort_values(["val_objective", "completed_order"], ascending=[False, True], kind="stable")
+        ranked = group.sort_values(
+            ["val_objective", "completed_order"], ascending=[False, True], kind="stable"
+        )
         return str(ranked["candidate_id"].iloc[0])

@@ -5,6 +5,7 @@
 - :class:`RandomChooser`: a seeded uniform choice among the class's searches (Fig. 7's random
   combinations).
 """
+
 from __future__ import annotations
 
 from typing import Protocol

@@ -16,6 +16,7 @@ saved as plain files under ``<results>/knowledge_base/``:
 - ``oba_effect.csv`` (Fig. 6b): per class, the lookup's (i, oba) trial: ΔOBA on val and on test.
 - ``classes.csv``: every class of the split with its size (all rows, as paper Table 1) and M0.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,10 +33,30 @@ from autogets_ray.metric_names import SPLITS, class_columns, delta_column, metri
 from autogets_ray.metrics import objective_column, objectives_in
 
 KB_DIR = "knowledge_base"
-LOOKUP_COLUMNS = ["target_class", "metric", "strategy", "objective", "search_id", "candidate_id",
-                  "m0_val", "best_val", "delta_val", "delta_test", "m0_test", "best_test", "tied"]
-OBA_COLUMNS = ["target_class", delta_column("oba", "val"), delta_column("oba", "test"), "strategy",
-               "objective", "search_id", "candidate_id"]
+LOOKUP_COLUMNS = [
+    "target_class",
+    "metric",
+    "strategy",
+    "objective",
+    "search_id",
+    "candidate_id",
+    "m0_val",
+    "best_val",
+    "delta_val",
+    "delta_test",
+    "m0_test",
+    "best_test",
+    "tied",
+]
+OBA_COLUMNS = [
+    "target_class",
+    delta_column("oba", "val"),
+    delta_column("oba", "test"),
+    "strategy",
+    "objective",
+    "search_id",
+    "candidate_id",
+]
 _TIE = 1e-12
 
 
@@ -52,12 +73,14 @@ class ResultTables:
         """``trials.parquet``, ``m0.json`` and (for class sizes) ``split.parquet`` of a results dir."""
         root = Path(results_dir)
         if not root.is_dir():
-            raise UserInputError(f"{root} is not a directory "
-                                 f"(expected the --out of `autogets search`/`matrix`)")
+            raise UserInputError(
+                f"{root} is not a directory (expected the --out of `autogets search`/`matrix`)"
+            )
         for name in ("trials.parquet", "m0.json"):
             if not (root / name).exists():
-                raise UserInputError(f"{root} holds no {name}: is it a finished `autogets search` or "
-                                     f"`autogets matrix` output?")
+                raise UserInputError(
+                    f"{root} holds no {name}: is it a finished `autogets search` or `autogets matrix` output?"
+                )
         sizes = None
         if (root / "split.parquet").exists():
             labels = pd.read_parquet(root / "split.parquet", columns=["label"])["label"].astype(str)
@@ -106,14 +129,24 @@ class KnowledgeBase:
     @classmethod
     def load(cls, directory: str | Path) -> "KnowledgeBase":
         root = Path(directory)
-        names = ("lookup.csv", "interaction.csv", "interaction_test.csv", "oba_effect.csv", "classes.csv",
-                 "m0.json")
+        names = (
+            "lookup.csv",
+            "interaction.csv",
+            "interaction_test.csv",
+            "oba_effect.csv",
+            "classes.csv",
+            "m0.json",
+        )
         missing = [n for n in names if not (root / n).exists()]
         if missing:
-            raise UserInputError(f"{root} is not a knowledge base (missing {', '.join(missing)}); "
-                                 "build it with `autogets ensemble RESULTS_DIR --knowledge-only`")
-        str_cols = {c: str for c in ("target_class", "metric", "strategy", "objective", "search_id",
-                                     "candidate_id", "tied")}
+            raise UserInputError(
+                f"{root} is not a knowledge base (missing {', '.join(missing)}); "
+                "build it with `autogets ensemble RESULTS_DIR --knowledge-only`"
+            )
+        str_cols = {
+            c: str
+            for c in ("target_class", "metric", "strategy", "objective", "search_id", "candidate_id", "tied")
+        }
         lookup = pd.read_csv(root / "lookup.csv", dtype=str_cols, keep_default_na=False)
         classes = pd.read_csv(root / "classes.csv", dtype={"class": str}, keep_default_na=False)
 
@@ -135,13 +168,18 @@ class KnowledgeBase:
 
     def _classes_frame(self) -> pd.DataFrame:
         searched = set(self.searched_classes())
-        return pd.DataFrame({
-            "class": self.classes,
-            "size": [self.class_sizes.get(c, 0) for c in self.classes],
-            "searched": [c in searched for c in self.classes],
-            **{f"m0_{part}_{metric}": [self.m0[part][metric_column(metric, c)] for c in self.classes]
-               for metric in ("cba", "cr") for part in SPLITS},
-        })
+        return pd.DataFrame(
+            {
+                "class": self.classes,
+                "size": [self.class_sizes.get(c, 0) for c in self.classes],
+                "searched": [c in searched for c in self.classes],
+                **{
+                    f"m0_{part}_{metric}": [self.m0[part][metric_column(metric, c)] for c in self.classes]
+                    for metric in ("cba", "cr")
+                    for part in SPLITS
+                },
+            }
+        )
 
 
 def build_knowledge_base(source: str | Path | ResultTables) -> KnowledgeBase:
@@ -154,13 +192,15 @@ def build_knowledge_base(source: str | Path | ResultTables) -> KnowledgeBase:
     pool = CandidatePool(tables.trials)
     unknown = [c for c in pool.classes() if c not in classes]
     if unknown:
-        raise UserInputError(f"the trials target class(es) {', '.join(unknown)} "
-                             f"that M0's metrics do not know")
+        raise UserInputError(
+            f"the trials target class(es) {', '.join(unknown)} that M0's metrics do not know"
+        )
     searched = [c for c in classes if c in set(pool.classes())]
 
     metrics = objectives_in(pool.trials.columns)
-    lookup = pd.DataFrame([_lookup_row(pool, m0, c, m) for c in searched for m in metrics],
-                          columns=LOOKUP_COLUMNS)
+    lookup = pd.DataFrame(
+        [_lookup_row(pool, m0, c, m) for c in searched for m in metrics], columns=LOOKUP_COLUMNS
+    )
     trials = pool.trials.set_index(["search_id", "candidate_id"])
 
     def effect(prefix: str) -> pd.DataFrame:
@@ -168,12 +208,15 @@ def build_knowledge_base(source: str | Path | ResultTables) -> KnowledgeBase:
         for c in searched:
             best = lookup[(lookup["target_class"] == c) & (lookup["metric"] == "cba")].iloc[0]
             trial = trials.loc[(best["search_id"], best["candidate_id"])]
-            rows[c] = [float(trial[metric_column("cba", j, prefix)]) - m0[prefix][metric_column("cba", j)]
-                       for j in classes]
+            rows[c] = [
+                float(trial[metric_column("cba", j, prefix)]) - m0[prefix][metric_column("cba", j)]
+                for j in classes
+            ]
         return pd.DataFrame.from_dict(rows, orient="index", columns=classes).rename_axis("applied_class")
 
-    oba = lookup[lookup["metric"] == "oba"].rename(columns={"delta_val": delta_column("oba", "val"),
-                                                            "delta_test": delta_column("oba", "test")})
+    oba = lookup[lookup["metric"] == "oba"].rename(
+        columns={"delta_val": delta_column("oba", "val"), "delta_test": delta_column("oba", "test")}
+    )
     return KnowledgeBase(
         classes=classes,
         class_sizes={c: int(sizes.get(c, 0)) for c in classes},
@@ -199,7 +242,9 @@ def _all_classes(flat: dict[str, Any]) -> list[str]:
     return classes
 
 
-def _lookup_row(pool: CandidatePool, m0: dict[str, dict[str, float]], target: str, metric: str) -> dict[str, Any]:
+def _lookup_row(
+    pool: CandidatePool, m0: dict[str, dict[str, float]], target: str, metric: str
+) -> dict[str, Any]:
     key = objective_column(metric, target)
     val_col, test_col = (metric_column(key, split=part) for part in SPLITS)
     trials = pool.trials[pool.trials["target_class"] == target]
@@ -218,10 +263,18 @@ def _lookup_row(pool: CandidatePool, m0: dict[str, dict[str, float]], target: st
     ref, row = tied[0]
     best_val, best_test = float(row[val_col]), float(row[test_col])
     return {
-        "target_class": target, "metric": metric, "strategy": ref.strategy, "objective": ref.objective,
-        "search_id": ref.search_id, "candidate_id": str(row["candidate_id"]),
-        "m0_val": m0["val"][key], "best_val": best_val, "delta_val": best_val - m0["val"][key],
-        "delta_test": best_test - m0["test"][key], "m0_test": m0["test"][key], "best_test": best_test,
+        "target_class": target,
+        "metric": metric,
+        "strategy": ref.strategy,
+        "objective": ref.objective,
+        "search_id": ref.search_id,
+        "candidate_id": str(row["candidate_id"]),
+        "m0_val": m0["val"][key],
+        "best_val": best_val,
+        "delta_val": best_val - m0["val"][key],
+        "delta_test": best_test - m0["test"][key],
+        "m0_test": m0["test"][key],
+        "best_test": best_test,
         "tied": "/".join(r.label for r, _ in tied),
     }
 

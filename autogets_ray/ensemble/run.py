@@ -6,6 +6,7 @@ are the search winner's rows of ``best_samples.parquet``, or, for any other tria
 the run's LLM cache through the trial's ``example_ids`` (same ``AUTOGETS_CACHE_DIR`` as the search).
 Retrains of identical step sets are cached.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,19 +31,19 @@ ENSEMBLE_DIR = "ensemble"
 RULES = {
     "decisions": "validation metrics only; test metrics are reported",
     "step": "one searched trial's synthetic samples (labelled with its class) appended to training; "
-            "candidates = the chosen search's best trials by the recorded validation metric",
+    "candidates = the chosen search's best trials by the recorded validation metric",
     "improved": "strictly greater validation value than the current model",
     "rejected_step": "a model failing the termination test is not kept; the run ends at the last accepted model",
     "r1": "classes by ascending size; a class is processed while its current val metric < threshold; "
-          "terminate when no candidate improves it or none keeps every earlier class's gain "
-          "(value - value before its step >= keep_fraction * its step's gain)",
+    "terminate when no candidate improves it or none keeps every earlier class's gain "
+    "(value - value before its step >= keep_fraction * its step's gain)",
     "r2": "classes by descending val ΔOBA (knowledge_base/oba_effect.csv); best global-metric search per class; "
-          "terminate when a step does not improve the overall metric",
+    "terminate when a step does not improve the overall metric",
     "r3": "the important class and its related classes (positive entries of its column in "
-          "knowledge_base/interaction.csv) by descending value; best local-metric search per class; "
-          "the candidate maximising the important class's metric; terminate when it does not improve",
+    "knowledge_base/interaction.csv) by descending value; best local-metric search per class; "
+    "the candidate maximising the important class's metric; terminate when it does not improve",
     "comparisons": "the same algorithm with a fixed strategy-objective (single:S-O) or a seeded random one "
-                   "(random:SEED)",
+    "(random:SEED)",
 }
 
 
@@ -69,13 +70,19 @@ class SampleSource:
         from autogets_ray.llm import Example, GenerationConfig, build_generator
 
         if self._generator is None:
-            self._generator = build_generator(GenerationConfig.from_dict(self.llm), self.context.class_texts())
-        examples = [Example(example_id=i, text=self.context.text_of(i), label=step.applied_class)
-                    for i in self.pool.example_ids(step)]
+            self._generator = build_generator(
+                GenerationConfig.from_dict(self.llm), self.context.class_texts()
+            )
+        examples = [
+            Example(example_id=i, text=self.context.text_of(i), label=step.applied_class)
+            for i in self.pool.example_ids(step)
+        ]
         result = self._generator.generate(examples)
         if examples and result.samples.empty:
             first = next(iter(result.errors.values()), "no samples returned")
-            raise RuntimeError(f"the LLM produced no samples for {step.search_id} {step.candidate_id}: {first}")
+            raise RuntimeError(
+                f"the LLM produced no samples for {step.search_id} {step.candidate_id}: {first}"
+            )
         return result.samples["text"].astype(str).tolist()
 
     def close(self) -> None:
@@ -109,10 +116,15 @@ class RetrainEvaluator:
             result = self.context.retrain(texts, labels)
             self.retrains += 1
             self.retrain_seconds += result.retrain_seconds
-            self.cache[key] = {"n_synthetic": float(len(texts)), "retrain_seconds": result.retrain_seconds,
-                               **val_test_metrics(result.val, result.test)}
-            self.progress.info(f"retrain #{self.retrains}: {len(key)} step(s), {len(texts)} synthetic rows, "
-                               f"val OBA {result.val.oba:.4f}, {result.retrain_seconds:.1f} s")
+            self.cache[key] = {
+                "n_synthetic": float(len(texts)),
+                "retrain_seconds": result.retrain_seconds,
+                **val_test_metrics(result.val, result.test),
+            }
+            self.progress.info(
+                f"retrain #{self.retrains}: {len(key)} step(s), {len(texts)} synthetic rows, "
+                f"val OBA {result.val.oba:.4f}, {result.retrain_seconds:.1f} s"
+            )
         return self.cache[key]
 
 
@@ -129,9 +141,19 @@ class EnsembleOutcome:
     result: dict[str, Any] = field(default_factory=dict)
 
 
-def run_ensemble(results_dir: str | Path, requirement: str, *, threshold: float = 0.8, important: str | None = None,
-                 metric: str | None = None, candidates: int = 3, compare: bool = True, random_runs: int = 3,
-                 seed: int = 0, progress: Progress | None = None) -> EnsembleOutcome:
+def run_ensemble(
+    results_dir: str | Path,
+    requirement: str,
+    *,
+    threshold: float = 0.8,
+    important: str | None = None,
+    metric: str | None = None,
+    candidates: int = 3,
+    compare: bool = True,
+    random_runs: int = 3,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> EnsembleOutcome:
     """Knowledge base, then ``requirement``'s ensemble (and comparisons) with real retrains; writes
     ``<results>/ensemble/<name>/steps.csv`` and ``result.json``."""
     from autogets_ray.data.splits import Split
@@ -158,18 +180,27 @@ def run_ensemble(results_dir: str | Path, requirement: str, *, threshold: float 
         params["important"] = important
     pool = CandidatePool(pd.read_parquet(root / "trials.parquet"))
     config = read_saved_config(root)
-    context = build_context(Split.load(root), config.model.name, config.model.options, config.encoder_components,
-                            seed=config.seed, progress=progress)
+    context = build_context(
+        Split.load(root),
+        config.model.name,
+        config.model.options,
+        config.encoder_components,
+        seed=config.seed,
+        progress=progress,
+    )
     samples = SampleSource(root, pool, context, config.llm)
     evaluate = RetrainEvaluator(context, samples, progress)
     try:
         m0 = evaluate([])
         recorded = {metric_column(k, split="val"): v for k, v in kb.m0["val"].items()}
         if any(abs(m0[c] - v) > 1e-9 for c, v in recorded.items() if c in m0):
-            progress.info("warning: the retrained M0 differs from m0.json (a non-deterministic model?); "
-                          "the ensemble is measured against the retrained M0")
-        runs = run_requirement(requirement, kb, pool, m0, evaluate, compare=compare, random_runs=random_runs,
-                               seed=seed, **params)
+            progress.info(
+                "warning: the retrained M0 differs from m0.json (a non-deterministic model?); "
+                "the ensemble is measured against the retrained M0"
+            )
+        runs = run_requirement(
+            requirement, kb, pool, m0, evaluate, compare=compare, random_runs=random_runs, seed=seed, **params
+        )
     finally:
         samples.close()
     out = root / ENSEMBLE_DIR / output_name(requirement, important)
@@ -179,7 +210,12 @@ def run_ensemble(results_dir: str | Path, requirement: str, *, threshold: float 
     ensemble = runs[0].summary(keys)
     result = {
         "requirement": requirement,
-        "parameters": {**params, "compare": compare, "random_runs": random_runs if compare else 0, "seed": seed},
+        "parameters": {
+            **params,
+            "compare": compare,
+            "random_runs": random_runs if compare else 0,
+            "seed": seed,
+        },
         "rules": RULES,
         "val": ensemble["val"],
         "test": ensemble["test"],

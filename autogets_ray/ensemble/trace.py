@@ -4,6 +4,7 @@ Iteration 0 is M0. An accepted row holds the metrics of the model the ensemble m
 row (always the last, since rejection terminates the paper's algorithms) holds the metrics of the
 best candidate tried at that iteration, and the ensemble stays at the previous accepted row.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,8 +23,20 @@ Metrics = Mapping[str, float]
 #: training rows; flat ``val_``/``test_`` metrics (``val_oba``, ``test_cba[C]``, ...) and ``n_synthetic``.
 Evaluate = Callable[[Sequence[Step]], Metrics]
 
-BASE_COLUMNS = ["method", "iteration", "applied_class", "strategy", "objective", "search_id", "candidate_id",
-                "accepted", "reason", "n_synthetic", "candidates_tried", "retrain_seconds"]
+BASE_COLUMNS = [
+    "method",
+    "iteration",
+    "applied_class",
+    "strategy",
+    "objective",
+    "search_id",
+    "candidate_id",
+    "accepted",
+    "reason",
+    "n_synthetic",
+    "candidates_tried",
+    "retrain_seconds",
+]
 
 
 def step_columns(classes: Sequence[str]) -> list[str]:
@@ -66,8 +79,14 @@ class EnsembleRun:
         self.final = dict(self.m0)
         self.rows.append(self._row(None, True, "M0", self.m0, []))
 
-    def _row(self, step: Step | None, accepted: bool, reason: str, metrics: Metrics,
-             tried: Sequence[tuple[Step, Metrics]]) -> dict[str, Any]:
+    def _row(
+        self,
+        step: Step | None,
+        accepted: bool,
+        reason: str,
+        metrics: Metrics,
+        tried: Sequence[tuple[Step, Metrics]],
+    ) -> dict[str, Any]:
         row: dict[str, Any] = {
             "method": self.method,
             "iteration": len(self.rows),
@@ -83,18 +102,20 @@ class EnsembleRun:
             # what this iteration's retrains cost (as if none were cached): Fig. 7's time axis
             "retrain_seconds": float(sum(m.get("retrain_seconds", 0.0) for _, m in tried)),
         }
-        for column in step_columns(self.classes)[len(row):]:
+        for column in step_columns(self.classes)[len(row) :]:
             row[column] = _metric_value(metrics, column)
         return row
 
-    def accept(self, step: Step, metrics: Metrics, tried: Sequence[tuple[Step, Metrics]],
-               reason: str = "improved") -> None:
+    def accept(
+        self, step: Step, metrics: Metrics, tried: Sequence[tuple[Step, Metrics]], reason: str = "improved"
+    ) -> None:
         self.rows.append(self._row(step, True, reason, metrics, tried))
         self.steps.append(step)
         self.final = dict(metrics)
 
-    def reject(self, step: Step, metrics: Metrics, tried: Sequence[tuple[Step, Metrics]], code: str,
-               detail: str) -> None:
+    def reject(
+        self, step: Step, metrics: Metrics, tried: Sequence[tuple[Step, Metrics]], code: str, detail: str
+    ) -> None:
         self.rows.append(self._row(step, False, detail, metrics, tried))
         self.terminate(code, detail)
 
@@ -106,13 +127,21 @@ class EnsembleRun:
 
     def summary(self, keys: Sequence[str]) -> dict[str, Any]:
         """Final vs M0 for ``keys`` (flat metric names without prefix), val and test."""
-        out: dict[str, Any] = {"method": self.method, "accepted_steps": len(self.steps),
-                               "n_synthetic": int(self.final.get("n_synthetic", 0))}
+        out: dict[str, Any] = {
+            "method": self.method,
+            "accepted_steps": len(self.steps),
+            "n_synthetic": int(self.final.get("n_synthetic", 0)),
+        }
         for part in SPLITS:
             columns = {k: metric_column(k, split=part) for k in keys}
-            out[part] = {k: {"m0": float(self.m0[c]), "final": float(self.final[c]),
-                             "delta": float(self.final[c]) - float(self.m0[c])}
-                         for k, c in columns.items()}
+            out[part] = {
+                k: {
+                    "m0": float(self.m0[c]),
+                    "final": float(self.final[c]),
+                    "delta": float(self.final[c]) - float(self.m0[c]),
+                }
+                for k, c in columns.items()
+            }
         out["termination"] = None if self.termination is None else vars(self.termination)
         out["steps"] = [vars(s) for s in self.steps]
         out["notes"] = list(self.notes)

@@ -12,6 +12,7 @@ Per target class, on the experiment's split and under its evaluation scheme:
 
 The searches must beat these, not only M0 (:mod:`autogets_ray.experiment.decision`).
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,9 @@ def check_baselines(names: Sequence[str]) -> list[str]:
     """The names in :data:`BASELINES` order, each once; a clear error for an unknown one."""
     unknown = [n for n in names if n not in BASELINES]
     if unknown:
-        raise UserInputError(f"baselines: unknown baseline {unknown[0]!r}; choose from {', '.join(BASELINES)} "
-                             f"(or [] for none)")
+        raise UserInputError(
+            f"baselines: unknown baseline {unknown[0]!r}; choose from {', '.join(BASELINES)} (or [] for none)"
+        )
     return [n for n in BASELINES if n in names]
 
 
@@ -55,8 +57,10 @@ def _generate_all(context: ExperimentContext, target: str, generate: Callable[[l
     from autogets_ray.llm import Example
 
     rows = context.class_rows(target)
-    examples = [Example(example_id=int(context.train_row_ids[i]), text=str(context.train_texts[i]), label=target)
-                for i in rows]
+    examples = [
+        Example(example_id=int(context.train_row_ids[i]), text=str(context.train_texts[i]), label=target)
+        for i in rows
+    ]
     generated = generate(examples)
     if generated.stopped:
         raise ValueError(f"baseline all-examples of class {target!r}: {generated.stopped}")
@@ -66,17 +70,24 @@ def _generate_all(context: ExperimentContext, target: str, generate: Callable[[l
     return generated
 
 
-def duplicate_rows(context: ExperimentContext, target: str, n_added: int, seed: int) -> tuple[list[str], list[int]]:
+def duplicate_rows(
+    context: ExperimentContext, target: str, n_added: int, seed: int
+) -> tuple[list[str], list[int]]:
     """``n_added`` real training rows of ``target`` drawn with replacement: texts and row ids."""
     rows = context.class_rows(target)
     picked = np.random.default_rng(seed).choice(rows, size=n_added, replace=True) if n_added else rows[:0]
     return [str(context.train_texts[i]) for i in picked], [int(context.train_row_ids[i]) for i in picked]
 
 
-def score_baselines(context: ExperimentContext, targets: Sequence[str], names: Sequence[str],
-                    generate: Callable[[list], Any], seeds: dict[str, int],
-                    model_overrides: dict[str, Any] | None = None,
-                    progress: Progress | None = None) -> list[BaselineScore]:
+def score_baselines(
+    context: ExperimentContext,
+    targets: Sequence[str],
+    names: Sequence[str],
+    generate: Callable[[list], Any],
+    seeds: dict[str, int],
+    model_overrides: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> list[BaselineScore]:
     """Every baseline in ``names`` for every target class. ``generate(examples)`` returns a
     GenerationResult (the LLM service); ``seeds`` maps a target class to its ``duplicate`` seed."""
     progress = progress or Progress(enabled=False)
@@ -85,7 +96,10 @@ def score_baselines(context: ExperimentContext, targets: Sequence[str], names: S
     out: list[BaselineScore] = []
     weighted = None
     if "class-weight" in names:
-        options = {**overrides, **create_model(context.model_name, **context.model_options).balanced_weight_options()}
+        options = {
+            **overrides,
+            **create_model(context.model_name, **context.model_options).balanced_weight_options(),
+        }
         with progress.step(f"baseline class-weight ({', '.join(f'{k}={v}' for k, v in options.items())})"):
             weighted = context.score([], [], [], options)
     for target in targets:
@@ -94,12 +108,15 @@ def score_baselines(context: ExperimentContext, targets: Sequence[str], names: S
             if name == "m0":
                 score, added = context.m0_score, 0
             elif name == "all-examples":
-                with progress.step(f"baseline all-examples of {target}: samples of its "
-                                   f"{len(context.class_rows(target))} training examples"):
+                with progress.step(
+                    f"baseline all-examples of {target}: samples of its "
+                    f"{len(context.class_rows(target))} training examples"
+                ):
                     generated = _generate_all(context, target, generate)
                     texts = generated.samples["text"].tolist()
-                    score = context.score(texts, [target] * len(texts), generated.samples["source_id"].tolist(),
-                                          overrides)
+                    score = context.score(
+                        texts, [target] * len(texts), generated.samples["source_id"].tolist(), overrides
+                    )
                 added = n_added = len(texts)
             elif name == "duplicate":
                 with progress.step(f"baseline duplicate of {target}: {n_added} real rows drawn again"):
@@ -118,19 +135,33 @@ def baselines_frame(scores: Sequence[BaselineScore], objectives: Sequence[str]) 
     for item in scores:
         val, test = item.score.val, item.score.test
         for objective in objectives:
-            rows.append({
-                "target_class": item.target_class,
-                "objective": objective,
-                "baseline": item.baseline,
-                "val_objective": val.objective(objective, item.target_class),
-                "val_objective_se": val.standard_error(objective, item.target_class),
-                "val_objective_folds": json.dumps(val.objective_folds(objective, item.target_class).tolist()),
-                "test_objective": test.objective(objective, item.target_class),
-                "n_added": item.n_added,
-                "fits": item.score.fits,
-                "retrain_seconds": item.score.retrain_seconds,
-                **val_test_metrics(val, test),
-            })
-    columns = ["target_class", "objective", "baseline", "val_objective", "val_objective_se", "val_objective_folds",
-               "test_objective", "n_added", "fits", "retrain_seconds"]
+            rows.append(
+                {
+                    "target_class": item.target_class,
+                    "objective": objective,
+                    "baseline": item.baseline,
+                    "val_objective": val.objective(objective, item.target_class),
+                    "val_objective_se": val.standard_error(objective, item.target_class),
+                    "val_objective_folds": json.dumps(
+                        val.objective_folds(objective, item.target_class).tolist()
+                    ),
+                    "test_objective": test.objective(objective, item.target_class),
+                    "n_added": item.n_added,
+                    "fits": item.score.fits,
+                    "retrain_seconds": item.score.retrain_seconds,
+                    **val_test_metrics(val, test),
+                }
+            )
+    columns = [
+        "target_class",
+        "objective",
+        "baseline",
+        "val_objective",
+        "val_objective_se",
+        "val_objective_folds",
+        "test_objective",
+        "n_added",
+        "fits",
+        "retrain_seconds",
+    ]
     return pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)

@@ -10,6 +10,7 @@ Over several split seeds each method's change gets a mean and a 95% t-interval
 (mean +- t_{0.975, n-1} * sd / sqrt(n); none from one split). Validation chose every row; test
 only reports.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,10 +22,21 @@ import pandas as pd
 from autogets_ray.metric_names import delta_column, metric_column
 
 #: the changes over M0 each method gets: its objective's on val and test, the class CBA and OBA on test
-DELTA_COLUMNS = [delta_column("objective", "val"), delta_column("objective", "test"),
-                 delta_column("cba", "test"), delta_column("oba", "test")]
-COMPARISON_COLUMNS = ["target_class", "objective", "method", "kind", "choice", *DELTA_COLUMNS,
-                      "recommendation_kind"]
+DELTA_COLUMNS = [
+    delta_column("objective", "val"),
+    delta_column("objective", "test"),
+    delta_column("cba", "test"),
+    delta_column("oba", "test"),
+]
+COMPARISON_COLUMNS = [
+    "target_class",
+    "objective",
+    "method",
+    "kind",
+    "choice",
+    *DELTA_COLUMNS,
+    "recommendation_kind",
+]
 
 
 def method_deltas(summary: pd.DataFrame, baselines: pd.DataFrame | None) -> pd.DataFrame:
@@ -33,14 +45,33 @@ def method_deltas(summary: pd.DataFrame, baselines: pd.DataFrame | None) -> pd.D
     rows = []
     for _, s in summary.iterrows():
         common = {"target_class": s["target_class"], "objective": s["objective"]}
-        rows.append({**common, "method": s["strategy"], "kind": "search", "choice": s["best_candidate"],
-                     objective_val: s["best_val_delta"], objective_test: s["best_test_delta"],
-                     cba_test: s[cba_test], oba_test: s[oba_test], "recommendation_kind": ""})
+        rows.append(
+            {
+                **common,
+                "method": s["strategy"],
+                "kind": "search",
+                "choice": s["best_candidate"],
+                objective_val: s["best_val_delta"],
+                objective_test: s["best_test_delta"],
+                cba_test: s[cba_test],
+                oba_test: s[oba_test],
+                "recommendation_kind": "",
+            }
+        )
         kind = s["recommendation_kind"]
-        rows.append({**common, "method": f"{s['strategy']}+decision", "kind": "decision",
-                     "choice": s["recommendation"], objective_val: s["recommended_val_delta"],
-                     objective_test: s["recommended_test_delta"], cba_test: s[f"recommended_{cba_test}"],
-                     oba_test: s[f"recommended_{oba_test}"], "recommendation_kind": kind})
+        rows.append(
+            {
+                **common,
+                "method": f"{s['strategy']}+decision",
+                "kind": "decision",
+                "choice": s["recommendation"],
+                objective_val: s["recommended_val_delta"],
+                objective_test: s["recommended_test_delta"],
+                cba_test: s[f"recommended_{cba_test}"],
+                oba_test: s[f"recommended_{oba_test}"],
+                "recommendation_kind": kind,
+            }
+        )
     if baselines is not None and not baselines.empty:
         for (target, objective), group in baselines.groupby(["target_class", "objective"], sort=False):
             m0 = group[group["baseline"] == "m0"]
@@ -49,12 +80,20 @@ def method_deltas(summary: pd.DataFrame, baselines: pd.DataFrame | None) -> pd.D
             m0 = m0.iloc[0]
             cba, oba = metric_column("cba", target, "test"), metric_column("oba", split="test")
             for _, b in group[group["baseline"] != "m0"].iterrows():
-                rows.append({"target_class": target, "objective": objective, "method": b["baseline"],
-                             "kind": "baseline", "choice": b["baseline"],
-                             objective_val: b["val_objective"] - m0["val_objective"],
-                             objective_test: b["test_objective"] - m0["test_objective"],
-                             cba_test: b[cba] - m0[cba], oba_test: b[oba] - m0[oba],
-                             "recommendation_kind": ""})
+                rows.append(
+                    {
+                        "target_class": target,
+                        "objective": objective,
+                        "method": b["baseline"],
+                        "kind": "baseline",
+                        "choice": b["baseline"],
+                        objective_val: b["val_objective"] - m0["val_objective"],
+                        objective_test: b["test_objective"] - m0["test_objective"],
+                        cba_test: b[cba] - m0[cba],
+                        oba_test: b[oba] - m0[oba],
+                        "recommendation_kind": "",
+                    }
+                )
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
@@ -80,10 +119,16 @@ def across_splits(per_split: Mapping[int, pd.DataFrame]) -> pd.DataFrame:
         return pd.DataFrame()
     data = pd.concat(frames, ignore_index=True)
     rows = []
-    for (target, objective, method, kind), group in data.groupby(["target_class", "objective", "method", "kind"],
-                                                                sort=False):
-        row = {"target_class": target, "objective": objective, "method": method, "kind": kind,
-               "splits": int(group["split_seed"].nunique())}
+    for (target, objective, method, kind), group in data.groupby(
+        ["target_class", "objective", "method", "kind"], sort=False
+    ):
+        row = {
+            "target_class": target,
+            "objective": objective,
+            "method": method,
+            "kind": kind,
+            "splits": int(group["split_seed"].nunique()),
+        }
         for column in DELTA_COLUMNS:
             mean, low, high = t_interval(group[column].to_numpy())
             row.update({f"{column}_mean": mean, f"{column}_low": low, f"{column}_high": high})

@@ -13,6 +13,7 @@ one-element list (``strategies: sw`` is ``[sw]``). The ``llm:`` block is checked
 :class:`~autogets_ray.llm.config.GenerationConfig` from it (nothing is contacted, no key is read);
 the config keeps the block as written.
 """
+
 from __future__ import annotations
 
 import copy
@@ -28,7 +29,7 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 from autogets_ray.errors import UserInputError
 from autogets_ray.experiment.evaluation import EvaluationConfig
 from autogets_ray.resources import ResourcesConfig
-from autogets_ray.typed import Bool, Float, Int, Options, Str, one_or_many, show, validate
+from autogets_ray.typed import Bool, Float, Int, Options, Str, one_of, one_or_many, show, validate
 
 #: The config of an output directory, written once the run is accepted, compared on a rerun.
 CONFIG_FILE = "config.yaml"
@@ -44,8 +45,7 @@ def _section(value: Any) -> Any:
 
 def _known_names(names: list[str], choices: list[str] | tuple[str, ...], kind: str) -> list[str]:
     for name in names:
-        if name not in choices:
-            raise ValueError(f"unknown {kind} {name!r}; choose from {', '.join(choices)}")
+        one_of(name, choices, kind)
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise ValueError(f"{', '.join(map(repr, twice))} listed more than once")
@@ -72,8 +72,10 @@ class DatasetConfig(Options):
 
         if name in DATASETS or os.sep in name or Path(name).suffix:
             return name
-        raise ValueError(f"unknown dataset {name!r}: not a registered name ({', '.join(DATASETS.names())}) "
-                         f"and not a file path")
+        raise ValueError(
+            f"unknown dataset {name!r}: not a registered name ({', '.join(DATASETS.names())}) "
+            f"and not a file path"
+        )
 
 
 class ModelConfig(Options):
@@ -87,9 +89,7 @@ class ModelConfig(Options):
     def _registered(cls, name: str) -> str:
         from autogets_ray.models import MODELS
 
-        if name not in MODELS:
-            raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS.names())}")
-        return name
+        return one_of(name, MODELS.names(), "model")
 
     @model_validator(mode="after")
     def _options_build(self) -> ModelConfig:
@@ -106,8 +106,9 @@ def _target_classes(value: Any) -> Any:
     if isinstance(value, str):
         if value == "all" or re.fullmatch(r"smallest:[1-9][0-9]*", value):
             return value
-        raise ValueError(f"{value!r} is not 'all' or 'smallest:N' (N >= 1); a list of classes is written "
-                         f"[{value}]")
+        raise ValueError(
+            f"{value!r} is not 'all' or 'smallest:N' (N >= 1); a list of classes is written [{value}]"
+        )
     if isinstance(value, list):
         bad = [v for v in value if isinstance(v, bool) or not isinstance(v, (str, int))]
         if bad:
@@ -128,12 +129,16 @@ class SearchConfig(Options):
     dataset: Annotated[DatasetConfig, BeforeValidator(_section)] = Field(default_factory=DatasetConfig)
     #: class names, or "smallest:N" / "all"
     target_classes: Annotated[list[str] | str, BeforeValidator(_target_classes)] = Field(
-        "smallest:2", description="a list of class names, 'all' or 'smallest:N'")
+        "smallest:2", description="a list of class names, 'all' or 'smallest:N'"
+    )
     strategies: Annotated[list[Str], BeforeValidator(one_or_many)] = Field(
-        default_factory=lambda: ["sw", "hsw", "ga", "random"], min_length=1,
-        description="a list of search strategies, e.g. [sw, ga]")
+        default_factory=lambda: ["sw", "hsw", "ga", "random"],
+        min_length=1,
+        description="a list of search strategies, e.g. [sw, ga]",
+    )
     objectives: Annotated[list[Str], BeforeValidator(one_or_many)] = Field(
-        default_factory=lambda: ["cba"], min_length=1, description="a list of objectives, e.g. [cba, oba]")
+        default_factory=lambda: ["cba"], min_length=1, description="a list of objectives, e.g. [cba, oba]"
+    )
     #: the paper's fixed-time budget: sum of retrain seconds of one search
     budget_seconds: Float = Field(3600.0, gt=0, description="a positive number of seconds, may be .inf")
     #: optional cap on trials per search (makes small runs exactly reproducible)
@@ -142,26 +147,32 @@ class SearchConfig(Options):
     wall_clock_seconds: Float | None = Field(None, gt=0, description="a positive number of seconds, or null")
     model: Annotated[ModelConfig, BeforeValidator(_section)] = Field(default_factory=ModelConfig)
     llm: Annotated[dict[Str, Any], BeforeValidator(_section)] = Field(
-        default_factory=lambda: {"backend": "ngram"}, description="generation options, KEY: VALUE")
+        default_factory=lambda: {"backend": "ngram"}, description="generation options, KEY: VALUE"
+    )
     resources: Annotated[ResourcesConfig, BeforeValidator(_section)] = Field(default_factory=ResourcesConfig)
     max_concurrent_trials: Int = Field(2, ge=1, description="an integer >= 1")
     seed: Seed = Field(0, description=SEED)
     encoder_components: Int = Field(4, ge=2, description="the number of PCA components, an integer >= 2")
     #: per-strategy parameters passed to the strategy factory, e.g. {"ga": {"population": 10}}
     strategy_params: Annotated[dict[Str, dict[Str, Any]], BeforeValidator(_section)] = Field(
-        default_factory=dict, description="per strategy, its parameters, e.g. {ga: {population: 10}}")
+        default_factory=dict, description="per strategy, its parameters, e.g. {ga: {population: 10}}"
+    )
     #: where Ray Tune keeps experiment state; default <out>/ray. Multi-node runs need a path every
     #: node reaches (NFS mount or a cloud URI such as s3://bucket/prefix).
     storage_path: Str | None = Field(None, description="a directory or URI, or null for <out>/ray")
     #: how a candidate is scored: holdout (the paper), kfold or repeated (see evaluation.py)
-    evaluation: Annotated[EvaluationConfig, BeforeValidator(_section)] = Field(default_factory=EvaluationConfig)
+    evaluation: Annotated[EvaluationConfig, BeforeValidator(_section)] = Field(
+        default_factory=EvaluationConfig
+    )
     #: no-search baselines evaluated per target class (see baselines.py); [] for none
     baselines: Annotated[list[Str], BeforeValidator(one_or_many)] = Field(
         default_factory=lambda: ["m0", "all-examples", "duplicate", "class-weight"],
-        description="a list of baselines, or [] for none")
+        description="a list of baselines, or [] for none",
+    )
     #: run the whole experiment on each of these split seeds (dataset.split_seed is then ignored)
     split_seeds: Annotated[list[Seed] | None, BeforeValidator(one_or_many)] = Field(
-        None, min_length=1, description="a list of integers in [0, 2**32), e.g. [0, 1, 2], or null")
+        None, min_length=1, description="a list of integers in [0, 2**32), e.g. [0, 1, 2], or null"
+    )
 
     @field_validator("strategies")
     @classmethod
@@ -198,13 +209,19 @@ class SearchConfig(Options):
 
         for name, values in params.items():
             if name not in STRATEGIES:
-                raise UserInputError(f"unknown strategy {name!r}", key=name,
-                                     reason=f"unknown strategy; choose from {', '.join(STRATEGIES.names())}")
+                raise UserInputError(
+                    f"unknown strategy {name!r}",
+                    key=name,
+                    reason=f"unknown strategy; choose from {', '.join(STRATEGIES.names())}",
+                )
             accepted = strategy_parameters(name)
             unknown = [key for key in values if key not in accepted]
             if unknown:
-                raise UserInputError(f"unknown parameter {unknown[0]!r} of {name}", key=f"{name}.{unknown[0]}",
-                                     reason=f"unknown parameter of {name} (it accepts: {', '.join(accepted)})")
+                raise UserInputError(
+                    f"unknown parameter {unknown[0]!r} of {name}",
+                    key=f"{name}.{unknown[0]}",
+                    reason=f"unknown parameter of {name} (it accepts: {', '.join(accepted)})",
+                )
         return params
 
     @field_validator("llm")
@@ -218,10 +235,12 @@ class SearchConfig(Options):
     @model_validator(mode="after")
     def _random_ends(self) -> SearchConfig:
         if "random" in self.strategies and math.isinf(self.budget_seconds) and self.max_candidates is None:
-            raise UserInputError("the random strategy never ends with budget_seconds .inf and max_candidates "
-                                 "null", key="budget_seconds",
-                                 reason="is .inf and max_candidates is null: the random strategy would never "
-                                        "end; give a finite budget or a max_candidates")
+            raise UserInputError(
+                "the random strategy never ends with budget_seconds .inf and max_candidates null",
+                key="budget_seconds",
+                reason="is .inf and max_candidates is null: the random strategy would never "
+                "end; give a finite budget or a max_candidates",
+            )
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -230,8 +249,9 @@ class SearchConfig(Options):
 
     def for_split(self, seed: int) -> SearchConfig:
         """The config of one split of a ``split_seeds`` experiment: that split seed, no ``split_seeds``."""
-        return self.model_copy(update={"split_seeds": None,
-                                       "dataset": self.dataset.model_copy(update={"split_seed": seed})})
+        return self.model_copy(
+            update={"split_seeds": None, "dataset": self.dataset.model_copy(update={"split_seed": seed})}
+        )
 
 
 def config_from_dict(data: Any, where: str = "config") -> SearchConfig:
@@ -257,8 +277,10 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         return key, yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        reason = (f"{raw!r} is not a valid value ({problem}); write a list as [a, b] and quote text "
-                  f"holding brackets or colons")
+        reason = (
+            f"{raw!r} is not a valid value ({problem}); write a list as [a, b] and quote text "
+            f"holding brackets or colons"
+        )
         raise UserInputError(f"{key}: {reason}", key=key, reason=reason) from None
 
 
@@ -268,7 +290,9 @@ def apply_override(data: dict[str, Any], dotted: str) -> None:
         key, value = parse_assignment(dotted)
     except UserInputError as exc:
         if exc.reason == "is not KEY=VALUE":
-            raise UserInputError(f"--set {dotted!r} is not KEY=VALUE (e.g. --set model.name=catboost)") from None
+            raise UserInputError(
+                f"--set {dotted!r} is not KEY=VALUE (e.g. --set model.name=catboost)"
+            ) from None
         raise UserInputError(f"--set {exc}") from None
     parts = key.split(".")
     node = data
@@ -277,8 +301,9 @@ def apply_override(data: dict[str, Any], dotted: str) -> None:
             node[part] = {}
         node = node[part]
         if not isinstance(node, dict):
-            raise UserInputError(f"--set {dotted}: {'.'.join(parts[:i + 1])} is a value, not a section "
-                                 f"with keys")
+            raise UserInputError(
+                f"--set {dotted}: {'.'.join(parts[: i + 1])} is a value, not a section with keys"
+            )
     node[parts[-1]] = value
 
 
@@ -306,6 +331,7 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
 
 
 # --- the config of an output directory ------------------------------------------------------------
+
 
 def saved_config_path(out: str | Path) -> Path:
     return Path(out) / CONFIG_FILE
@@ -340,10 +366,14 @@ def check_output_config(config: SearchConfig, out: str | Path, resume: bool) -> 
     if saved == config.to_dict():
         return True
     if resume:
-        raise UserInputError(f"{path} holds a different configuration than the one given; resume with the "
-                             f"same config (or just --resume --out {out}), or use a new --out")
-    raise UserInputError(f"{out} already holds an experiment with another configuration; continue it with "
-                         f"--resume --out {out} (its saved configuration) or choose a new --out")
+        raise UserInputError(
+            f"{path} holds a different configuration than the one given; resume with the "
+            f"same config (or just --resume --out {out}), or use a new --out"
+        )
+    raise UserInputError(
+        f"{out} already holds an experiment with another configuration; continue it with "
+        f"--resume --out {out} (its saved configuration) or choose a new --out"
+    )
 
 
 def write_output_config(config: SearchConfig, out: str | Path) -> Path:

@@ -6,6 +6,7 @@ featurises only the synthetic rows it adds (paper §3.1: M0 retrained with D + s
 :meth:`ExperimentContext.score` scores a candidate under the experiment's evaluation scheme
 (:mod:`autogets_ray.experiment.evaluation`).
 """
+
 from __future__ import annotations
 
 import time
@@ -17,7 +18,13 @@ import numpy as np
 
 from autogets_ray.data.splits import Split
 from autogets_ray.encoding.visual import VisualEncoder
-from autogets_ray.experiment.evaluation import EvaluationConfig, Fold, FoldMetrics, ScoredCandidate, plan_folds
+from autogets_ray.experiment.evaluation import (
+    EvaluationConfig,
+    Fold,
+    FoldMetrics,
+    ScoredCandidate,
+    plan_folds,
+)
 from autogets_ray.metrics import Evaluation, evaluate
 from autogets_ray.models import Featurizer, TextModel, create_model, stack_features
 from autogets_ray.progress import Progress
@@ -64,8 +71,13 @@ class ExperimentContext:
     def __post_init__(self) -> None:
         self._row_index = {int(r): i for i, r in enumerate(self.train_row_ids)}
         if not self.folds:
-            self.folds = plan_folds(np.concatenate([self.y_train, self.y_val]), len(self.y_train),
-                                    self.evaluation, self.split.classes, self.validation_only)
+            self.folds = plan_folds(
+                np.concatenate([self.y_train, self.y_val]),
+                len(self.y_train),
+                self.evaluation,
+                self.split.classes,
+                self.validation_only,
+            )
 
     def text_of(self, row_id: int) -> str:
         try:
@@ -86,10 +98,16 @@ class ExperimentContext:
         return {c: int((self.train_labels == c).sum()) for c in self.split.classes}
 
     def _evaluate(self, model: TextModel, x: Any, y: np.ndarray) -> Evaluation:
-        return evaluate(y, model.predict(x), self.split.classes,
-                        scores=model.decision_scores(x, n_classes=len(self.split.classes)))
+        return evaluate(
+            y,
+            model.predict(x),
+            self.split.classes,
+            scores=model.decision_scores(x, n_classes=len(self.split.classes)),
+        )
 
-    def retrain(self, texts: list[str], labels: list[str], model_options: dict[str, Any] | None = None) -> RetrainResult:
+    def retrain(
+        self, texts: list[str], labels: list[str], model_options: dict[str, Any] | None = None
+    ) -> RetrainResult:
         """Fit a fresh model on the real training rows plus ``texts`` and score val and test."""
         options = {**self.model_options, **(model_options or {})}
         model = create_model(self.model_name, **options)
@@ -104,8 +122,13 @@ class ExperimentContext:
         test = self._evaluate(model, self.x_test, self.y_test)
         return RetrainResult(val, test, seconds, len(texts), model.fit_device())
 
-    def score(self, texts: Sequence[str], labels: Sequence[str], source_ids: Sequence[int],
-              model_options: dict[str, Any] | None = None) -> ScoredCandidate:
+    def score(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        source_ids: Sequence[int],
+        model_options: dict[str, Any] | None = None,
+    ) -> ScoredCandidate:
         """Score the real training rows plus ``texts`` (made from the rows ``source_ids``) under the
         evaluation scheme; test comes from the fit on the training split plus every sample."""
         texts, labels = list(texts), list(labels)
@@ -113,8 +136,15 @@ class ExperimentContext:
             raise ValueError(f"{len(texts)} samples but {len(source_ids)} source ids")
         full = self.retrain(texts, labels, model_options)
         if self.evaluation.scheme == "holdout":
-            return ScoredCandidate(FoldMetrics.of(full.val), full.test, full.retrain_seconds, 1, len(texts),
-                                   full.device, full.val)
+            return ScoredCandidate(
+                FoldMetrics.of(full.val),
+                full.test,
+                full.retrain_seconds,
+                1,
+                len(texts),
+                full.device,
+                full.val,
+            )
         options = {**self.model_options, **(model_options or {})}
         pool_x = stack_features(self.x_train, self.x_val)
         pool_y = np.concatenate([self.y_train, self.y_val])
@@ -136,8 +166,15 @@ class ExperimentContext:
             model.fit(x, y)
             seconds += time.perf_counter() - started
             folds.append(self._evaluate(model, pool_x[fold.score], pool_y[fold.score]).flat())
-        return ScoredCandidate(FoldMetrics(tuple(folds)), full.test, full.retrain_seconds + seconds,
-                               len(self.folds) + 1, len(texts), full.device, full.val)
+        return ScoredCandidate(
+            FoldMetrics(tuple(folds)),
+            full.test,
+            full.retrain_seconds + seconds,
+            len(self.folds) + 1,
+            len(texts),
+            full.device,
+            full.val,
+        )
 
 
 def training_texts(split: Split) -> dict[str, list[str]]:
@@ -166,7 +203,9 @@ def build_context(
         x_val = featurizer.transform(val["text"].tolist())
         x_test = featurizer.transform(test["text"].tolist())
     with progress.step("fitting the PCA map on the training split"):
-        coords = VisualEncoder(n_components=encoder_components, seed=seed).fit_transform(train["text"].tolist())
+        coords = VisualEncoder(n_components=encoder_components, seed=seed).fit_transform(
+            train["text"].tolist()
+        )
     context = ExperimentContext(
         split=split,
         model_name=model_name,
@@ -187,8 +226,9 @@ def build_context(
         validation_only=validation_only,
     )
     fits = context.evaluation.fits_per_candidate
-    with progress.step(f"training M0 ({model_name})" + (f", {fits} fits ({context.evaluation.scheme})"
-                                                        if fits > 1 else "")):
+    with progress.step(
+        f"training M0 ({model_name})" + (f", {fits} fits ({context.evaluation.scheme})" if fits > 1 else "")
+    ):
         m0 = context.m0_score = context.score([], [], [])
         context.m0_val, context.m0_test, context.m0_fit_seconds = m0.holdout_val, m0.test, m0.retrain_seconds
     return context

@@ -15,6 +15,7 @@ The standard error of a difference ``a - b``:
 Ties go to the simpler choice (M0, then baselines in their listed order) because a gain must be
 strictly larger than the margin.
 """
+
 from __future__ import annotations
 
 import math
@@ -77,8 +78,9 @@ def _gain(a: Scored, b: Scored) -> str:
     return f"{a.value - b.value:+.4f} (standard error {difference_se(a, b):.4f})"
 
 
-def recommend(best: Scored | None, m0: Scored, baselines: Sequence[Scored] = (),
-              margin_se: float = 1.0) -> Recommendation:
+def recommend(
+    best: Scored | None, m0: Scored, baselines: Sequence[Scored] = (), margin_se: float = 1.0
+) -> Recommendation:
     """The decision of the module docstring; ``best`` is the search's best candidate (None if none)."""
     if margin_se < 0:
         raise ValueError(f"evaluation.margin_se must be >= 0, got {margin_se}")
@@ -87,14 +89,22 @@ def recommend(best: Scored | None, m0: Scored, baselines: Sequence[Scored] = (),
     if best is not None and beats(best, m0, margin_se):
         if baseline is None or beats(best, baseline, margin_se):
             versus = f" and {baseline.name} by {_gain(best, baseline)}" if baseline else ""
-            return Recommendation(best.name, "search", f"beats M0 by {_gain(best, m0)}{versus}", baseline_name)
-        search_note = f"the search's best does not beat {baseline.name} beyond noise ({_gain(best, baseline)})"
+            return Recommendation(
+                best.name, "search", f"beats M0 by {_gain(best, m0)}{versus}", baseline_name
+            )
+        search_note = (
+            f"the search's best does not beat {baseline.name} beyond noise ({_gain(best, baseline)})"
+        )
     elif best is None:
         search_note = "the search finished no candidate"
     else:
         search_note = f"the search's best does not beat M0 beyond noise ({_gain(best, m0)})"
     if baseline is not None and beats(baseline, m0, margin_se):
-        return Recommendation(f"use-{baseline.name}", "baseline",
-                              f"{search_note}; {baseline.name} beats M0 by {_gain(baseline, m0)}", baseline_name)
+        return Recommendation(
+            f"use-{baseline.name}",
+            "baseline",
+            f"{search_note}; {baseline.name} beats M0 by {_gain(baseline, m0)}",
+            baseline_name,
+        )
     no_baseline = f"; no baseline beats M0 (best {baseline.name}: {_gain(baseline, m0)})" if baseline else ""
     return Recommendation(KEEP_M0, "m0", search_note + no_baseline, baseline_name)

@@ -30,6 +30,7 @@ the same model for every scheme, so schemes are compared by what their choices d
 ``holdout`` 1 fit a candidate, ``kfold`` K + 1, ``repeated`` R + 1; the retrain-second budget
 counts every fit.
 """
+
 from __future__ import annotations
 
 import math
@@ -52,8 +53,10 @@ class EvaluationConfig:
     """``evaluation:`` in an experiment config; validated when built (a wrong value is a
     :class:`~autogets_ray.errors.UserInputError` naming ``evaluation.<key>``)."""
 
-    scheme: Annotated[Literal["holdout", "kfold", "repeated"],
-                      Field(description="how a candidate is scored: holdout, kfold or repeated")] = "holdout"
+    scheme: Annotated[
+        Literal["holdout", "kfold", "repeated"],
+        Field(description="how a candidate is scored: holdout, kfold or repeated"),
+    ] = "holdout"
     #: K of ``kfold``
     folds: Annotated[Int, Field(ge=2, description="K of kfold, an integer >= 2")] = 5
     #: R of ``repeated``
@@ -61,7 +64,9 @@ class EvaluationConfig:
     #: seeds the fold assignment (the same folds for every candidate of the experiment)
     seed: Annotated[Int, Field(ge=0, lt=2**32, description="an integer in [0, 2**32)")] = 0
     #: a choice beats another only by more than this many standard errors (decision.py)
-    margin_se: Annotated[Float, Field(ge=0, description="standard errors a choice must win by, a number >= 0")] = 1.0
+    margin_se: Annotated[
+        Float, Field(ge=0, description="standard errors a choice must win by, a number >= 0")
+    ] = 1.0
 
     @property
     def n_scores(self) -> int:
@@ -82,8 +87,13 @@ class Fold:
     score: np.ndarray
 
 
-def plan_folds(pool_labels: np.ndarray, n_train: int, config: EvaluationConfig,
-               classes: Sequence[str] = (), validation_only: bool = False) -> list[Fold]:
+def plan_folds(
+    pool_labels: np.ndarray,
+    n_train: int,
+    config: EvaluationConfig,
+    classes: Sequence[str] = (),
+    validation_only: bool = False,
+) -> list[Fold]:
     """The folds of ``config.scheme`` over a pool whose first ``n_train`` rows are the training split.
 
     ``validation_only``: only validation rows are ever scored (a generator that learns from the
@@ -103,15 +113,19 @@ def plan_folds(pool_labels: np.ndarray, n_train: int, config: EvaluationConfig,
         small = int(codes[np.argmin(counts)])
         name = classes[small] if small < len(classes) else small
         option = "evaluation.folds" if config.scheme == "kfold" else "evaluation.scheme"
-        raise UserInputError(f"{option}: class {name!r} has only {int(counts.min())} {where}, fewer than "
-                             f"the {need} that {config.scheme} needs; use fewer folds or evaluation.scheme=holdout")
+        raise UserInputError(
+            f"{option}: class {name!r} has only {int(counts.min())} {where}, fewer than "
+            f"the {need} that {config.scheme} needs; use fewer folds or evaluation.scheme=holdout"
+        )
     if config.scheme == "kfold":
         splitter = StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=config.seed)
     else:
         held = 0.5 if validation_only else (n - n_train) / n
         if round(held * len(labels)) < len(codes):
-            raise UserInputError(f"evaluation.scheme: repeated holds out {round(held * len(labels))} {where}, "
-                                 f"fewer than the {len(codes)} classes; use evaluation.scheme=holdout or kfold")
+            raise UserInputError(
+                f"evaluation.scheme: repeated holds out {round(held * len(labels))} {where}, "
+                f"fewer than the {len(codes)} classes; use evaluation.scheme=holdout or kfold"
+            )
         splitter = StratifiedShuffleSplit(n_splits=config.repeats, test_size=held, random_state=config.seed)
     folds = []
     for _, score in splitter.split(np.zeros(len(labels)), labels):

@@ -5,6 +5,7 @@
 - summary: one row per search, like the paper's Table 2 (M0 and the best deltas), with its
   recommendation
 """
+
 from __future__ import annotations
 
 import json
@@ -28,16 +29,25 @@ def trajectory(trials: pd.DataFrame) -> pd.DataFrame:
     frames = []
     for keys, group in trials.groupby(SEARCH_KEYS, sort=False):
         group = in_proposal_order(group).reset_index(drop=True)
-        frames.append(pd.DataFrame({
-            **dict(zip(SEARCH_KEYS, keys)),
-            "trial_index": np.arange(len(group)),
-            "candidate_id": group["candidate_id"],
-            "cumulative_retrain_seconds": group["retrain_seconds"].cumsum(),
-            "val_objective": group["val_objective"],
-            "best_so_far": group["val_objective"].cummax(),
-        }))
-    columns = SEARCH_KEYS + ["trial_index", "candidate_id", "cumulative_retrain_seconds", "val_objective",
-                             "best_so_far"]
+        frames.append(
+            pd.DataFrame(
+                {
+                    **dict(zip(SEARCH_KEYS, keys)),
+                    "trial_index": np.arange(len(group)),
+                    "candidate_id": group["candidate_id"],
+                    "cumulative_retrain_seconds": group["retrain_seconds"].cumsum(),
+                    "val_objective": group["val_objective"],
+                    "best_so_far": group["val_objective"].cummax(),
+                }
+            )
+        )
+    columns = SEARCH_KEYS + [
+        "trial_index",
+        "candidate_id",
+        "cumulative_retrain_seconds",
+        "val_objective",
+        "best_so_far",
+    ]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
@@ -56,19 +66,34 @@ def best_trial(group: pd.DataFrame) -> pd.Series:
 
 def _scored(name: str, value: float, folds: str | list | None, se: float | None) -> Scored:
     values = json.loads(folds) if isinstance(folds, str) else list(folds or ())
-    return Scored(name, float(value), tuple(float(v) for v in values), float(se) if se is not None else math.nan)
+    return Scored(
+        name, float(value), tuple(float(v) for v in values), float(se) if se is not None else math.nan
+    )
 
 
-def _baseline_choices(baselines: pd.DataFrame | None, target: str, objective: str) -> list[tuple[Scored, pd.Series]]:
+def _baseline_choices(
+    baselines: pd.DataFrame | None, target: str, objective: str
+) -> list[tuple[Scored, pd.Series]]:
     if baselines is None or baselines.empty:
         return []
     rows = baselines[(baselines["target_class"] == target) & (baselines["objective"] == objective)]
-    return [(_scored(str(r["baseline"]), r["val_objective"], r.get("val_objective_folds"), r.get("val_objective_se")),
-             r) for _, r in rows.iterrows()]
+    return [
+        (
+            _scored(
+                str(r["baseline"]),
+                r["val_objective"],
+                r.get("val_objective_folds"),
+                r.get("val_objective_se"),
+            ),
+            r,
+        )
+        for _, r in rows.iterrows()
+    ]
 
 
-def summary(trials: pd.DataFrame, m0: ScoredCandidate, baselines: pd.DataFrame | None = None,
-            margin_se: float = 1.0) -> pd.DataFrame:
+def summary(
+    trials: pd.DataFrame, m0: ScoredCandidate, baselines: pd.DataFrame | None = None, margin_se: float = 1.0
+) -> pd.DataFrame:
     """One row per search: M0, the best validation trial, its change on val and test, and the
     recommendation against M0 and the no-search baselines (:mod:`autogets_ray.experiment.decision`)."""
     rows = []
@@ -81,48 +106,70 @@ def summary(trials: pd.DataFrame, m0: ScoredCandidate, baselines: pd.DataFrame |
         oba_val, oba_test = metric_column("oba", split="val"), metric_column("oba", split="test")
         choices = _baseline_choices(baselines, target, objective)
         decision = recommend(
-            _scored(str(best["candidate_id"]), best["val_objective"], best.get("val_objective_folds"),
-                    best.get("val_objective_se")),
-            Scored("m0", m0_val_value, tuple(m0_val.objective_folds(objective, target).tolist()),
-                   m0_val.standard_error(objective, target)),
-            [choice for choice, _ in choices], margin_se)
-        picked = {"search": best, "baseline": next((r for c, r in choices if c.name == decision.baseline), None)}
+            _scored(
+                str(best["candidate_id"]),
+                best["val_objective"],
+                best.get("val_objective_folds"),
+                best.get("val_objective_se"),
+            ),
+            Scored(
+                "m0",
+                m0_val_value,
+                tuple(m0_val.objective_folds(objective, target).tolist()),
+                m0_val.standard_error(objective, target),
+            ),
+            [choice for choice, _ in choices],
+            margin_se,
+        )
+        picked = {
+            "search": best,
+            "baseline": next((r for c, r in choices if c.name == decision.baseline), None),
+        }
         chosen = picked.get(decision.kind)  # None: keep M0, a change of 0
-        rows.append({
-            "search_id": search_id,
-            "strategy": strategy,
-            "target_class": target,
-            "objective": objective,
-            "trials": len(group),
-            "m0_val": m0_val_value,
-            "best_val": float(best["val_objective"]),
-            "best_val_delta": float(best["val_objective"]) - m0_val_value,
-            "m0_test": m0_test_value,
-            "best_test": float(best["test_objective"]),
-            "best_test_delta": float(best["test_objective"]) - m0_test_value,
-            "m0_cba": m0_val.objective("cba", target),
-            delta_column("oba", "val"): float(best[oba_val]) - m0_val.oba,
-            delta_column("cba", "val"): float(best[cba_val]) - m0_val.objective("cba", target),
-            delta_column("oba", "test"): float(best[oba_test]) - m0_test.oba,
-            delta_column("cba", "test"): float(best[cba_test]) - m0_test.objective("cba", target),
-            "best_candidate": best["candidate_id"],
-            "best_subset_size": int(best["subset_size"]),
-            "best_baseline": decision.best_baseline,
-            "recommendation": decision.choice,
-            "recommendation_kind": decision.kind,
-            f"recommended_{delta_column('cba', 'test')}": (float(chosen[cba_test]) - m0_test.objective("cba", target)
-                                                          if chosen is not None else 0.0),
-            f"recommended_{delta_column('oba', 'test')}": (float(chosen[oba_test]) - m0_test.oba
-                                                          if chosen is not None else 0.0),
-            "recommended_val_delta": float(chosen["val_objective"]) - m0_val_value if chosen is not None else 0.0,
-            "recommended_test_delta": float(chosen["test_objective"]) - m0_test_value if chosen is not None else 0.0,
-            "recommendation_reason": decision.reason,
-        })
+        rows.append(
+            {
+                "search_id": search_id,
+                "strategy": strategy,
+                "target_class": target,
+                "objective": objective,
+                "trials": len(group),
+                "m0_val": m0_val_value,
+                "best_val": float(best["val_objective"]),
+                "best_val_delta": float(best["val_objective"]) - m0_val_value,
+                "m0_test": m0_test_value,
+                "best_test": float(best["test_objective"]),
+                "best_test_delta": float(best["test_objective"]) - m0_test_value,
+                "m0_cba": m0_val.objective("cba", target),
+                delta_column("oba", "val"): float(best[oba_val]) - m0_val.oba,
+                delta_column("cba", "val"): float(best[cba_val]) - m0_val.objective("cba", target),
+                delta_column("oba", "test"): float(best[oba_test]) - m0_test.oba,
+                delta_column("cba", "test"): float(best[cba_test]) - m0_test.objective("cba", target),
+                "best_candidate": best["candidate_id"],
+                "best_subset_size": int(best["subset_size"]),
+                "best_baseline": decision.best_baseline,
+                "recommendation": decision.choice,
+                "recommendation_kind": decision.kind,
+                f"recommended_{delta_column('cba', 'test')}": (
+                    float(chosen[cba_test]) - m0_test.objective("cba", target) if chosen is not None else 0.0
+                ),
+                f"recommended_{delta_column('oba', 'test')}": (
+                    float(chosen[oba_test]) - m0_test.oba if chosen is not None else 0.0
+                ),
+                "recommended_val_delta": float(chosen["val_objective"]) - m0_val_value
+                if chosen is not None
+                else 0.0,
+                "recommended_test_delta": float(chosen["test_objective"]) - m0_test_value
+                if chosen is not None
+                else 0.0,
+                "recommendation_reason": decision.reason,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def plot_trajectories(traj: pd.DataFrame, path: str | Path,
-                      m0: dict[tuple[str, str], float] | None = None) -> Path:
+def plot_trajectories(
+    traj: pd.DataFrame, path: str | Path, m0: dict[tuple[str, str], float] | None = None
+) -> Path:
     """Best-so-far objective against cumulative retrain seconds, one panel per (class, objective).
 
     ``m0`` maps (class, objective) to M0's validation value, drawn as a dashed reference line.

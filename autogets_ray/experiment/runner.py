@@ -7,6 +7,7 @@ generation; a single search is the one-core case. Every finished trial is journa
 rerun into the same ``--out`` with the same configuration replays the journal (no finished trial is
 trained again, cached LLM generations are not regenerated) and runs only what is left.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -55,8 +56,14 @@ BASELINES_FILE = "baselines.parquet"
 BASELINES_CSV = "baselines.csv"
 
 
-def _baselines(config: SearchConfig, context: ExperimentContext, targets: list[str], llm_service: Any, out: Path,
-               progress: Progress) -> pd.DataFrame:
+def _baselines(
+    config: SearchConfig,
+    context: ExperimentContext,
+    targets: list[str],
+    llm_service: Any,
+    out: Path,
+    progress: Progress,
+) -> pd.DataFrame:
     """The no-search baselines of every target class, computed once (a rerun reads them back)."""
     import ray
 
@@ -68,16 +75,29 @@ def _baselines(config: SearchConfig, context: ExperimentContext, targets: list[s
         if set(frame["target_class"].astype(str)) >= set(targets) or frame.empty:
             return frame
     seeds = {t: derived_seed(config.seed, t, "duplicate") for t in targets}
-    scores = score_baselines(context, targets, config.baselines, lambda ex: ray.get(llm_service.generate.remote(ex)),
-                             seeds, dict(_model_overrides(config)), progress)
+    scores = score_baselines(
+        context,
+        targets,
+        config.baselines,
+        lambda ex: ray.get(llm_service.generate.remote(ex)),
+        seeds,
+        dict(_model_overrides(config)),
+        progress,
+    )
     frame = baselines_frame(scores, config.objectives)
     frame.to_parquet(path, index=False)
     frame.to_csv(out / BASELINES_CSV, index=False)
     if not frame.empty:
         shown = frame[frame["objective"] == config.objectives[0]]
-        progress.info("no-search baselines (validation " + config.objectives[0] + "): " + "; ".join(
-            f"{t}: " + ", ".join(f"{b} {v:.4f}" for b, v in zip(g["baseline"], g["val_objective"]))
-            for t, g in shown.groupby("target_class", sort=False)))
+        progress.info(
+            "no-search baselines (validation "
+            + config.objectives[0]
+            + "): "
+            + "; ".join(
+                f"{t}: " + ", ".join(f"{b} {v:.4f}" for b, v in zip(g["baseline"], g["val_objective"]))
+                for t, g in shown.groupby("target_class", sort=False)
+            )
+        )
     return frame
 
 
@@ -110,8 +130,15 @@ def plan_searches(config: SearchConfig, targets: list[str]) -> list[SearchSpec]:
             for objective in config.objectives:
                 slug = re.sub(r"[^A-Za-z0-9]+", "_", target).strip("_")
                 search_id = f"{slug}-{strategy}-{objective}"
-                specs.append(SearchSpec(search_id, target, strategy, objective,
-                                        derived_seed(config.seed, target, strategy, objective)))
+                specs.append(
+                    SearchSpec(
+                        search_id,
+                        target,
+                        strategy,
+                        objective,
+                        derived_seed(config.seed, target, strategy, objective),
+                    )
+                )
     return specs
 
 
@@ -141,8 +168,15 @@ def _search_problem(spec: SearchSpec, config: SearchConfig, context: ExperimentC
     )
 
 
-def _run_searches(specs: list[SearchSpec], config: SearchConfig, context: ExperimentContext, context_ref: Any,
-                  llm_service: Any, out: Path, progress: Progress) -> pd.DataFrame:
+def _run_searches(
+    specs: list[SearchSpec],
+    config: SearchConfig,
+    context: ExperimentContext,
+    context_ref: Any,
+    llm_service: Any,
+    out: Path,
+    progress: Progress,
+) -> pd.DataFrame:
     """Every search on one Tuner through the engine; finished trials come from the journal."""
     from ray import tune
 
@@ -155,28 +189,52 @@ def _run_searches(specs: list[SearchSpec], config: SearchConfig, context: Experi
     from autogets_ray.search import create_core
 
     settings = TrialSettings(llm_service, context_ref, _model_overrides(config))
-    trainable = tune.with_resources(tune.with_parameters(retrain_trial, settings=settings),
-                                    config.resources.as_ray())
+    trainable = tune.with_resources(
+        tune.with_parameters(retrain_trial, settings=settings), config.resources.as_ray()
+    )
     m0_values = {s.search_id: context.m0_score.val.objective(s.objective, s.target_class) for s in specs}
-    cores = {s.search_id: create_core(s.strategy, _search_problem(s, config, context), seed=s.seed,
-                                      **config.strategy_params.get(s.strategy, {})) for s in specs}
-    tags = {s.search_id: {"strategy": s.strategy, "target_class": s.target_class, "objective": s.objective}
-            for s in specs}
+    cores = {
+        s.search_id: create_core(
+            s.strategy,
+            _search_problem(s, config, context),
+            seed=s.seed,
+            **config.strategy_params.get(s.strategy, {}),
+        )
+        for s in specs
+    }
+    tags = {
+        s.search_id: {"strategy": s.strategy, "target_class": s.target_class, "objective": s.objective}
+        for s in specs
+    }
     journal = TrialJournal(out / JOURNAL_FILE)
-    searcher = JournaledSearcher(Interleaver(cores, tags, priority=_projected_seconds), journal,
-                                 decode=_decode_outcome, metric="objective",
-                                 hooks=AutoGetsHooks(m0_values, (out / "searches").resolve(), progress))
+    searcher = JournaledSearcher(
+        Interleaver(cores, tags, priority=_projected_seconds),
+        journal,
+        decode=_decode_outcome,
+        metric="objective",
+        hooks=AutoGetsHooks(m0_values, (out / "searches").resolve(), progress),
+    )
     storage = config.storage_path or str((out / "ray").resolve())
-    run = run_searches(trainable, searcher, name=EXPERIMENT_NAME, storage_path=storage,
-                       max_concurrent_trials=config.max_concurrent_trials, progress=progress,
-                       time_budget_s=config.wall_clock_seconds)
+    run = run_searches(
+        trainable,
+        searcher,
+        name=EXPERIMENT_NAME,
+        storage_path=storage,
+        max_concurrent_trials=config.max_concurrent_trials,
+        progress=progress,
+        time_budget_s=config.wall_clock_seconds,
+    )
     if run.interrupted:
-        raise SearchInterrupted(f"the experiment in {out} was interrupted; its finished trials are in "
-                                f"{journal.path}", out=str(out))
+        raise SearchInterrupted(
+            f"the experiment in {out} was interrupted; its finished trials are in {journal.path}",
+            out=str(out),
+        )
     entries = journal.results([s.search_id for s in specs])
     if not entries:
-        raise UserInputError(f"the experiment finished no trial; the first trial error: "
-                         f"{_first_error(run.grid)} (all of them under {storage}/{EXPERIMENT_NAME})")
+        raise UserInputError(
+            f"the experiment finished no trial; the first trial error: "
+            f"{_first_error(run.grid)} (all of them under {storage}/{EXPERIMENT_NAME})"
+        )
     return _trials_frame([_record(e) for e in entries])
 
 
@@ -213,7 +271,9 @@ def _trials_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(records)
     # Tune's "objective" (the value the searcher maximises) becomes val_objective; "objective" then
     # names the objective, as in every other table.
-    frame = frame.rename(columns={"objective": "val_objective"}).rename(columns={"objective_name": "objective"})
+    frame = frame.rename(columns={"objective": "val_objective"}).rename(
+        columns={"objective_name": "objective"}
+    )
     frame["candidate_id"] = frame["candidate_id"].astype(str)
     first = ["search_id", "strategy", "target_class", "objective"]
     frame = frame[first + [c for c in frame.columns if c not in first]]
@@ -242,8 +302,9 @@ def _best_samples(trials: pd.DataFrame, service: Any, context: ExperimentContext
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def run_experiment(config: SearchConfig, out: str | Path, resume: bool = False,
-                   progress: Progress | None = None) -> ExperimentResult:
+def run_experiment(
+    config: SearchConfig, out: str | Path, resume: bool = False, progress: Progress | None = None
+) -> ExperimentResult:
     import ray
 
     from autogets_ray.llm import GenerationConfig, get_llm_service
@@ -253,35 +314,62 @@ def run_experiment(config: SearchConfig, out: str | Path, resume: bool = False,
     out.mkdir(parents=True, exist_ok=True)
     check_output_config(config, out, resume)
     ds = config.dataset
-    request = DatasetRequest(ds.name, ds.data_dir, ds.text_column, ds.label_column, ds.encoding,
-                             min_class_size=ds.min_class_size, drop_small_classes=ds.drop_small_classes,
-                             drop_invalid_rows=ds.drop_invalid_rows)
+    request = DatasetRequest(
+        ds.name,
+        ds.data_dir,
+        ds.text_column,
+        ds.label_column,
+        ds.encoding,
+        min_class_size=ds.min_class_size,
+        drop_small_classes=ds.drop_small_classes,
+        drop_invalid_rows=ds.drop_invalid_rows,
+    )
     with progress.step(f"loading {ds.name} and its split"):
         split = load_or_create_split(out, load_dataset(request), seed=ds.split_seed, dataset=ds.name)
     targets = resolve_targets(config.target_classes, split)
     specs = plan_searches(config, targets)
     ensure_ray()
-    config.resources.check_grantable(ray.cluster_resources(), "resources (config)", strict=not joined_cluster())
+    config.resources.check_grantable(
+        ray.cluster_resources(), "resources (config)", strict=not joined_cluster()
+    )
     write_output_config(config, out)
     # Keep this handle for the whole run: a named actor dies with its last reference.
     llm_service = get_llm_service(GenerationConfig.from_dict(config.llm), training_texts(split))
     validation_only = config.evaluation.scheme != "holdout" and ray.get(llm_service.uses_class_texts.remote())
     if validation_only:
-        progress.info(f"evaluation {config.evaluation.scheme}: the {config.llm.get('backend')} generator learns "
-                      f"from every training text, so the folds score validation rows only")
-    context = build_context(split, config.model.name, config.model.options, config.encoder_components,
-                            seed=config.seed, progress=progress, evaluation=config.evaluation,
-                            validation_only=validation_only)
-    (out / "m0.json").write_text(json.dumps({"val": context.m0_val.flat(), "test": context.m0_test.flat(),
-                                             "fit_seconds": context.m0_fit_seconds,
-                                             "evaluation": {**asdict(config.evaluation),
-                                                            "validation_only": validation_only},
-                                             "scheme_val": context.m0_score.val.flat()}, indent=2))
+        progress.info(
+            f"evaluation {config.evaluation.scheme}: the {config.llm.get('backend')} generator learns "
+            f"from every training text, so the folds score validation rows only"
+        )
+    context = build_context(
+        split,
+        config.model.name,
+        config.model.options,
+        config.encoder_components,
+        seed=config.seed,
+        progress=progress,
+        evaluation=config.evaluation,
+        validation_only=validation_only,
+    )
+    (out / "m0.json").write_text(
+        json.dumps(
+            {
+                "val": context.m0_val.flat(),
+                "test": context.m0_test.flat(),
+                "fit_seconds": context.m0_fit_seconds,
+                "evaluation": {**asdict(config.evaluation), "validation_only": validation_only},
+                "scheme_val": context.m0_score.val.flat(),
+            },
+            indent=2,
+        )
+    )
     context_ref = ray.put(context)
     baselines = _baselines(config, context, targets, llm_service, out, progress)
-    progress.info(f"{len(specs)} searches: classes {', '.join(targets)} x strategies "
-                  f"{', '.join(config.strategies)} x objectives {', '.join(config.objectives)}, "
-                  f"interleaved on one Tuner, {config.max_concurrent_trials} trials at a time")
+    progress.info(
+        f"{len(specs)} searches: classes {', '.join(targets)} x strategies "
+        f"{', '.join(config.strategies)} x objectives {', '.join(config.objectives)}, "
+        f"interleaved on one Tuner, {config.max_concurrent_trials} trials at a time"
+    )
 
     trials = _run_searches(specs, config, context, context_ref, llm_service, out, progress)
     for search_id, frame in trials.groupby("search_id", sort=False):
@@ -290,18 +378,29 @@ def run_experiment(config: SearchConfig, out: str | Path, resume: bool = False,
     traj = trajectory(trials)
     table = summary(trials, context.m0_score, baselines, config.evaluation.margin_se)
     method_deltas(table, baselines).to_csv(out / "comparison.csv", index=False)
-    files = {"trials": out / "trials.parquet", "summary_csv": out / "summary.csv",
-             "summary_parquet": out / "summary.parquet", "trajectory": out / "trajectory.parquet",
-             "trajectory_png": out / "trajectories.png", "best_samples": out / "best_samples.parquet"}
+    files = {
+        "trials": out / "trials.parquet",
+        "summary_csv": out / "summary.csv",
+        "summary_parquet": out / "summary.parquet",
+        "trajectory": out / "trajectory.parquet",
+        "trajectory_png": out / "trajectories.png",
+        "best_samples": out / "best_samples.parquet",
+    }
     trials.to_parquet(files["trials"], index=False)
     table.to_csv(files["summary_csv"], index=False)
     table.to_parquet(files["summary_parquet"], index=False)
     traj.to_parquet(files["trajectory"], index=False)
-    m0 = {(s.target_class, s.objective): context.m0_score.val.objective(s.objective, s.target_class) for s in specs}
+    m0 = {
+        (s.target_class, s.objective): context.m0_score.val.objective(s.objective, s.target_class)
+        for s in specs
+    }
     plot_trajectories(traj, files["trajectory_png"], m0)
     _best_samples(trials, llm_service, context).to_parquet(files["best_samples"], index=False)
-    files.update(baselines_csv=out / BASELINES_CSV, baselines_parquet=out / BASELINES_FILE,
-                 comparison=out / "comparison.csv")
+    files.update(
+        baselines_csv=out / BASELINES_CSV,
+        baselines_parquet=out / BASELINES_FILE,
+        comparison=out / "comparison.csv",
+    )
     return ExperimentResult(out, trials, table, traj, files, baselines)
 
 
@@ -322,8 +421,9 @@ def split_dir(out: str | Path, seed: int) -> Path:
     return Path(out) / f"split-{seed}"
 
 
-def run_split_experiments(config: SearchConfig, out: str | Path, resume: bool = False,
-                          progress: Progress | None = None) -> SplitsResult:
+def run_split_experiments(
+    config: SearchConfig, out: str | Path, resume: bool = False, progress: Progress | None = None
+) -> SplitsResult:
     """The experiment once per seed of ``config.split_seeds`` (``<out>/split-<seed>/``), then every
     method's test change over M0 with its interval across the splits."""
     from autogets_ray.experiment.comparison import across_splits
@@ -341,7 +441,10 @@ def run_split_experiments(config: SearchConfig, out: str | Path, resume: bool = 
         single = config.for_split(seed)
         runs[seed] = run_experiment(single, split_dir(out, seed), resume=resume, progress=progress)
     table = across_splits({seed: method_deltas(r.summary, r.baselines) for seed, r in runs.items()})
-    files = {"split_summary_csv": out / f"{SPLIT_SUMMARY}.csv", "split_summary_parquet": out / f"{SPLIT_SUMMARY}.parquet"}
+    files = {
+        "split_summary_csv": out / f"{SPLIT_SUMMARY}.csv",
+        "split_summary_parquet": out / f"{SPLIT_SUMMARY}.parquet",
+    }
     table.to_csv(files["split_summary_csv"], index=False)
     table.to_parquet(files["split_summary_parquet"], index=False)
     return SplitsResult(out, runs, table, files)

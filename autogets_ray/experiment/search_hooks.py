@@ -3,8 +3,10 @@
 One progress line per finished trial (per search: the candidate, its validation objective, the
 best so far against M0 and the retrain seconds spent of the budget), instead of Tune's table.
 When a search finishes, its ``search_state.json``: why it finished, retrain seconds spent,
-candidates issued, its best and the strategy's own log (HSW levels, GA generations).
+candidates issued, its best and the strategy's own log (HSW levels, GA generations); a strategy
+that learns per-example effects also writes them (:func:`write_learned_effects`).
 """
+
 from __future__ import annotations
 
 import json
@@ -15,6 +17,7 @@ from typing import Any
 from autogets_ray.engine.searcher import SearchHooks
 from autogets_ray.progress import Progress
 from autogets_ray.search.core import SearchCore
+from autogets_ray.search.datamodel import EFFECTS_FILE, PREDICTIONS_FILE
 
 STATE_FILE = "search_state.json"
 
@@ -58,6 +61,20 @@ def write_search_state(core: SearchCore, path: Path, reason: str | None = None) 
     tmp.replace(path)
 
 
+def write_learned_effects(core: Any, directory: Path) -> None:
+    """For a strategy that learns per-example effects (datamodel): ``example_effects.parquet``
+    (example_id, effect, effect_sd, trials_with) and ``predictions.parquet`` (each guided
+    proposal's predicted and observed objective)."""
+    if not hasattr(core, "example_effects"):
+        return
+    import pandas as pd
+
+    directory.mkdir(parents=True, exist_ok=True)
+    core.example_effects().to_parquet(directory / EFFECTS_FILE, index=False)
+    columns = ["round", "candidate_id", "predicted", "observed"]
+    pd.DataFrame(core.predictions(), columns=columns).to_parquet(directory / PREDICTIONS_FILE, index=False)
+
+
 class AutoGetsHooks(SearchHooks):
     """``m0_values``: search id -> M0's validation value of that search's objective."""
 
@@ -79,14 +96,17 @@ class AutoGetsHooks(SearchHooks):
             f"({result.get('subset_size', 0)} examples, {result.get('n_synthetic', 0)} synthetic) "
             f"val {float(result['objective']):.4f} | best {best:.4f} vs M0 {self.m0_values[search_id]:.4f} | "
             f"retrain {core.spent_seconds:.1f}/{core.problem.budget_seconds:.0f} s"
-            + (f" | {self.completed} trials in all" if len(self.m0_values) > 1 else ""))
+            + (f" | {self.completed} trials in all" if len(self.m0_values) > 1 else "")
+        )
 
     def on_finished(self, search_id: str, core: Any, reason: str | None) -> None:
         self.finished += 1
         write_search_state(core, state_path(self.searches_dir, search_id), reason)
+        write_learned_effects(core, Path(self.searches_dir) / search_id)
         self.progress.info(
-            f"{search_id}: all candidates issued ({reason or core.finish_reason}): {core.n_issued}, "
-            f"{core.spent_seconds:.1f} retrain-s; {self.finished}/{len(self.m0_values)} searches done")
+            f"{search_id}: finished ({reason or core.finish_reason}): {core.n_issued} candidates, "
+            f"{core.spent_seconds:.1f} retrain-s; {self.finished}/{len(self.m0_values)} searches done"
+        )
 
     def on_warning(self, message: str) -> None:
         self.progress.info(f"warning: {message}")

@@ -3,6 +3,7 @@
 A Ray Tune function trainable. The heavy shared state arrives as an object-store reference and is
 deserialised once per trial actor (actors are reused between trials of a search).
 """
+
 from __future__ import annotations
 
 import json
@@ -52,7 +53,9 @@ def trial_report(config: dict[str, Any], settings: TrialSettings) -> dict[str, A
 
     missing = [key for key in SEARCH_KEYS if key not in config]
     if missing:
-        raise ValueError(f"trial config lacks {', '.join(missing)}: configs come from the interleaved searcher")
+        raise ValueError(
+            f"trial config lacks {', '.join(missing)}: configs come from the interleaved searcher"
+        )
     target, objective_name = str(config["target_class"]), str(config["objective"])
     started_at, started = time.time(), time.perf_counter()
     context = _context(settings.context_ref)
@@ -67,8 +70,10 @@ def trial_report(config: dict[str, Any], settings: TrialSettings) -> dict[str, A
     texts = generated.samples["text"].tolist()
     if ids and not texts:
         first = next(iter(generated.errors.values()), "no samples returned")
-        raise RuntimeError(f"the LLM produced no samples for the {len(ids)} examples of "
-                           f"{config.get('candidate_id')}: {first}")
+        raise RuntimeError(
+            f"the LLM produced no samples for the {len(ids)} examples of "
+            f"{config.get('candidate_id')}: {first}"
+        )
     sources = generated.samples["source_id"].tolist()
     result = context.score(texts, [target] * len(texts), sources, dict(settings.model_overrides))
     objective = result.val.objective(objective_name, target)

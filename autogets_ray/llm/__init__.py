@@ -10,6 +10,7 @@ Through the one shared actor of a Ray cluster::
     handle = get_llm_service(config, class_texts)
     result = ray.get(handle.generate.remote(examples))
 """
+
 from __future__ import annotations
 
 from autogets_ray.llm.backends import BACKENDS

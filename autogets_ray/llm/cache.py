@@ -18,6 +18,7 @@ Leases share work between processes: the first to :meth:`~GenerationCache.claim`
 calls the backend, the others wait for its record. A lease expires unless renewed, so an owner
 killed with ``kill -9`` blocks nobody for longer than its lease: the next claim takes it over.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -65,12 +66,28 @@ CREATE TABLE IF NOT EXISTS judgements (
 """
 #: Columns added to ``examples`` after its first release: (name, SQL type and default).
 _ADDED_COLUMNS = (("produced", "INTEGER"), ("rejected", "TEXT NOT NULL DEFAULT '{}'"))
-_EXAMPLE_COLUMNS = ("example_key, backend, model, template, params, label, source_text, asked, "
-                    "kept, tokens_in, tokens_out, created_at, produced, rejected")
+_EXAMPLE_COLUMNS = (
+    "example_key, backend, model, template, params, label, source_text, asked, "
+    "kept, tokens_in, tokens_out, created_at, produced, rejected"
+)
 EXPORT_COLUMNS = (
-    "example_key", "backend", "model", "template", "params", "label", "source_text", "asked",
-    "kept", "tokens_in", "tokens_out", "created_at", "sample_key", "sample_index", "text",
-    "produced", "rejected",
+    "example_key",
+    "backend",
+    "model",
+    "template",
+    "params",
+    "label",
+    "source_text",
+    "asked",
+    "kept",
+    "tokens_in",
+    "tokens_out",
+    "created_at",
+    "sample_key",
+    "sample_index",
+    "text",
+    "produced",
+    "rejected",
 )
 #: Columns an export written before the quality counts may lack (imported as unknown).
 _OPTIONAL_EXPORT_COLUMNS = ("produced", "rejected")
@@ -122,8 +139,10 @@ class GenerationCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UserInputError(f"cannot create the cache directory {self.path.parent}: {exc}; set "
-                                 f"cache_dir or AUTOGETS_CACHE_DIR to a writable directory") from None
+            raise UserInputError(
+                f"cannot create the cache directory {self.path.parent}: {exc}; set "
+                f"cache_dir or AUTOGETS_CACHE_DIR to a writable directory"
+            ) from None
         self.journal_mode = journal_mode
         self.busy_timeout_s = busy_timeout_s
         self._local = threading.local()
@@ -145,12 +164,14 @@ class GenerationCache:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             # one connection per thread; check_same_thread=False only so close() can close them all
-            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(
+                self.path, timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False
+            )
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
             conn.execute(f"PRAGMA journal_mode = {self.journal_mode}")
-            conn.execute("PRAGMA synchronous = NORMAL" if self.journal_mode == "wal"
-                         else "PRAGMA synchronous = FULL")
+            conn.execute(
+                "PRAGMA synchronous = NORMAL" if self.journal_mode == "wal" else "PRAGMA synchronous = FULL"
+            )
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
@@ -179,7 +200,7 @@ class GenerationCache:
         wanted = list(dict.fromkeys(keys))
         conn = self._conn()
         for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start:start + _CHUNK]
+            chunk = wanted[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
             rows = conn.execute(
                 f"SELECT e.example_key, s.sample_index, s.text FROM examples e "
@@ -198,18 +219,31 @@ class GenerationCache:
         """Store a record atomically; if another writer got there first, return its samples."""
         with self._write() as conn:
             inserted = conn.execute(
-                f"INSERT OR IGNORE INTO examples ({_EXAMPLE_COLUMNS}) VALUES "
-                f"(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (record.example_key, record.backend, record.model, record.template, record.params,
-                 record.label, record.source_text, record.asked, len(record.samples),
-                 record.tokens_in, record.tokens_out, time.time(), record.produced,
-                 json.dumps(record.rejected, sort_keys=True)),
+                f"INSERT OR IGNORE INTO examples ({_EXAMPLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    record.example_key,
+                    record.backend,
+                    record.model,
+                    record.template,
+                    record.params,
+                    record.label,
+                    record.source_text,
+                    record.asked,
+                    len(record.samples),
+                    record.tokens_in,
+                    record.tokens_out,
+                    time.time(),
+                    record.produced,
+                    json.dumps(record.rejected, sort_keys=True),
+                ),
             ).rowcount
             if inserted:
                 conn.executemany(
                     "INSERT OR IGNORE INTO samples VALUES (?,?,?,?)",
-                    [(sample_key(record.example_key, i), record.example_key, i, text)
-                     for i, text in record.samples],
+                    [
+                        (sample_key(record.example_key, i), record.example_key, i, text)
+                        for i, text in record.samples
+                    ],
                 )
             # whoever stored it, the example is done: no error and no lease of it is left
             conn.execute("DELETE FROM errors WHERE example_key = ?", (record.example_key,))
@@ -218,16 +252,26 @@ class GenerationCache:
             return list(record.samples)
         return self.get_many([record.example_key]).get(record.example_key, [])
 
-    def record_error(self, key: str, backend: str, label: str | None, source_text: str,
-                     message: str, attempts: int, owner: str = "") -> None:
+    def record_error(
+        self,
+        key: str,
+        backend: str,
+        label: str | None,
+        source_text: str,
+        message: str,
+        attempts: int,
+        owner: str = "",
+    ) -> None:
         """Keep the last error of an example, unless another process has stored its record since.
 
         ``owner``'s lease of the example is released in the same transaction.
         """
         with self._write() as conn:
-            conn.execute("INSERT OR REPLACE INTO errors SELECT ?,?,?,?,?,?,? WHERE NOT EXISTS "
-                         "(SELECT 1 FROM examples WHERE example_key = ?)",
-                         (key, backend, label, source_text, message, attempts, time.time(), key))
+            conn.execute(
+                "INSERT OR REPLACE INTO errors SELECT ?,?,?,?,?,?,? WHERE NOT EXISTS "
+                "(SELECT 1 FROM examples WHERE example_key = ?)",
+                (key, backend, label, source_text, message, attempts, time.time(), key),
+            )
             if owner:
                 conn.execute("DELETE FROM leases WHERE example_key = ? AND owner = ?", (key, owner))
 
@@ -242,8 +286,9 @@ class GenerationCache:
         with self._write() as conn:
             if conn.execute("SELECT 1 FROM examples WHERE example_key = ?", (key,)).fetchone():
                 return "done"
-            row = conn.execute("SELECT owner, expires_at FROM leases WHERE example_key = ?",
-                               (key,)).fetchone()
+            row = conn.execute(
+                "SELECT owner, expires_at FROM leases WHERE example_key = ?", (key,)
+            ).fetchone()
             if row is not None and row[0] != owner and row[1] > now:
                 return "held"
             conn.execute("INSERT OR REPLACE INTO leases VALUES (?,?,?)", (key, owner, now + ttl_s))
@@ -252,8 +297,13 @@ class GenerationCache:
     def renew(self, key: str, owner: str, ttl_s: float) -> bool:
         """Extend ``owner``'s lease to ``ttl_s`` from now; ``False`` when it is no longer held."""
         with self._write() as conn:
-            return conn.execute("UPDATE leases SET expires_at = ? WHERE example_key = ? AND owner = ?",
-                                (time.time() + ttl_s, key, owner)).rowcount > 0
+            return (
+                conn.execute(
+                    "UPDATE leases SET expires_at = ? WHERE example_key = ? AND owner = ?",
+                    (time.time() + ttl_s, key, owner),
+                ).rowcount
+                > 0
+            )
 
     def release(self, key: str, owner: str) -> None:
         """Give up ``owner``'s lease (no-op when another owner took it over)."""
@@ -264,13 +314,15 @@ class GenerationCache:
     def stats(self) -> dict[str, object]:
         conn = self._conn()
         examples, kept, asked = conn.execute(
-            "SELECT COUNT(*), COALESCE(SUM(kept),0), COALESCE(SUM(asked),0) FROM examples").fetchone()
+            "SELECT COUNT(*), COALESCE(SUM(kept),0), COALESCE(SUM(asked),0) FROM examples"
+        ).fetchone()
         samples = conn.execute("SELECT COUNT(*) FROM samples").fetchone()[0]
         errors = conn.execute(f"SELECT COUNT(*) FROM errors WHERE {_FAILING}").fetchone()[0]
         groups = conn.execute(
             "SELECT backend, model, template, COALESCE(label, ''), COUNT(*), SUM(kept), "
             "SUM(tokens_in), SUM(tokens_out) FROM examples GROUP BY 1, 2, 3, 4 "
-            "ORDER BY 1, 2, 3, 4").fetchall()
+            "ORDER BY 1, 2, 3, 4"
+        ).fetchall()
         pools = self.pool_qualities()
         size = sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())
         return {
@@ -282,9 +334,17 @@ class GenerationCache:
             "lines_kept": int(kept),
             "errors": int(errors),
             "groups": [
-                {"backend": b, "model": m, "template": t, "label": lb, "examples": int(n),
-                 "samples": int(k or 0), "tokens_in": int(ti or 0), "tokens_out": int(to or 0),
-                 "quality": pools.get((b, m, t, lb))}
+                {
+                    "backend": b,
+                    "model": m,
+                    "template": t,
+                    "label": lb,
+                    "examples": int(n),
+                    "samples": int(k or 0),
+                    "tokens_in": int(ti or 0),
+                    "tokens_out": int(to or 0),
+                    "quality": pools.get((b, m, t, lb)),
+                }
                 for b, m, t, lb, n, k, ti, to in groups
             ],
         }
@@ -293,26 +353,50 @@ class GenerationCache:
     def records(self, keys: Iterable[str] | None = None) -> list[StoredExample]:
         """Every record (or those of ``keys``, in key order) with its samples and their keys."""
         conn = self._conn()
-        select = ("SELECT e.example_key, e.backend, e.model, e.template, e.label, e.source_text, "
-                  "e.asked, e.produced, e.rejected, s.sample_key, s.sample_index, s.text "
-                  "FROM examples e LEFT JOIN samples s ON s.example_key = e.example_key")
+        select = (
+            "SELECT e.example_key, e.backend, e.model, e.template, e.label, e.source_text, "
+            "e.asked, e.produced, e.rejected, s.sample_key, s.sample_index, s.text "
+            "FROM examples e LEFT JOIN samples s ON s.example_key = e.example_key"
+        )
         order = " ORDER BY e.example_key, s.sample_index"
         if keys is None:
             rows = conn.execute(select + order).fetchall()
         else:
             wanted, rows = list(dict.fromkeys(keys)), []
             for start in range(0, len(wanted), _CHUNK):
-                chunk = wanted[start:start + _CHUNK]
-                rows += conn.execute(f"{select} WHERE e.example_key IN "
-                                     f"({','.join('?' * len(chunk))}){order}", chunk).fetchall()
+                chunk = wanted[start : start + _CHUNK]
+                rows += conn.execute(
+                    f"{select} WHERE e.example_key IN ({','.join('?' * len(chunk))}){order}", chunk
+                ).fetchall()
         found: dict[str, StoredExample] = {}
         samples: dict[str, list[tuple[str, int, str]]] = {}
-        for key, backend, model, template, label, source, asked, produced, rejected, skey, index, \
-                text in rows:
+        for (
+            key,
+            backend,
+            model,
+            template,
+            label,
+            source,
+            asked,
+            produced,
+            rejected,
+            skey,
+            index,
+            text,
+        ) in rows:
             if key not in found:
-                found[key] = StoredExample(key, backend, model, template, label, source, int(asked),
-                                           None if produced is None else int(produced),
-                                           json.loads(rejected or "{}"), ())
+                found[key] = StoredExample(
+                    key,
+                    backend,
+                    model,
+                    template,
+                    label,
+                    source,
+                    int(asked),
+                    None if produced is None else int(produced),
+                    json.loads(rejected or "{}"),
+                    (),
+                )
                 samples[key] = []
             if skey is not None:
                 samples[key].append((skey, int(index), text))
@@ -322,8 +406,10 @@ class GenerationCache:
     def put_judgements(self, judge: str, rows: Iterable[tuple[str, str, bool]]) -> None:
         """Record ``(sample key, predicted label, on target?)`` rows of the judge model ``judge``."""
         with self._write() as conn:
-            conn.executemany("INSERT OR REPLACE INTO judgements VALUES (?,?,?,?)",
-                             [(key, judge, predicted, int(bool(on))) for key, predicted, on in rows])
+            conn.executemany(
+                "INSERT OR REPLACE INTO judgements VALUES (?,?,?,?)",
+                [(key, judge, predicted, int(bool(on))) for key, predicted, on in rows],
+            )
 
     def judgements(self, sample_keys: Iterable[str] | None = None) -> dict[str, bool]:
         """sample key -> on target?, by the most recently recorded judge of each sample."""
@@ -332,20 +418,29 @@ class GenerationCache:
         wanted = None if sample_keys is None else set(sample_keys)
         return {key: bool(on) for key, on in rows if wanted is None or key in wanted}
 
-    def pool_examples(self, keys: Iterable[str] | None = None) -> dict[tuple[str, str, str, str],
-                                                                         list[PoolExample]]:
+    def pool_examples(
+        self, keys: Iterable[str] | None = None
+    ) -> dict[tuple[str, str, str, str], list[PoolExample]]:
         """(backend, model, template, label) -> what the quality metrics need of its records."""
         records = self.records(keys)
         judged = self.judgements(key for r in records for key, _, _ in r.samples)
         pools: dict[tuple[str, str, str, str], list[PoolExample]] = {}
         for r in records:
-            pools.setdefault((r.backend, r.model, r.template, r.label or ""), []).append(PoolExample(
-                r.source_text, r.asked, [text for _, _, text in r.samples], r.produced, r.rejected,
-                [judged[key] for key, _, _ in r.samples if key in judged]))
+            pools.setdefault((r.backend, r.model, r.template, r.label or ""), []).append(
+                PoolExample(
+                    r.source_text,
+                    r.asked,
+                    [text for _, _, text in r.samples],
+                    r.produced,
+                    r.rejected,
+                    [judged[key] for key, _, _ in r.samples if key in judged],
+                )
+            )
         return dict(sorted(pools.items()))
 
-    def pool_qualities(self, keys: Iterable[str] | None = None) -> dict[tuple[str, str, str, str],
-                                                                          dict[str, object]]:
+    def pool_qualities(
+        self, keys: Iterable[str] | None = None
+    ) -> dict[tuple[str, str, str, str], dict[str, object]]:
         """(backend, model, template, label) -> :func:`quality.pool_quality` of its records."""
         return {pool: pool_quality(examples) for pool, examples in self.pool_examples(keys).items()}
 
@@ -369,7 +464,8 @@ class GenerationCache:
             f"s.sample_key, s.sample_index, s.text, e.produced, e.rejected FROM examples e "
             f"JOIN samples s ON s.example_key = e.example_key {clause} "
             f"ORDER BY e.example_key, s.sample_index",
-            self._conn(), params=args,
+            self._conn(),
+            params=args,
         )
         out = Path(path).expanduser()
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -385,29 +481,39 @@ class GenerationCache:
             frame = pd.read_parquet(source)
         except Exception as exc:
             raise UserInputError(f"cannot read {source} as Parquet: {exc}") from None
-        missing = [c for c in EXPORT_COLUMNS
-                   if c not in frame.columns and c not in _OPTIONAL_EXPORT_COLUMNS]
+        missing = [c for c in EXPORT_COLUMNS if c not in frame.columns and c not in _OPTIONAL_EXPORT_COLUMNS]
         if missing:
             raise UserInputError(f"{source} lacks the column(s) {', '.join(missing)} of a cache export")
         added = skipped = 0
         for key, rows in frame.groupby("example_key", sort=False):
             rows = rows.sort_values("sample_index")
             first = rows.iloc[0]
-            bad = [int(i) for k, i in zip(rows["sample_key"], rows["sample_index"])
-                   if k != sample_key(str(key), int(i))]
+            bad = [
+                int(i)
+                for k, i in zip(rows["sample_key"], rows["sample_index"])
+                if k != sample_key(str(key), int(i))
+            ]
             if bad:
-                raise UserInputError(f"{source}: sample keys of example {key} do not match their "
-                                     f"indices {bad}; the file was edited or is corrupt")
+                raise UserInputError(
+                    f"{source}: sample keys of example {key} do not match their "
+                    f"indices {bad}; the file was edited or is corrupt"
+                )
             record = ExampleRecord(
-                example_key=str(key), backend=str(first["backend"]), model=str(first["model"]),
-                template=str(first["template"]), params=str(first["params"]),
+                example_key=str(key),
+                backend=str(first["backend"]),
+                model=str(first["model"]),
+                template=str(first["template"]),
+                params=str(first["params"]),
                 label=None if pd.isna(first["label"]) else str(first["label"]),
-                source_text=str(first["source_text"]), asked=int(first["asked"]),
+                source_text=str(first["source_text"]),
+                asked=int(first["asked"]),
                 samples=tuple((int(i), str(t)) for i, t in zip(rows["sample_index"], rows["text"])),
-                tokens_in=int(first["tokens_in"]), tokens_out=int(first["tokens_out"]),
+                tokens_in=int(first["tokens_in"]),
+                tokens_out=int(first["tokens_out"]),
                 produced=_optional_int(first.get("produced")),
                 rejected=json.loads(first.get("rejected") or "{}")
-                if isinstance(first.get("rejected"), str) else {},
+                if isinstance(first.get("rejected"), str)
+                else {},
             )
             if self.get_many([record.example_key]):
                 skipped += 1

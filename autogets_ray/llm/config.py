@@ -4,6 +4,7 @@ Defaults follow the paper (App. B.1): 5 samples per example, temperature 0.7, ma
 top_p 0.5, frequency penalty 0.3, presence penalty 0.0. The API key is never a field: only the
 *name* of the environment variable that holds it (``api_key_env``) is configuration.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -84,45 +85,79 @@ class GenerationConfig:
         for spec in dataclasses.fields(self):
             value = getattr(self, spec.name)
             numeric = "float" in str(spec.type) or "int" in str(spec.type)
-            if numeric and value is not None and (isinstance(value, bool)
-                                                 or not isinstance(value, (int, float))):
+            if (
+                numeric
+                and value is not None
+                and (isinstance(value, bool) or not isinstance(value, (int, float)))
+            ):
                 _check(False, spec.name, value, "must be a number")
-            if str(spec.type) in ("int", "int | None") and value is not None \
-                    and not isinstance(value, int):
+            if str(spec.type) in ("int", "int | None") and value is not None and not isinstance(value, int):
                 _check(False, spec.name, value, "must be a whole number")
             if str(spec.type) == "str" and not isinstance(value, str):
                 _check(False, spec.name, value, "must be a string")
         from autogets_ray.llm.backends import BACKENDS
 
-        _check(self.backend in BACKENDS, "backend", self.backend,
-               f"is not an LLM backend; choose one of: {', '.join(BACKENDS.names())}")
-        _check(self.samples_per_example >= 1, "samples_per_example", self.samples_per_example,
-               "must be at least 1")
+        _check(
+            self.backend in BACKENDS,
+            "backend",
+            self.backend,
+            f"is not an LLM backend; choose one of: {', '.join(BACKENDS.names())}",
+        )
+        _check(
+            self.samples_per_example >= 1,
+            "samples_per_example",
+            self.samples_per_example,
+            "must be at least 1",
+        )
         _check(0.0 <= self.temperature <= 2.0, "temperature", self.temperature, "must be in [0, 2]")
         _check(self.max_tokens >= 1, "max_tokens", self.max_tokens, "must be at least 1")
         _check(0.0 < self.top_p <= 1.0, "top_p", self.top_p, "must be in (0, 1]")
         for name in ("frequency_penalty", "presence_penalty"):
             value = getattr(self, name)
             _check(-2.0 <= value <= 2.0, name, value, "must be in [-2, 2]")
-        _check(self.max_sample_chars >= 0, "max_sample_chars", self.max_sample_chars,
-               "must be 0 (automatic) or positive")
+        _check(
+            self.max_sample_chars >= 0,
+            "max_sample_chars",
+            self.max_sample_chars,
+            "must be 0 (automatic) or positive",
+        )
         _check(self.topup_requests >= 0, "topup_requests", self.topup_requests, "must be >= 0")
-        _check(self.cache_journal_mode in JOURNAL_MODES, "cache_journal_mode",
-               self.cache_journal_mode, f"must be one of {', '.join(JOURNAL_MODES)}")
+        _check(
+            self.cache_journal_mode in JOURNAL_MODES,
+            "cache_journal_mode",
+            self.cache_journal_mode,
+            f"must be one of {', '.join(JOURNAL_MODES)}",
+        )
         for name in ("requests_per_minute", "tokens_per_minute"):
             value = getattr(self, name)
-            _check(value is None or (value >= 0 and math.isfinite(value)), name, value,
-                   "must be >= 0 (0 = unlimited) or unset")
+            _check(
+                value is None or (value >= 0 and math.isfinite(value)),
+                name,
+                value,
+                "must be >= 0 (0 = unlimited) or unset",
+            )
         for name in ("rate_period_s", "timeout_s"):
             _check(getattr(self, name) > 0, name, getattr(self, name), "must be positive")
-        _check(self.max_in_flight is None or self.max_in_flight >= 1, "max_in_flight",
-               self.max_in_flight, "must be at least 1 or unset")
-        _check(0.0 < self.near_copy_similarity <= 1.0, "near_copy_similarity",
-               self.near_copy_similarity, "must be in (0, 1] (1 = only exact copies are rejected)")
+        _check(
+            self.max_in_flight is None or self.max_in_flight >= 1,
+            "max_in_flight",
+            self.max_in_flight,
+            "must be at least 1 or unset",
+        )
+        _check(
+            0.0 < self.near_copy_similarity <= 1.0,
+            "near_copy_similarity",
+            self.near_copy_similarity,
+            "must be in (0, 1] (1 = only exact copies are rejected)",
+        )
         for name in ("lm_threads", "lm_context_size", "lm_parallel"):
             _check(getattr(self, name) >= 1, name, getattr(self, name), "must be at least 1")
-        _check(self.lm_gpu_layers >= -1, "lm_gpu_layers", self.lm_gpu_layers,
-               "must be -1 (every layer), 0 (CPU only) or a number of layers")
+        _check(
+            self.lm_gpu_layers >= -1,
+            "lm_gpu_layers",
+            self.lm_gpu_layers,
+            "must be -1 (every layer), 0 (CPU only) or a number of layers",
+        )
         if self.template:
             from autogets_ray.llm.prompts import get_template
 
@@ -131,8 +166,12 @@ class GenerationConfig:
             except ValueError as exc:
                 raise UserInputError(str(exc), key="template", reason=str(exc)) from None
         _check(self.max_retries >= 0, "max_retries", self.max_retries, "must be >= 0")
-        _check(self.max_connection_failures >= 1, "max_connection_failures",
-               self.max_connection_failures, "must be at least 1")
+        _check(
+            self.max_connection_failures >= 1,
+            "max_connection_failures",
+            self.max_connection_failures,
+            "must be at least 1",
+        )
         for name in ("backoff_base_s", "backoff_max_s", "max_retry_after_s"):
             _check(getattr(self, name) >= 0, name, getattr(self, name), "must be >= 0")
         for name in ("price_in_per_1k", "price_out_per_1k"):
@@ -156,8 +195,10 @@ class GenerationConfig:
             legacy = values.pop("template_version")
             values.setdefault("template", legacy)
         if "api_key" in values:
-            reason = "never put an API key in a config: set api_key_env to the NAME of the environment " \
-                     "variable that holds it"
+            reason = (
+                "never put an API key in a config: set api_key_env to the NAME of the environment "
+                "variable that holds it"
+            )
             raise UserInputError(reason, key="api_key", reason=reason)
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - known)
@@ -165,7 +206,8 @@ class GenerationConfig:
             raise UserInputError(
                 f"unknown generation option(s) {', '.join(unknown)}; valid options: "
                 f"{', '.join(sorted(known))}",
-                key=unknown[0], reason=f"unknown key (valid keys: {', '.join(sorted(known))})",
+                key=unknown[0],
+                reason=f"unknown key (valid keys: {', '.join(sorted(known))})",
             )
         return cls(**values)
 

@@ -3,6 +3,7 @@
 The search and ``autogets generate`` both build their inputs here, so the ``ngram`` backend sees
 the same training texts (same model identity, same cache keys) in pre-generation and in trials.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -15,14 +16,15 @@ from autogets_ray.llm.types import Example
 def class_texts(split: Split) -> dict[str, list[str]]:
     """label -> the real TRAINING texts of that class (validation and test never leak in)."""
     train = split.train
-    return {label: train.loc[train["label"] == label, "text"].astype(str).tolist()
-            for label in split.classes}
+    return {label: train.loc[train["label"] == label, "text"].astype(str).tolist() for label in split.classes}
 
 
 def examples_of(frame: pd.DataFrame) -> list[Example]:
     """``row_id, text, label`` rows -> :class:`Example` objects (``row_id`` becomes ``source_id``)."""
-    return [Example(int(row_id), str(text), str(label))
-            for row_id, text, label in zip(frame["row_id"], frame["text"], frame["label"])]
+    return [
+        Example(int(row_id), str(text), str(label))
+        for row_id, text, label in zip(frame["row_id"], frame["text"], frame["label"])
+    ]
 
 
 def class_training_examples(split: Split, label: str, limit: int | None = None) -> list[Example]:

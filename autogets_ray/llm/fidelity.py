@@ -7,6 +7,7 @@ retrained model the wrong boundary. The judge is a model fitted on the split's t
 judge's name, ``<model>@<split fingerprint>:<seed>``, so ``autogets cache stats`` reports the
 fidelity of every judged pool later.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -23,8 +24,9 @@ def judge_name(model: str, split: Split) -> str:
     return f"{model}@{split.source_fingerprint[:12]}:{split.seed}"
 
 
-def judge_samples(cache: GenerationCache, records: Sequence[StoredExample], split: Split,
-                  model: str = "linear") -> str:
+def judge_samples(
+    cache: GenerationCache, records: Sequence[StoredExample], split: Split, model: str = "linear"
+) -> str:
     """Fit ``model`` on the training split, predict every sample of ``records``, store the verdicts.
 
     Returns the judge's name. A sample is on target when M0 predicts its record's label.
@@ -36,17 +38,16 @@ def judge_samples(cache: GenerationCache, records: Sequence[StoredExample], spli
     classifier = create_model(model)
     featurizer = classifier.make_featurizer()
     train = split.train
-    classifier.fit(featurizer.fit_transform(train["text"].tolist()),
-                   split.encode_labels(train["label"]))
+    classifier.fit(featurizer.fit_transform(train["text"].tolist()), split.encode_labels(train["label"]))
     predicted = classifier.predict(featurizer.transform([text for _, text, _ in rows]))
     names = [split.classes[int(code)] for code in predicted]
-    cache.put_judgements(name, [(key, guess, guess == label)
-                                for (key, _, label), guess in zip(rows, names)])
+    cache.put_judgements(name, [(key, guess, guess == label) for (key, _, label), guess in zip(rows, names)])
     return name
 
 
-def judged_quality(cache: GenerationCache, keys: Iterable[str], split: Split,
-                   judge: str = "linear") -> dict[str, object] | None:
+def judged_quality(
+    cache: GenerationCache, keys: Iterable[str], split: Split, judge: str = "linear"
+) -> dict[str, object] | None:
     """The quality of the one pool holding ``keys``' records, judged by ``judge`` first
     (``none``: not judged); ``None`` when the cache holds none of them."""
     keys = list(dict.fromkeys(keys))

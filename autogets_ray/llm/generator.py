@@ -10,6 +10,7 @@ process that finds another's live lease waits for that record (counted as ``shar
 endpoint cannot be reached ``max_connection_failures`` times in a row, every example in flight
 or queued fails at once with one message, instead of each retrying against a dead server.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -78,7 +79,8 @@ class Tally:
         with self._lock:
             values = dict(self._values)
         values["estimated_cost"] = round(
-            values["tokens_in"] / 1000 * price_in + values["tokens_out"] / 1000 * price_out, 6)
+            values["tokens_in"] / 1000 * price_in + values["tokens_out"] / 1000 * price_out, 6
+        )
         return {k: (int(v) if k != "estimated_cost" else float(v)) for k, v in values.items()}
 
 
@@ -91,8 +93,14 @@ class Generator:
         self.cache = cache
         self.params = generation_params(config)
         self._params_json = params_json(self.params)
-        self.sampling = SamplingParams(config.temperature, config.max_tokens, config.top_p,
-                                       config.frequency_penalty, config.presence_penalty, config.seed)
+        self.sampling = SamplingParams(
+            config.temperature,
+            config.max_tokens,
+            config.top_p,
+            config.frequency_penalty,
+            config.presence_penalty,
+            config.seed,
+        )
 
         def pick(value: float | None, default: float) -> float:
             return default if value is None else value
@@ -101,13 +109,19 @@ class Generator:
         self.limiter = RateLimiter(
             pick(config.requests_per_minute, backend.default_requests_per_minute),
             pick(config.tokens_per_minute, backend.default_tokens_per_minute),
-            config.rate_period_s, self.max_in_flight)
+            config.rate_period_s,
+            self.max_in_flight,
+        )
         self.price_in = pick(config.price_in_per_1k, backend.default_price_in_per_1k)
         self.price_out = pick(config.price_out_per_1k, backend.default_price_out_per_1k)
-        self.retry = RetryPolicy(config.max_retries, config.backoff_base_s, config.backoff_max_s,
-                                 config.max_retry_after_s, config.seed)
-        self._pool = ThreadPoolExecutor(max_workers=self.max_in_flight,
-                                        thread_name_prefix="autogets-llm")
+        self.retry = RetryPolicy(
+            config.max_retries,
+            config.backoff_base_s,
+            config.backoff_max_s,
+            config.max_retry_after_s,
+            config.seed,
+        )
+        self._pool = ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="autogets-llm")
         self._inflight: dict[str, Future[list[tuple[int, str]]]] = {}
         self._lock = threading.Lock()
         self._totals = Tally()
@@ -124,8 +138,13 @@ class Generator:
 
     # --- keys and class texts ----------------------------------------------------------------
     def key_for(self, example: Example) -> str:
-        return example_key(self.backend.name, self.backend.model_id(example.label),
-                           self.backend.adapter.version, self.params, example.text)
+        return example_key(
+            self.backend.name,
+            self.backend.model_id(example.label),
+            self.backend.adapter.version,
+            self.params,
+            example.text,
+        )
 
     def set_class_texts(self, class_texts: Mapping[str, Sequence[str]]) -> None:
         self.backend.set_class_texts(class_texts)
@@ -170,11 +189,15 @@ class Generator:
                     errors[ex.example_id] = f"example {ex.example_id} (class {ex.label!r}): {exc}"
             if progress is not None:
                 progress(len(waiting[key]))
-        rows = [(ex.example_id, ex.label, index, text)
-                for ex, key in zip(examples, keys) for index, text in found.get(key, [])]
+        rows = [
+            (ex.example_id, ex.label, index, text)
+            for ex, key in zip(examples, keys)
+            for index, text in found.get(key, [])
+        ]
         tally.add("samples", len(rows))
-        return GenerationResult(samples_frame(rows), errors,
-                                tally.snapshot(self.price_in, self.price_out), stopped=stopped)
+        return GenerationResult(
+            samples_frame(rows), errors, tally.snapshot(self.price_in, self.price_out), stopped=stopped
+        )
 
     # --- single flight -----------------------------------------------------------------------
     def _start(self, key: str, example: Example, tally: Tally) -> Future[list[tuple[int, str]]]:
@@ -232,8 +255,9 @@ class Generator:
                 waited = True
             time.sleep(LEASE_POLL_S)
 
-    def _generate(self, key: str, example: Example, tally: Tally, trips: int,
-                  lease: _Lease) -> list[tuple[int, str]]:
+    def _generate(
+        self, key: str, example: Example, tally: Tally, trips: int, lease: _Lease
+    ) -> list[tuple[int, str]]:
         """The backend's samples for one example, under ``lease``; stored before returning."""
         tally.add("backend_calls")
         n = self.config.samples_per_example
@@ -251,30 +275,59 @@ class Generator:
                 parsed = self._call(key, request, samples, tally, tokens, lines, trips, lease)
             except RetryError as exc:
                 if samples:  # keep the lines already generated; the record says fewer were kept
-                    log.warning("example %s: top-up request failed (%s); keeping %d of %d lines",
-                                example.example_id, exc, len(samples), n)
+                    log.warning(
+                        "example %s: top-up request failed (%s); keeping %d of %d lines",
+                        example.example_id,
+                        exc,
+                        len(samples),
+                        n,
+                    )
                     break
                 tally.add("failures")
                 if isinstance(exc.__cause__, EndpointUnreachable):  # not this example's fault
                     raise exc.__cause__ from None
-                self.cache.record_error(key, self.backend.name, example.label, example.text,
-                                        str(exc), exc.attempts, owner=self.owner)
+                self.cache.record_error(
+                    key,
+                    self.backend.name,
+                    example.label,
+                    example.text,
+                    str(exc),
+                    exc.attempts,
+                    owner=self.owner,
+                )
                 lease.held = False
                 raise GenerationError(str(exc)) from None
             samples.extend(parsed.samples)
         record = ExampleRecord(
-            example_key=key, backend=self.backend.name, model=self.backend.model_id(example.label),
-            template=self.backend.adapter.version, params=self._params_json, label=example.label,
-            source_text=example.text, asked=n,
-            samples=tuple(enumerate(samples)), tokens_in=tokens[0], tokens_out=tokens[1],
-            produced=lines.pop("produced", 0), rejected=dict(sorted(lines.items())),
+            example_key=key,
+            backend=self.backend.name,
+            model=self.backend.model_id(example.label),
+            template=self.backend.adapter.version,
+            params=self._params_json,
+            label=example.label,
+            source_text=example.text,
+            asked=n,
+            samples=tuple(enumerate(samples)),
+            tokens_in=tokens[0],
+            tokens_out=tokens[1],
+            produced=lines.pop("produced", 0),
+            rejected=dict(sorted(lines.items())),
         )
         stored = self.cache.put(record)  # removes the key's lease and error rows
         lease.held = False
         return stored
 
-    def _call(self, key: str, request: GenerationRequest, seen: Sequence[str], tally: Tally,
-              tokens: list[int], lines: Counter[str], trips: int, lease: _Lease) -> ParsedReply:
+    def _call(
+        self,
+        key: str,
+        request: GenerationRequest,
+        seen: Sequence[str],
+        tally: Tally,
+        tokens: list[int],
+        lines: Counter[str],
+        trips: int,
+        lease: _Lease,
+    ) -> ParsedReply:
         """One logical request: rate-limited attempts with retries until a reply parses.
 
         ``seen``: the example's samples so far; ``lines`` counts every reply's lines (``produced``)
@@ -301,21 +354,29 @@ class Generator:
             tally.add("tokens_out", completion.tokens_out)
             tokens[0] += completion.tokens_in
             tokens[1] += completion.tokens_out
-            parsed = parse_reply(completion.text, request.text, request.n,
-                                 self.config.max_sample_chars, list(seen), self._instruction,
-                                 self.config.near_copy_similarity)
+            parsed = parse_reply(
+                completion.text,
+                request.text,
+                request.n,
+                self.config.max_sample_chars,
+                list(seen),
+                self._instruction,
+                self.config.near_copy_similarity,
+            )
             lines["produced"] += parsed.produced
             lines.update(parsed.dropped)
             if not parsed.samples:
-                raise BackendError(f"reply had no usable line (asked {request.n}; dropped "
-                                   f"{parsed.dropped or 'nothing: empty reply'})", retryable=True,
-                                   backoff=self.backend.remote)
+                raise BackendError(
+                    f"reply had no usable line (asked {request.n}; dropped "
+                    f"{parsed.dropped or 'nothing: empty reply'})",
+                    retryable=True,
+                    backoff=self.backend.remote,
+                )
             return parsed
 
         def classify(exc: Exception) -> tuple[bool, float | None, bool | float]:
             if isinstance(exc, BackendError):
-                return (exc.retryable, exc.retry_after,
-                        CONNECTION_RETRY_S if exc.connection else exc.backoff)
+                return (exc.retryable, exc.retry_after, CONNECTION_RETRY_S if exc.connection else exc.backoff)
             return False, None, True  # EndpointUnreachable among them
 
         def on_retry(retry: int, exc: Exception, pause: float) -> None:
@@ -346,7 +407,8 @@ class Generator:
                 self._down_message = (
                     f"cannot reach the LLM endpoint {endpoint} ({exc.connection}, {count} times "
                     f"in a row); is the server running? Start one with `autogets llm-serve` "
-                    f"(Ray Serve) or `autogets llm-server`, or check base_url")
+                    f"(Ray Serve) or `autogets llm-server`, or check base_url"
+                )
             self._trips += 1
             self._down.notify_all()
             message = self._down_message
@@ -385,8 +447,9 @@ class _Lease:
         if not self.held or (not extra_s and now - self._renewed < _RENEW_AFTER_S):
             return
         if not self.cache.renew(self.key, self.owner, self.ttl_s + extra_s):
-            log.info("the lease of %s expired and was taken over; the first record stored wins",
-                     self.key[:12])
+            log.info(
+                "the lease of %s expired and was taken over; the first record stored wins", self.key[:12]
+            )
         self._renewed = now
 
     def release(self) -> None:
@@ -399,15 +462,18 @@ def _checked(examples: Sequence[Example]) -> list[Example]:
     out = list(examples)
     for position, ex in enumerate(out):
         if not isinstance(ex, Example):
-            raise ValueError(f"examples[{position}] is a {type(ex).__name__}; pass "
-                             f"autogets_ray.llm.Example(example_id, text, label) objects")
+            raise ValueError(
+                f"examples[{position}] is a {type(ex).__name__}; pass "
+                f"autogets_ray.llm.Example(example_id, text, label) objects"
+            )
         if not isinstance(ex.text, str) or not ex.text.strip():
             raise ValueError(f"example {ex.example_id} has an empty text; drop it before generating")
     return out
 
 
-def build_generator(config: GenerationConfig,
-                    class_texts: Mapping[str, Sequence[str]] | None = None) -> Generator:
+def build_generator(
+    config: GenerationConfig, class_texts: Mapping[str, Sequence[str]] | None = None
+) -> Generator:
     """A ready generator: the configured backend (fed ``class_texts``), its cache and limits."""
     backend = create_backend(config, class_texts)
     return Generator(config, backend, GenerationCache(config.cache_path, config.cache_journal_mode))

@@ -2,6 +2,7 @@
 and per sample of that plus the sample index. Never the API key, base URL or rate limits, which do
 not change what is generated.
 """
+
 from __future__ import annotations
 
 import hashlib

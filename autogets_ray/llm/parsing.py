@@ -10,6 +10,7 @@ header, prompt echo, copy or near-copy of the example, duplicate of another samp
 :class:`ParsedReply` records how many lines were asked, produced and kept, and why others were
 rejected (a count per reason).
 """
+
 from __future__ import annotations
 
 import re
@@ -60,9 +61,15 @@ def clean_line(line: str) -> str:
     return line
 
 
-def parse_reply(reply: str, source: str, n: int, max_chars: int = 0,
-                seen: Iterable[str] = (), instruction: str = "",
-                near_copy_similarity: float = 0.8) -> ParsedReply:
+def parse_reply(
+    reply: str,
+    source: str,
+    n: int,
+    max_chars: int = 0,
+    seen: Iterable[str] = (),
+    instruction: str = "",
+    near_copy_similarity: float = 0.8,
+) -> ParsedReply:
     """At most ``n`` clean samples from ``reply``.
 
     ``seen``: samples already kept for this example (a top-up's earlier lines), which new lines
@@ -70,8 +77,9 @@ def parse_reply(reply: str, source: str, n: int, max_chars: int = 0,
     """
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
-    judge = LineJudge(source, instruction, near_copy_similarity,
-                      max_chars or auto_max_chars(source), kept=list(seen))
+    judge = LineJudge(
+        source, instruction, near_copy_similarity, max_chars or auto_max_chars(source), kept=list(seen)
+    )
     dropped: Counter[str] = Counter()
     samples: list[str] = []
     produced = 0

@@ -13,6 +13,7 @@ template's text means a new version, and samples made with the old text are neve
 - ``chat`` (chat): a clear instruction with a system message: new tickets, same style and topic,
   each different from the example and from each other, one a line ending with ``&``.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,23 +42,32 @@ class Template:
 
     def instruction(self, kind: str = "support ticket") -> str:
         """The template's own words, without the example (what an echoing reply repeats)."""
-        return " ".join(part for part in (self.system.format(kind=kind),
-                                          self.pattern.format(n="", text=" ", kind=kind)) if part)
+        return " ".join(
+            part
+            for part in (self.system.format(kind=kind), self.pattern.format(n="", text=" ", kind=kind))
+            if part
+        )
 
 
 PAPER = Template(
-    "paper", 1, True,
+    "paper",
+    1,
+    True,
     "Generate {n} lines of the data similar to this format data: {text} put & at the end of each line",
     "the paper's prompt (App. B.1), one user message; the default for openai",
 )
 LIST = Template(
-    "list", 1, False,
+    "list",
+    1,
+    False,
     "Below are realistic {kind}s, one per line.\n1. {text}\n2.",
     "list continuation, what small models follow; one sampled continuation per line; the "
     "default for local-lm",
 )
 CHAT = Template(
-    "chat", 1, True,
+    "chat",
+    1,
+    True,
     "Write {n} new {kind}s in the same style and on the same topic as this example, each "
     "different from it and from each other. One {kind} per line, each line ending with &. No "
     "numbering, no other text. Example: {text}",
@@ -84,9 +94,11 @@ def get_template(name: str) -> Template:
     if name in TEMPLATE_VERSIONS:
         return TEMPLATE_VERSIONS[name]
     if name not in TEMPLATES.names():
-        raise UserInputError(f"unknown prompt template {name!r}; choose one of: "
-                             f"{', '.join(TEMPLATES.names())} (or a pinned version: "
-                             f"{', '.join(sorted(TEMPLATE_VERSIONS))})")
+        raise UserInputError(
+            f"unknown prompt template {name!r}; choose one of: "
+            f"{', '.join(TEMPLATES.names())} (or a pinned version: "
+            f"{', '.join(sorted(TEMPLATE_VERSIONS))})"
+        )
     return TEMPLATES.create(name)
 
 
@@ -109,8 +121,9 @@ class PromptAdapter:
         text = " ".join(request.text.split())  # one line: the reply format is one sample per line
         body = self.template.pattern.format(n=request.n, text=text, kind=self.kind)
         system = self.template.system.format(kind=self.kind)
-        return Prompt(text=body, chat=self.template.chat, request=request, template=self.version,
-                      system=system)
+        return Prompt(
+            text=body, chat=self.template.chat, request=request, template=self.version, system=system
+        )
 
 
 def parse_paper_prompt(message: str) -> tuple[int, str] | None:

@@ -21,6 +21,7 @@ Pool metrics (:func:`pool_quality`; a pool = one class x backend x model x templ
 samples; ``mean_source_similarity`` over the samples; ``label_fidelity`` = share of samples the
 judge model (M0) assigns to the target class, when judged.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-REASONS = ("empty", "non_text", "header", "echo", "copy", "near_copy", "duplicate", "too_long",
-           "extra")
+REASONS = ("empty", "non_text", "header", "echo", "copy", "near_copy", "duplicate", "too_long", "extra")
 COPY_REASONS = ("copy", "near_copy")
 SHINGLE = 4
 _WORD_RE = re.compile(r"\w+")
@@ -45,7 +45,7 @@ def shingles(text: str, k: int = SHINGLE) -> frozenset[str]:
     padded = f" {normalise(text)} "
     if len(padded) <= k:
         return frozenset({padded})
-    return frozenset(padded[i:i + k] for i in range(len(padded) - k + 1))
+    return frozenset(padded[i : i + k] for i in range(len(padded) - k + 1))
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -60,7 +60,7 @@ def similarity(a: str, b: str) -> float:
 def _grams(norm: str, n: int = 5) -> set[tuple[str, ...]]:
     """Word ``n``-grams of a normalised text, numbers left out (``Generate 5 lines``)."""
     words = [w for w in norm.split() if not w.isdigit()]
-    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
 def letter_share(text: str) -> float:
@@ -103,7 +103,8 @@ class LineJudge:
         if jaccard(line_shingles, self._source_shingles) >= self.near_copy_similarity:
             return "near_copy"
         if norm in self._kept_norms or any(
-                jaccard(line_shingles, k) >= self.near_copy_similarity for k in self._kept_shingles):
+            jaccard(line_shingles, k) >= self.near_copy_similarity for k in self._kept_shingles
+        ):
             return "duplicate"
         if self.max_chars and len(line) > self.max_chars:
             return "too_long"
@@ -133,9 +134,9 @@ class PoolExample:
     source_text: str
     asked: int
     samples: Sequence[str]
-    produced: int | None = None          # lines the model produced (None: recorded before counting)
+    produced: int | None = None  # lines the model produced (None: recorded before counting)
     rejected: dict[str, int] = field(default_factory=dict)
-    judged: Sequence[bool] = ()          # per judged sample: assigned to the target class?
+    judged: Sequence[bool] = ()  # per judged sample: assigned to the target class?
 
 
 def distinct_n(texts: Iterable[str], n: int = 2) -> float:
@@ -143,7 +144,7 @@ def distinct_n(texts: Iterable[str], n: int = 2) -> float:
     grams: Counter[tuple[str, ...]] = Counter()
     for text in texts:
         words = normalise(text).split()
-        grams.update(tuple(words[i:i + n]) for i in range(len(words) - n + 1))
+        grams.update(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
     total = sum(grams.values())
     return len(grams) / total if total else 0.0
 

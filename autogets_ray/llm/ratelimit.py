@@ -8,6 +8,7 @@ continuously-refilled bucket allows up to twice the capacity in one window; coun
 start of a request lets client-side delays push two bursts into one server window). ``finish``
 also replaces a token estimate by the real usage once a reply is in (a refund or a charge).
 """
+
 from __future__ import annotations
 
 import threading
@@ -22,9 +23,13 @@ Ticket = list  # [time, amount]: mutable so that finish() can restamp it
 class TokenBucket:
     """At most ``capacity`` tokens spent in any window of ``period`` seconds (0 = unlimited)."""
 
-    def __init__(self, capacity: float, period: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        capacity: float,
+        period: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         if capacity < 0 or period <= 0:
             raise ValueError(f"a token bucket needs capacity >= 0 and period > 0, got {capacity}, {period}")
         self.capacity = float(capacity)

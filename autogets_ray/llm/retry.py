@@ -6,6 +6,7 @@ than half the exponential step, so retries spread out but keep backing off). Whe
 ``Retry-After`` (or ``retry-after-ms``) the delay is at least that; a server asking for more than
 ``max_retry_after`` seconds ends the retries at once with a clear error.
 """
+
 from __future__ import annotations
 
 import email.utils
@@ -21,6 +22,7 @@ T = TypeVar("T")
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds from ``retry-after-ms`` or ``retry-after`` (seconds or an HTTP date), else ``None``."""
+
     def get(name: str) -> str | None:
         for key, value in headers.items():
             if key.lower() == name:
@@ -61,8 +63,7 @@ class RetryPolicy:
     max_retry_after: float = 300.0
     seed: int = 0
 
-    def delay(self, key: str, retry: int, retry_after: float | None,
-              backoff: bool | float = True) -> float:
+    def delay(self, key: str, retry: int, retry_after: float | None, backoff: bool | float = True) -> float:
         """Seconds to wait before retry number ``retry`` (0-based) of the request ``key``.
 
         ``backoff``: ``True`` the full exponential step, ``False`` none, a number at most that
@@ -72,15 +73,19 @@ class RetryPolicy:
             return retry_after or 0.0
         digest = hashlib.sha256(f"{self.seed}\x1f{key}\x1f{retry}".encode("utf-8")).digest()
         u = random.Random(int.from_bytes(digest[:8], "big")).random()
-        step = min(self.backoff_max, self.backoff_base * (2.0 ** retry)) * (0.5 + 0.5 * u)
+        step = min(self.backoff_max, self.backoff_base * (2.0**retry)) * (0.5 + 0.5 * u)
         if backoff is not True:
             step = min(step, float(backoff))
         return max(step, retry_after or 0.0)
 
-    def call(self, fn: Callable[[], T], key: str,
-             is_retryable: Callable[[Exception], tuple[bool, float | None, bool | float]],
-             on_retry: Callable[[int, Exception, float], None] | None = None,
-             sleep: Callable[[float], None] = time.sleep) -> T:
+    def call(
+        self,
+        fn: Callable[[], T],
+        key: str,
+        is_retryable: Callable[[Exception], tuple[bool, float | None, bool | float]],
+        on_retry: Callable[[int, Exception, float], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> T:
         """``fn()`` until it succeeds, a non-retryable error, or ``max_retries`` retries are spent.
 
         ``is_retryable(exc)`` says (retry it?, the server's Retry-After or None, back off?
@@ -96,12 +101,17 @@ class RetryPolicy:
                 if not retryable:
                     raise RetryError(f"{exc} (not retryable, {_times(attempts)})", attempts) from exc
                 if retry >= self.max_retries:
-                    raise RetryError(f"gave up after {_times(attempts)} (max_retries="
-                                     f"{self.max_retries}); last error: {exc}", attempts) from exc
+                    raise RetryError(
+                        f"gave up after {_times(attempts)} (max_retries="
+                        f"{self.max_retries}); last error: {exc}",
+                        attempts,
+                    ) from exc
                 if retry_after is not None and retry_after > self.max_retry_after:
-                    raise RetryError(f"the server asked to retry after {retry_after:g} s, more than "
-                                     f"max_retry_after_s={self.max_retry_after:g}; last error: {exc}",
-                                     attempts) from exc
+                    raise RetryError(
+                        f"the server asked to retry after {retry_after:g} s, more than "
+                        f"max_retry_after_s={self.max_retry_after:g}; last error: {exc}",
+                        attempts,
+                    ) from exc
                 pause = self.delay(key, retry, retry_after, backoff)
                 if on_retry is not None:
                     on_retry(retry, exc, pause)

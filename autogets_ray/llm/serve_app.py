@@ -15,6 +15,7 @@ Everything up to :func:`deploy_llamacpp` / :func:`deploy_vllm` is Ray-free: :cla
 maps (method, path, body) to (status, JSON) and :class:`LlamaCppReplica` is a plain class that
 ``serve.deployment`` wraps at deploy time, so both can be used and tested without a cluster.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -49,6 +50,7 @@ FRACTIONAL_MEMORY_SHARE = 0.9
 
 # --- options ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ServeOptions:
     """Where and how wide the app is served: replicas, resources per replica, HTTP address.
@@ -70,17 +72,22 @@ class ServeOptions:
     def __post_init__(self) -> None:
         if not _whole(self.replicas) or self.replicas < 1:
             raise UserInputError(f"replicas={self.replicas!r} must be a whole number >= 1")
-        if self.cpus_per_replica is not None and not (_number(self.cpus_per_replica)
-                                                      and self.cpus_per_replica > 0):
+        if self.cpus_per_replica is not None and not (
+            _number(self.cpus_per_replica) and self.cpus_per_replica > 0
+        ):
             raise UserInputError(f"cpus_per_replica={self.cpus_per_replica!r} must be a positive number")
         if not _number(self.gpus_per_replica) or not 0 <= self.gpus_per_replica <= MAX_GPUS_PER_REPLICA:
-            raise UserInputError(f"gpus_per_replica={self.gpus_per_replica!r} must be in "
-                                 f"[0, {MAX_GPUS_PER_REPLICA}] (a share such as 0.5 packs two replicas "
-                                 f"on one GPU)")
-        if self.max_ongoing_requests is not None and (not _whole(self.max_ongoing_requests)
-                                                      or self.max_ongoing_requests < 1):
-            raise UserInputError(f"max_ongoing_requests={self.max_ongoing_requests!r} must be a whole "
-                                 f"number >= 1")
+            raise UserInputError(
+                f"gpus_per_replica={self.gpus_per_replica!r} must be in "
+                f"[0, {MAX_GPUS_PER_REPLICA}] (a share such as 0.5 packs two replicas "
+                f"on one GPU)"
+            )
+        if self.max_ongoing_requests is not None and (
+            not _whole(self.max_ongoing_requests) or self.max_ongoing_requests < 1
+        ):
+            raise UserInputError(
+                f"max_ongoing_requests={self.max_ongoing_requests!r} must be a whole number >= 1"
+            )
         if not _whole(self.port) or not 1 <= self.port <= 65535:
             raise UserInputError(f"port={self.port!r} must be a TCP port in 1..65535")
         if not self.host:
@@ -112,11 +119,13 @@ def model_name(path: str | Path, name: str = "") -> str:
 
 # --- the Ray-free OpenAI endpoint -------------------------------------------------------------
 
+
 class RequestError(Exception):
     """A request this endpoint refuses, with its HTTP status and OpenAI error type."""
 
-    def __init__(self, status: int, message: str, kind: str = "invalid_request_error",
-                 code: str | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, kind: str = "invalid_request_error", code: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.kind, self.code = status, kind, code
 
@@ -150,19 +159,25 @@ class OpenAIEndpoint:
             return 500, error_body(f"{type(exc).__name__}: {exc}", "server_error")
 
     def _route(self, method: str, path: str, body: bytes) -> dict[str, Any]:
-        routes = {"/v1/chat/completions": "POST", "/v1/completions": "POST",
-                  "/v1/models": "GET", "/health": "GET"}
+        routes = {
+            "/v1/chat/completions": "POST",
+            "/v1/completions": "POST",
+            "/v1/models": "GET",
+            "/health": "GET",
+        }
         if path not in routes:
-            raise RequestError(404, f"no route {path}; this server has {', '.join(routes)}",
-                               code="not_found")
+            raise RequestError(404, f"no route {path}; this server has {', '.join(routes)}", code="not_found")
         if method != routes[path]:
-            raise RequestError(405, f"{path} takes {routes[path]}, not {method}",
-                               code="method_not_allowed")
+            raise RequestError(405, f"{path} takes {routes[path]}, not {method}", code="method_not_allowed")
         if path == "/health":
             return {"status": "ok", "model": self.name}
         if path == "/v1/models":
-            return {"object": "list", "data": [{"id": self.name, "object": "model",
-                                                "created": self.created, "owned_by": "autogets-ray"}]}
+            return {
+                "object": "list",
+                "data": [
+                    {"id": self.name, "object": "model", "created": self.created, "owned_by": "autogets-ray"}
+                ],
+            }
         request = self._body(body)
         if path == "/v1/chat/completions":
             if not isinstance(request.get("messages"), list) or not request["messages"]:
@@ -186,9 +201,12 @@ class OpenAIEndpoint:
             raise RequestError(400, "streaming is not supported by this server; send stream=false")
         model = request.get("model")
         if model not in (None, "", self.name):
-            raise RequestError(404, f"model {model!r} is not served here; this server serves "
-                                    f"{self.name!r} (set model: {self.name})",
-                               code="model_not_found")
+            raise RequestError(
+                404,
+                f"model {model!r} is not served here; this server serves "
+                f"{self.name!r} (set model: {self.name})",
+                code="model_not_found",
+            )
         return request
 
 
@@ -199,14 +217,19 @@ class LlamaCppReplica:
     installed there), so a cluster needs no shared path for the default model.
     """
 
-    def __init__(self, model: str, name: str, options: dict[str, int], route_prefix: str = "/",
-                 max_ongoing_requests: int = 5) -> None:
+    def __init__(
+        self,
+        model: str,
+        name: str,
+        options: dict[str, int],
+        route_prefix: str = "/",
+        max_ongoing_requests: int = 5,
+    ) -> None:
         engine = LlamaCppEngine(locate_gguf(model), EngineOptions(**options))
         engine.load()
         self.endpoint = OpenAIEndpoint(engine, name)
         self.route_prefix = route_prefix.rstrip("/")
-        self.pool = ThreadPoolExecutor(max_workers=max_ongoing_requests,
-                                       thread_name_prefix="llamacpp")
+        self.pool = ThreadPoolExecutor(max_workers=max_ongoing_requests, thread_name_prefix="llamacpp")
 
     async def __call__(self, request: Any) -> Any:
         """A starlette request -> a JSON response; the engine call runs in the pool."""
@@ -214,11 +237,12 @@ class LlamaCppReplica:
 
         path = request.url.path
         if self.route_prefix and path.startswith(self.route_prefix):
-            path = path[len(self.route_prefix):]
+            path = path[len(self.route_prefix) :]
         body = await request.body()
         loop = asyncio.get_running_loop()
-        status, reply = await loop.run_in_executor(self.pool, self.endpoint.handle,
-                                                   request.method, path, body)
+        status, reply = await loop.run_in_executor(
+            self.pool, self.endpoint.handle, request.method, path, body
+        )
         return JSONResponse(reply, status_code=status)
 
     def check_health(self) -> None:
@@ -229,17 +253,27 @@ class LlamaCppReplica:
 
 # --- deploying with Ray Serve -----------------------------------------------------------------
 
+
 def llamacpp_deployment_options(options: ServeOptions, engine: EngineOptions) -> dict[str, Any]:
     """``serve.deployment`` keyword arguments: replicas, per-replica CPUs/GPU share, concurrency."""
     actor: dict[str, Any] = {"num_cpus": float(options.cpus_per_replica or engine.threads)}
     if options.gpus_per_replica:
         actor["num_gpus"] = float(options.gpus_per_replica)
-    return {"name": DEPLOYMENT_NAME, "num_replicas": options.replicas, "ray_actor_options": actor,
-            "max_ongoing_requests": options.max_ongoing_requests or engine.parallel}
+    return {
+        "name": DEPLOYMENT_NAME,
+        "num_replicas": options.replicas,
+        "ray_actor_options": actor,
+        "max_ongoing_requests": options.max_ongoing_requests or engine.parallel,
+    }
 
 
-def deploy_llamacpp(model: str = "", name: str = "", engine: EngineOptions | None = None,
-                    options: ServeOptions | None = None, ready_timeout_s: float = 60.0) -> str:
+def deploy_llamacpp(
+    model: str = "",
+    name: str = "",
+    engine: EngineOptions | None = None,
+    options: ServeOptions | None = None,
+    ready_timeout_s: float = 60.0,
+) -> str:
     """Deploy the llama.cpp app on the connected Ray (``ray.init`` first); returns the base URL.
 
     With a GPU share per replica and ``engine.gpu_layers`` 0, every layer is offloaded (-1): a GPU
@@ -255,15 +289,29 @@ def deploy_llamacpp(model: str = "", name: str = "", engine: EngineOptions | Non
     name = model_name(path, name)
     deployment_options = llamacpp_deployment_options(options, engine)
     app = serve.deployment(LlamaCppReplica, **deployment_options).bind(
-        model, name, {"threads": engine.threads, "context_size": engine.context_size,
-                      "parallel": engine.parallel, "gpu_layers": engine.gpu_layers},
-        options.route_prefix, deployment_options["max_ongoing_requests"])
+        model,
+        name,
+        {
+            "threads": engine.threads,
+            "context_size": engine.context_size,
+            "parallel": engine.parallel,
+            "gpu_layers": engine.gpu_layers,
+        },
+        options.route_prefix,
+        deployment_options["max_ongoing_requests"],
+    )
     return _run(app, options, ready_timeout_s)
 
 
-def vllm_llm_config(model: str, name: str = "", replicas: int = 1, gpus_per_replica: float = 1.0,
-                    accelerator_type: str = "", context_size: int | None = None,
-                    engine_kwargs: dict[str, Any] | None = None) -> dict[str, Any]:
+def vllm_llm_config(
+    model: str,
+    name: str = "",
+    replicas: int = 1,
+    gpus_per_replica: float = 1.0,
+    accelerator_type: str = "",
+    context_size: int | None = None,
+    engine_kwargs: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Keyword arguments of ``ray.serve.llm.LLMConfig`` for a local model directory (Ray-free).
 
     ``gpus_per_replica`` below 1 packs replicas onto a GPU: one placement bundle with that GPU
@@ -272,18 +320,24 @@ def vllm_llm_config(model: str, name: str = "", replicas: int = 1, gpus_per_repl
     """
     path = Path(model).expanduser() if model else None
     if path is None or not path.is_dir() or not (path / "config.json").is_file():
-        raise UserInputError(f"--engine vllm needs --model to be a local Hugging Face model directory "
-                             f"(with config.json) present on the cluster nodes; got {model!r}. An "
-                             f"offline cluster cannot download a model id")
+        raise UserInputError(
+            f"--engine vllm needs --model to be a local Hugging Face model directory "
+            f"(with config.json) present on the cluster nodes; got {model!r}. An "
+            f"offline cluster cannot download a model id"
+        )
     if not _whole(replicas) or replicas < 1:
         raise UserInputError(f"replicas={replicas!r} must be a whole number >= 1")
     if not _number(gpus_per_replica) or not 0 < gpus_per_replica <= MAX_GPUS_PER_REPLICA:
-        raise UserInputError(f"gpus_per_replica={gpus_per_replica!r} must be in (0, "
-                             f"{MAX_GPUS_PER_REPLICA}]: vLLM needs a GPU (a share such as 0.5 packs two "
-                             f"replicas on one)")
+        raise UserInputError(
+            f"gpus_per_replica={gpus_per_replica!r} must be in (0, "
+            f"{MAX_GPUS_PER_REPLICA}]: vLLM needs a GPU (a share such as 0.5 packs two "
+            f"replicas on one)"
+        )
     if gpus_per_replica > 1 and gpus_per_replica != int(gpus_per_replica):
-        raise UserInputError(f"gpus_per_replica={gpus_per_replica!r}: above one GPU it must be a whole "
-                             f"number (tensor parallelism)")
+        raise UserInputError(
+            f"gpus_per_replica={gpus_per_replica!r}: above one GPU it must be a whole "
+            f"number (tensor parallelism)"
+        )
     if context_size is not None and (not _whole(context_size) or context_size < 1):
         raise UserInputError(f"context_size={context_size!r} must be a whole number >= 1")
     extra = dict(engine_kwargs or {})
@@ -293,16 +347,14 @@ def vllm_llm_config(model: str, name: str = "", replicas: int = 1, gpus_per_repl
     kwargs: dict[str, Any] = {
         "model_loading_config": {"model_id": model_name(path, name), "model_source": str(path.resolve())},
         "llm_engine": "vLLM",
-        "deployment_config": {"autoscaling_config": {"min_replicas": replicas,
-                                                     "max_replicas": replicas}},
+        "deployment_config": {"autoscaling_config": {"min_replicas": replicas, "max_replicas": replicas}},
     }
     engine: dict[str, Any] = {}
     if context_size is not None:
         engine["max_model_len"] = context_size
     if gpus_per_replica < 1:
         kwargs["placement_group_config"] = {"bundles": [{"GPU": float(gpus_per_replica)}]}
-        engine["gpu_memory_utilization"] = math.floor(
-            gpus_per_replica * FRACTIONAL_MEMORY_SHARE * 100) / 100
+        engine["gpu_memory_utilization"] = math.floor(gpus_per_replica * FRACTIONAL_MEMORY_SHARE * 100) / 100
     elif gpus_per_replica > 1:
         engine["tensor_parallel_size"] = int(gpus_per_replica)
     engine.update(extra)
@@ -312,14 +364,16 @@ def vllm_llm_config(model: str, name: str = "", replicas: int = 1, gpus_per_repl
     return kwargs
 
 
-def deploy_vllm(llm_config: dict[str, Any], options: ServeOptions | None = None,
-                ready_timeout_s: float = 900.0) -> str:
+def deploy_vllm(
+    llm_config: dict[str, Any], options: ServeOptions | None = None, ready_timeout_s: float = 900.0
+) -> str:
     """Deploy ``ray.serve.llm``'s OpenAI app for one :func:`vllm_llm_config`; returns the base URL."""
     try:
         from ray.serve.llm import LLMConfig, build_openai_app
     except ImportError as exc:
-        raise UserInputError(f"--engine vllm needs Ray Serve LLM and vLLM on every node: "
-                             f"{LLM_INSTALL_HINT} ({exc})") from None
+        raise UserInputError(
+            f"--engine vllm needs Ray Serve LLM and vLLM on every node: {LLM_INSTALL_HINT} ({exc})"
+        ) from None
     options = options or ServeOptions()
     app = build_openai_app({"llm_configs": [LLMConfig(**llm_config)]})
     return _run(app, options, ready_timeout_s)

@@ -8,6 +8,7 @@ request from a script or drawn with seeded probabilities: ``429`` (with ``Retry-
 persistently failing example. Every request's arrival time is recorded (``server.records``).
 Binds to loopback by default; it is a test and demo server, not a production one.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,18 +53,24 @@ class Faults:
 
 @dataclass(frozen=True)
 class RequestRecord:
-    at: float           # time.monotonic() on arrival
+    at: float  # time.monotonic() on arrival
     path: str
-    fault: str          # "ok" or the injected fault
+    fault: str  # "ok" or the injected fault
     status: int
-    text: str = ""      # the example text parsed from the prompt
+    text: str = ""  # the example text parsed from the prompt
 
 
 class LocalLLMServer:
     """``with LocalLLMServer(backend, faults) as server: OpenAI(base_url=server.base_url) ...``."""
 
-    def __init__(self, backend: Backend, faults: Faults | None = None, host: str = "127.0.0.1",
-                 port: int = 0, model_name: str | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        faults: Faults | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        model_name: str | None = None,
+    ) -> None:
         self.backend = backend
         self.faults = faults or Faults()
         self.model_name = model_name or backend.name
@@ -83,8 +90,9 @@ class LocalLLMServer:
         return f"http://{host}:{port}/v1"
 
     def start(self) -> "LocalLLMServer":
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="autogets-llm-server",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name="autogets-llm-server", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -151,18 +159,21 @@ class LocalLLMServer:
         except Exception as exc:  # the backend failed: an honest 500, not a dropped connection
             return 500, {}, _error(f"backend error: {exc}", "server_error")
         if fault == "short":
-            lines = lines[:max(1, n - self.faults.short_by)]
+            lines = lines[: max(1, n - self.faults.short_by)]
         reply = "\n".join(f"{i + 1}. {line} &" for i, line in enumerate(lines))
         payload = {
             "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
             "object": "chat.completion",
             "created": int(time.time()),
             "model": str(body.get("model") or self.model_name),
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": reply},
-                         "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": estimate_tokens(content),
-                      "completion_tokens": estimate_tokens(reply) if reply else 0,
-                      "total_tokens": estimate_tokens(content) + (estimate_tokens(reply) if reply else 0)},
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}
+            ],
+            "usage": {
+                "prompt_tokens": estimate_tokens(content),
+                "completion_tokens": estimate_tokens(reply) if reply else 0,
+                "total_tokens": estimate_tokens(content) + (estimate_tokens(reply) if reply else 0),
+            },
         }
         return 200, {}, json.dumps(payload).encode("utf-8")
 
@@ -171,17 +182,25 @@ class LocalLLMServer:
             first_index = 1000 * self._asked[text]
             self._asked[text] += 1
         params = SamplingParams(
-            temperature=_number(body, "temperature", 0.7), max_tokens=int(_number(body, "max_tokens", 550)),
-            top_p=_number(body, "top_p", 0.5), frequency_penalty=_number(body, "frequency_penalty", 0.0),
-            presence_penalty=_number(body, "presence_penalty", 0.0), seed=int(_number(body, "seed", 0)),
+            temperature=_number(body, "temperature", 0.7),
+            max_tokens=int(_number(body, "max_tokens", 550)),
+            top_p=_number(body, "top_p", 0.5),
+            frequency_penalty=_number(body, "frequency_penalty", 0.0),
+            presence_penalty=_number(body, "presence_penalty", 0.0),
+            seed=int(_number(body, "seed", 0)),
         )
         request = GenerationRequest(text, None, max(1, n), first_index, params)
         completion = self.backend.complete(self.backend.render(request))
         return [line for line in (clean_line(raw) for raw in completion.text.splitlines()) if line]
 
     def models(self) -> bytes:
-        return json.dumps({"object": "list", "data": [
-            {"id": self.model_name, "object": "model", "created": 0, "owned_by": "autogets-ray"}]}
+        return json.dumps(
+            {
+                "object": "list",
+                "data": [
+                    {"id": self.model_name, "object": "model", "created": 0, "owned_by": "autogets-ray"}
+                ],
+            }
         ).encode("utf-8")
 
 

@@ -10,6 +10,7 @@ The API key is read from the environment *of the actor's process*: on a local Ra
 ``ray.init``; on a cluster set it on the nodes (or pass ``runtime_env={"env_vars": ...}`` yourself,
 knowing Ray then stores it in its job metadata).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -59,9 +60,13 @@ class LLMService:
         return {"config": self.config.to_dict(), "backend": self._generator.backend.name}
 
 
-def get_llm_service(config: GenerationConfig,
-                    class_texts: Mapping[str, Sequence[str]] | None = None, *,
-                    detached: bool = False, runtime_env: Mapping[str, Any] | None = None) -> Any:
+def get_llm_service(
+    config: GenerationConfig,
+    class_texts: Mapping[str, Sequence[str]] | None = None,
+    *,
+    detached: bool = False,
+    runtime_env: Mapping[str, Any] | None = None,
+) -> Any:
     """The cluster's ``LLMService`` for ``config`` (created on first call; idempotent).
 
     ``class_texts`` (label -> real training texts) are shipped to the actor only for labels it

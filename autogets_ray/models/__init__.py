@@ -1,4 +1,5 @@
 """Text classifiers behind one interface (:class:`TextModel`) and a name -> factory registry."""
+
 from __future__ import annotations
 
 from autogets_ray.models.base import MODELS, Featurizer, TextModel, create_model, stack_features

@@ -3,6 +3,7 @@
 Featurisation is split from fitting so that a search featurises the real rows once and each retrain
 featurises only its added (synthetic) rows with the same fitted featuriser, then stacks them.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -69,8 +70,9 @@ class TextModel(ABC):
         return "cpu"
 
 
-def scores_by_code(raw: np.ndarray, classes: Sequence[int] | np.ndarray,
-                   n_classes: int | None = None) -> np.ndarray:
+def scores_by_code(
+    raw: np.ndarray, classes: Sequence[int] | np.ndarray, n_classes: int | None = None
+) -> np.ndarray:
     """Put score columns for the fitted ``classes`` (codes) into an (n, K) array by code.
 
     Codes the model never saw keep ``-inf``; K is ``n_classes`` or ``max(classes) + 1``.

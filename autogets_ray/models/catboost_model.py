@@ -8,6 +8,7 @@ accurate, many times slower on CPU.
 Device: ``device="auto"`` uses the GPU when a CUDA device is visible and CatBoost's GPU mode works,
 with ``gpu_ram_part`` set from the trial's GPU share (CatBoost otherwise grabs 95 % of the card).
 """
+
 from __future__ import annotations
 
 import functools
@@ -73,8 +74,9 @@ class CatBoostTextModel(TextModel):
         **params: Any,
     ) -> None:
         if auto_class_weights not in AUTO_CLASS_WEIGHTS:
-            raise UserInputError(f"catboost auto_class_weights must be one of {AUTO_CLASS_WEIGHTS}, "
-                                 f"got {auto_class_weights!r}")
+            raise UserInputError(
+                f"catboost auto_class_weights must be one of {AUTO_CLASS_WEIGHTS}, got {auto_class_weights!r}"
+            )
         if features not in FEATURE_KINDS:
             raise UserInputError(f"catboost features must be one of {FEATURE_KINDS}, got {features!r}")
         if device not in DEVICES:
@@ -102,8 +104,10 @@ class CatBoostTextModel(TextModel):
             return False
         available = catboost_gpu_count() > 0
         if self.device == "gpu" and not available:
-            raise UserInputError("catboost device='gpu' but no CUDA device is usable by CatBoost here; "
-                                 "use device='auto' or 'cpu'")
+            raise UserInputError(
+                "catboost device='gpu' but no CUDA device is usable by CatBoost here; "
+                "use device='auto' or 'cpu'"
+            )
         return available
 
     def fit_device(self) -> str:

@@ -1,4 +1,5 @@
 """Featurisers shared by the models."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -15,7 +16,10 @@ class TfidfFeaturizer(Featurizer):
 
     def __init__(self, ngram_max: int = 2, min_df: int = 1, max_features: int | None = None) -> None:
         self.vectorizer = TfidfVectorizer(
-            ngram_range=(1, ngram_max), min_df=min_df, max_features=max_features, sublinear_tf=True,
+            ngram_range=(1, ngram_max),
+            min_df=min_df,
+            max_features=max_features,
+            sublinear_tf=True,
             dtype=np.float32,
         )
 

@@ -1,4 +1,5 @@
 """``linear``: LinearSVC on TF-IDF, the fast CPU model for quick runs (about a second a fit)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,8 +18,14 @@ CLASS_WEIGHTS = (None, "balanced")
 class LinearTextModel(TextModel):
     name = "linear"
 
-    def __init__(self, C: float = 1.0, ngram_max: int = 2, min_df: int = 1, seed: int = 0,
-                 class_weight: str | None = None) -> None:
+    def __init__(
+        self,
+        C: float = 1.0,
+        ngram_max: int = 2,
+        min_df: int = 1,
+        seed: int = 0,
+        class_weight: str | None = None,
+    ) -> None:
         if class_weight not in CLASS_WEIGHTS:
             raise UserInputError(f"linear class_weight must be one of {CLASS_WEIGHTS}, got {class_weight!r}")
         self.C = C
@@ -55,8 +62,13 @@ class LinearTextModel(TextModel):
         return {"class_weight": "balanced"}
 
     def describe(self) -> dict[str, Any]:
-        return {"model": self.name, "C": self.C, "ngram_max": self.ngram_max, "min_df": self.min_df,
-                "class_weight": self.class_weight}
+        return {
+            "model": self.name,
+            "C": self.C,
+            "ngram_max": self.ngram_max,
+            "min_df": self.min_df,
+            "class_weight": self.class_weight,
+        }
 
 
 @MODELS.register("linear", help="LinearSVC on TF-IDF uni+bigrams: fast, CPU, for quick runs")

@@ -1,4 +1,5 @@
 """Baselines of paper Table 2 with the same MLP and splits: none, SMOTE, SVM-SMOTE, MUBO."""
+
 from __future__ import annotations
 
 import math
@@ -30,13 +31,24 @@ class MethodResult:
 BASELINES: Registry[MethodResult] = Registry("baseline")
 
 
-def fit_and_score(split: TabularSplit, X: np.ndarray, y: np.ndarray, mlp: MLPConfig, seed: int,
-                  start: float, **extra: object) -> MethodResult:
+def fit_and_score(
+    split: TabularSplit,
+    X: np.ndarray,
+    y: np.ndarray,
+    mlp: MLPConfig,
+    seed: int,
+    start: float,
+    **extra: object,
+) -> MethodResult:
     model = train_mlp(X, y, mlp, seed=seed)
-    return MethodResult(test=binary_f1(split.y_test, model.predict(split.X_test)),
-                        val=binary_f1(split.y_val, model.predict(split.X_val)),
-                        seconds=time.perf_counter() - start, z_train=model.z(X), y_train=y,
-                        extra={"train_rows": len(y), **extra})
+    return MethodResult(
+        test=binary_f1(split.y_test, model.predict(split.X_test)),
+        val=binary_f1(split.y_val, model.predict(split.X_val)),
+        seconds=time.perf_counter() - start,
+        z_train=model.z(X),
+        y_train=y,
+        extra={"train_rows": len(y), **extra},
+    )
 
 
 @BASELINES.register("none", help="no resampling: the MLP on the imbalanced training split (w/o)")
@@ -89,8 +101,16 @@ def mubo(split: TabularSplit, mlp: MLPConfig, seed: int, settings: MoodsSettings
 def outcome_result(split: TabularSplit, outcome: MoodsOutcome, seconds: float) -> MethodResult:
     """A bilevel run's final accepted state (MOODS or MUBO) as a method's result."""
     X, y = assemble_training_set(split.X_train, np.flatnonzero(split.y_train == 1), outcome.state)
-    return MethodResult(test=outcome.state.test, val=outcome.state.val, seconds=seconds,
-                        z_train=outcome.state.z_train, y_train=y,
-                        extra={"train_rows": len(y), "evaluations": len(outcome.history),
-                               "compute_seconds": sum(h.seconds for h in outcome.history),
-                               "outcome": outcome})
+    return MethodResult(
+        test=outcome.state.test,
+        val=outcome.state.val,
+        seconds=seconds,
+        z_train=outcome.state.z_train,
+        y_train=y,
+        extra={
+            "train_rows": len(y),
+            "evaluations": len(outcome.history),
+            "compute_seconds": sum(h.seconds for h in outcome.history),
+            "outcome": outcome,
+        },
+    )

@@ -27,6 +27,7 @@ Our reading of Alg. 1:
   run also stops after ``max_candidates`` evaluations, ``patience`` rejected rounds in a row or
   an empty pool.
 """
+
 from __future__ import annotations
 
 import math
@@ -116,16 +117,19 @@ def accept_f1_both(result: StepResult, state: MoodsState) -> bool:
     return improves_both(result.val, state.val)
 
 
-@ACCEPTANCE_RULES.register("f1-both-or-equal",
-                           help="neither validation F1 nor minority F1 gets worse (ties accepted)")
+@ACCEPTANCE_RULES.register(
+    "f1-both-or-equal", help="neither validation F1 nor minority F1 gets worse (ties accepted)"
+)
 def accept_f1_not_worse(result: StepResult, state: MoodsState) -> bool:
     """A weak reading of line 16: a step that leaves both F1s unchanged also grows S."""
     return result.val.f1 >= state.val.f1 and result.val.f1_minority >= state.val.f1_minority
 
 
-@ACCEPTANCE_RULES.register("f1-pareto-loss",
-                           help="neither F1 worse and one strictly better (Pareto); exact ties "
-                                "accepted when the validation loss decreases")
+@ACCEPTANCE_RULES.register(
+    "f1-pareto-loss",
+    help="neither F1 worse and one strictly better (Pareto); exact ties "
+    "accepted when the validation loss decreases",
+)
 def accept_f1_pareto_loss(result: StepResult, state: MoodsState) -> bool:
     """Line 16 as Pareto dominance of (F1, F1_m), with the validation BCE breaking exact ties.
 
@@ -150,8 +154,9 @@ def accept_val_loss(result: StepResult, state: MoodsState) -> bool:
 REJECTION_RULES: Registry[None] = Registry("rejection rule")
 
 
-@REJECTION_RULES.register("halve-drawn-majority",
-                          help="halve p(s) of the majority rows S_Mk drawn by the rejected step")
+@REJECTION_RULES.register(
+    "halve-drawn-majority", help="halve p(s) of the majority rows S_Mk drawn by the rejected step"
+)
 def halve_drawn_majority(p: np.ndarray, candidate: Step) -> None:
     """Alg. 1 line 21 read as "halve p(s) for s in S_Mk".
 
@@ -238,8 +243,12 @@ class MoodsCore:
     def _saturated(self) -> bool:
         """Under the strict rule nothing improves on F1 = F1_m = 1; Alg. 1 as printed loops forever."""
         val = self.state.val
-        return (self.settings.acceptance == "f1-both" and val is not None
-                and val.f1 >= 1.0 and val.f1_minority >= 1.0)
+        return (
+            self.settings.acceptance == "f1-both"
+            and val is not None
+            and val.f1 >= 1.0
+            and val.f1_minority >= 1.0
+        )
 
     def propose(self) -> list[Step]:
         """The candidates of the next round (empty when finished or a round is still open)."""
@@ -263,9 +272,14 @@ class MoodsCore:
         return np.sort(self.rng.choice(pool, size=size, replace=False, p=weights))
 
     def _candidate(self, add: np.ndarray, synthesize: bool) -> Step:
-        cand = Step(candidate_id=self.next_id, round=self.round, state_version=self.state.version,
-                         add_majority=add.astype(np.int64), seed=int(self.rng.integers(2**31 - 1)),
-                         synthesize=synthesize)
+        cand = Step(
+            candidate_id=self.next_id,
+            round=self.round,
+            state_version=self.state.version,
+            add_majority=add.astype(np.int64),
+            seed=int(self.rng.integers(2**31 - 1)),
+            synthesize=synthesize,
+        )
         self.next_id += 1
         return cand
 
@@ -274,8 +288,9 @@ class MoodsCore:
         """Close the round with the results of every pending candidate; True if a step was accepted."""
         by_id = {r.candidate_id: r for r in results}
         if set(by_id) != set(self.pending):
-            raise ValueError(f"results for candidates {sorted(by_id)} do not match the open round "
-                             f"{sorted(self.pending)}")
+            raise ValueError(
+                f"results for candidates {sorted(by_id)} do not match the open round {sorted(self.pending)}"
+            )
         candidates = [self.pending[i] for i in sorted(self.pending)]
         self.pending = {}
         self.evaluations += len(candidates)
@@ -287,8 +302,11 @@ class MoodsCore:
         improving = [by_id[c.candidate_id] for c in candidates if rule(by_id[c.candidate_id], self.state)]
         best = max(improving, key=candidate_order) if improving else None
         for cand in candidates:
-            self._record(cand, by_id[cand.candidate_id], accepted=best is not None
-                         and cand.candidate_id == best.candidate_id)
+            self._record(
+                cand,
+                by_id[cand.candidate_id],
+                accepted=best is not None and cand.candidate_id == best.candidate_id,
+            )
         if best is None:
             self._reject(candidates)
             return False
@@ -308,8 +326,13 @@ class MoodsCore:
         self.state = MoodsState(
             version=self.state.version + 1,
             majority_idx=np.sort(np.concatenate([self.state.majority_idx, cand.add_majority])),
-            synthetic=np.concatenate([self.state.synthetic, result.synthetic_new.reshape(-1, self.n_features)]),
-            val=result.val, val_loss=result.val_loss, test=result.test, z_train=result.z_train,
+            synthetic=np.concatenate(
+                [self.state.synthetic, result.synthetic_new.reshape(-1, self.n_features)]
+            ),
+            val=result.val,
+            val_loss=result.val_loss,
+            test=result.test,
+            z_train=result.z_train,
         )
         self.m_k += 1
         self.accepted += 1
@@ -324,18 +347,31 @@ class MoodsCore:
         self.rejected_streak += 1
 
     def _record(self, cand: Step, result: StepResult, accepted: bool) -> None:
-        self.history.append(HistoryRow(
-            round=self.round - 1, candidate_id=cand.candidate_id, state_version=cand.state_version,
-            added_majority=len(cand.add_majority), added_synthetic=len(result.synthetic_new),
-            val_f1=result.val.f1, val_f1_minority=result.val.f1_minority, val_loss=result.val_loss,
-            test_f1=result.test.f1, accepted=accepted, seconds=result.seconds, device=result.device,
-        ))
+        self.history.append(
+            HistoryRow(
+                round=self.round - 1,
+                candidate_id=cand.candidate_id,
+                state_version=cand.state_version,
+                added_majority=len(cand.add_majority),
+                added_synthetic=len(result.synthetic_new),
+                val_f1=result.val.f1,
+                val_f1_minority=result.val.f1_minority,
+                val_loss=result.val_loss,
+                test_f1=result.test.f1,
+                accepted=accepted,
+                seconds=result.seconds,
+                device=result.device,
+            )
+        )
 
 
-def assemble_training_set(X_train: np.ndarray, minority_idx: np.ndarray, state: MoodsState,
-                          add_majority: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def assemble_training_set(
+    X_train: np.ndarray, minority_idx: np.ndarray, state: MoodsState, add_majority: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """S = D_m^Tr ∪ S_M ∪ S_m^Sy (paper Sec. 2) as arrays, label 1 = minority."""
-    majority = state.majority_idx if add_majority is None else np.concatenate([state.majority_idx, add_majority])
+    majority = (
+        state.majority_idx if add_majority is None else np.concatenate([state.majority_idx, add_majority])
+    )
     X = np.concatenate([X_train[minority_idx], X_train[majority], state.synthetic])
     y = np.concatenate([np.ones(len(minority_idx)), np.zeros(len(majority)), np.ones(len(state.synthetic))])
     return X, y.astype(np.int64)
@@ -357,5 +393,9 @@ class MoodsOutcome:
 
 def outcome_of(core: MoodsCore) -> MoodsOutcome:
     core.finished  # sets stop_reason
-    return MoodsOutcome(state=core.state, history=list(core.history), stop_reason=core.stop_reason,
-                        n_minority_real=len(core.minority_idx))
+    return MoodsOutcome(
+        state=core.state,
+        history=list(core.history),
+        stop_reason=core.stop_reason,
+        n_minority_real=len(core.minority_idx),
+    )

@@ -12,6 +12,7 @@ training set D^Tr and the one trained on the resampled set S (same architecture)
 The paper writes ΔO with a floor but reports fractional values (2.52, 1.59 ...), so the log is not
 floored here. Variances are sample variances (ddof=1) and floored at 1e-12 to keep the log finite.
 """
+
 from __future__ import annotations
 
 import math
@@ -59,21 +60,36 @@ class EpsDelta:
         return asdict(self)
 
 
-def eps_delta(z_original: np.ndarray, y_original: np.ndarray, z_resampled: np.ndarray,
-              y_resampled: np.ndarray) -> EpsDelta:
+def eps_delta(
+    z_original: np.ndarray, y_original: np.ndarray, z_resampled: np.ndarray, y_resampled: np.ndarray
+) -> EpsDelta:
     """Compute Defs. 4-5 from the two models' outputs on their own training rows."""
     z_o, y_o = np.asarray(z_original, float), np.asarray(y_original)
     z_s, y_s = np.asarray(z_resampled, float), np.asarray(y_resampled)
     if z_o.shape != y_o.shape or z_s.shape != y_s.shape:
         raise ValueError("each z must have one output per label")
     k_o, k_s = 100 * overlap(z_o, y_o), 100 * overlap(z_s, y_s)
-    v = {name: _variance(z[y == label]) for name, z, y, label in (
-        ("m_o", z_o, y_o, 1), ("m_s", z_s, y_s, 1), ("M_o", z_o, y_o, 0), ("M_s", z_s, y_s, 0))}
+    v = {
+        name: _variance(z[y == label])
+        for name, z, y, label in (
+            ("m_o", z_o, y_o, 1),
+            ("m_s", z_s, y_s, 1),
+            ("M_o", z_o, y_o, 0),
+            ("M_s", z_s, y_s, 0),
+        )
+    }
     d_m = math.log10(v["m_s"] / v["m_o"])
     d_M = math.log10(v["M_s"] / v["M_o"])
     return EpsDelta(
         ratio_minority=float(np.mean(y_s == 1)),
-        kappa_m_original=k_o, kappa_m_resampled=k_s, delta_kappa_m=k_o - k_s,
-        var_m_original=v["m_o"], var_m_resampled=v["m_s"], var_M_original=v["M_o"], var_M_resampled=v["M_s"],
-        delta_O_m=d_m, delta_O_M=d_M, delta_O=(d_m + d_M) / 2,
+        kappa_m_original=k_o,
+        kappa_m_resampled=k_s,
+        delta_kappa_m=k_o - k_s,
+        var_m_original=v["m_o"],
+        var_m_resampled=v["m_s"],
+        var_M_original=v["M_o"],
+        var_M_resampled=v["M_s"],
+        delta_O_m=d_m,
+        delta_O_M=d_M,
+        delta_O=(d_m + d_M) / 2,
     )

@@ -5,6 +5,7 @@ draws, so all methods of a run share the split and the initial weights. Each fin
 (method, run) is stored under ``out/rows/`` at once: calling again with the same ``out`` skips
 what is done and resumes an interrupted MOODS search from its Ray Tune experiment.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,9 +30,22 @@ from autogets_ray.progress import Progress
 from autogets_ray.resources import ResourcesConfig
 
 METHODS = methods()
-RESULT_COLUMNS = ["dataset", "method", "run", "f1", "f1_minority", "f1_majority", "val_f1",
-                  "val_f1_minority", "seconds", "compute_seconds", "train_rows", "evaluations",
-                  "steps_per_round", "engine"]
+RESULT_COLUMNS = [
+    "dataset",
+    "method",
+    "run",
+    "f1",
+    "f1_minority",
+    "f1_majority",
+    "val_f1",
+    "val_f1_minority",
+    "seconds",
+    "compute_seconds",
+    "train_rows",
+    "evaluations",
+    "steps_per_round",
+    "engine",
+]
 
 
 @dataclass(frozen=True)
@@ -71,8 +85,9 @@ def _search_settings(method: str, spec: ExperimentSpec) -> MoodsSettings:
     return spec.settings if method == "moods" else mubo_settings(spec.settings)
 
 
-def _local_outcome(method: str, split: TabularSplit, spec: ExperimentSpec, seed: int, out: Path, run: int,
-                   progress: Progress) -> MoodsOutcome:
+def _local_outcome(
+    method: str, split: TabularSplit, spec: ExperimentSpec, seed: int, out: Path, run: int, progress: Progress
+) -> MoodsOutcome:
     cached = out / "local" / f"{method}_run{run}.pkl"
     if cached.exists():
         with open(cached, "rb") as handle:
@@ -80,50 +95,75 @@ def _local_outcome(method: str, split: TabularSplit, spec: ExperimentSpec, seed:
 
     def report(core) -> None:
         h = core.history[-1]
-        progress.info(f"{method} run {run} round {h.round}: val F1 {core.state.val.f1:.3f} / minority "
-                      f"{core.state.val.f1_minority:.3f}, accepted {core.accepted}, evaluations {core.evaluations}")
+        progress.info(
+            f"{method} run {run} round {h.round}: val F1 {core.state.val.f1:.3f} / minority "
+            f"{core.state.val.f1_minority:.3f}, accepted {core.accepted}, evaluations {core.evaluations}"
+        )
 
-    outcome = run_moods_local(split, _search_settings(method, spec), spec.mlp, seed,
-                              on_round=report if method == "moods" else None)
+    outcome = run_moods_local(
+        split, _search_settings(method, spec), spec.mlp, seed, on_round=report if method == "moods" else None
+    )
     cached.parent.mkdir(parents=True, exist_ok=True)
     with open(cached, "wb") as handle:
         pickle.dump(outcome, handle)
     return outcome
 
 
-def _ray_outcomes(todo: list[tuple[str, int]], splits: dict[int, TabularSplit], spec: ExperimentSpec,
-                  out: Path, progress: Progress, name: str) -> tuple[dict[tuple[str, int], MoodsOutcome], float]:
+def _ray_outcomes(
+    todo: list[tuple[str, int]],
+    splits: dict[int, TabularSplit],
+    spec: ExperimentSpec,
+    out: Path,
+    progress: Progress,
+    name: str,
+) -> tuple[dict[tuple[str, int], MoodsOutcome], float]:
     """Every (method, run) search of ``todo`` on one Tuner; returns the outcomes and the wall seconds."""
     from autogets_ray.moods.tune_run import MoodsRun, run_moods_tune
     from autogets_ray.ray_session import ensure_ray
 
     ensure_ray()
-    runs = [MoodsRun(f"{method}_run{run}", splits[run], _search_settings(method, spec), spec.seed + run)
-            for method, run in todo]
+    runs = [
+        MoodsRun(f"{method}_run{run}", splits[run], _search_settings(method, spec), spec.seed + run)
+        for method, run in todo
+    ]
     start = time.perf_counter()
     with progress.step(f"{len(runs)} search(es) on Ray Tune ({', '.join(r.run_id for r in runs)})"):
         try:
-            outcomes = run_moods_tune(runs, spec.mlp, out / "tune", name=name, progress=progress,
-                                      resources=spec.resources)
+            outcomes = run_moods_tune(
+                runs, spec.mlp, out / "tune", name=name, progress=progress, resources=spec.resources
+            )
         except SearchInterrupted as exc:
-            raise SearchInterrupted(str(exc), out=str(out), resume_hint=(
-                f"rerun the same command with --out {out} to continue (finished steps and runs are kept)")) from exc
+            raise SearchInterrupted(
+                str(exc),
+                out=str(out),
+                resume_hint=(
+                    f"rerun the same command with --out {out} to continue (finished steps and runs are kept)"
+                ),
+            ) from exc
     wall = time.perf_counter() - start
     return {key: outcomes[run.run_id] for key, run in zip(todo, runs)}, wall
 
 
 def _result_row(dataset: str, method: str, run: int, result: MethodResult, spec: ExperimentSpec) -> dict:
-    return {"dataset": dataset, "method": method, "run": run, **result.test.as_dict(),
-            "val_f1": result.val.f1, "val_f1_minority": result.val.f1_minority, "seconds": result.seconds,
-            "compute_seconds": result.extra.get("compute_seconds", result.seconds),
-            "train_rows": result.extra.get("train_rows", len(result.y_train)),
-            "evaluations": result.extra.get("evaluations", 1),
-            "steps_per_round": spec.settings.steps_per_round if method == "moods" else 0,
-            "engine": spec.engine if method in SEARCH_METHODS else "local"}
+    return {
+        "dataset": dataset,
+        "method": method,
+        "run": run,
+        **result.test.as_dict(),
+        "val_f1": result.val.f1,
+        "val_f1_minority": result.val.f1_minority,
+        "seconds": result.seconds,
+        "compute_seconds": result.extra.get("compute_seconds", result.seconds),
+        "train_rows": result.extra.get("train_rows", len(result.y_train)),
+        "evaluations": result.extra.get("evaluations", 1),
+        "steps_per_round": spec.settings.steps_per_round if method == "moods" else 0,
+        "engine": spec.engine if method in SEARCH_METHODS else "local",
+    }
 
 
-def _run_here(method: str, split: TabularSplit, spec: ExperimentSpec, seed: int, out: Path, run: int,
-              progress: Progress) -> MethodResult:
+def _run_here(
+    method: str, split: TabularSplit, spec: ExperimentSpec, seed: int, out: Path, run: int, progress: Progress
+) -> MethodResult:
     """A method in this process: a baseline fit, or a search on the local engine."""
     with progress.step(f"{split.dataset} run {run + 1}/{spec.runs}: {method}"):
         if method not in SEARCH_METHODS:
@@ -139,9 +179,13 @@ def _done(out: Path, method: str, run: int) -> bool:
     return method != "moods" or _row_file(out, "eps", method, run).exists()
 
 
-def run_moods_experiment(data: TabularData, out: str | Path, spec: ExperimentSpec,
-                   progress: Progress | None = None,
-                   only_runs: tuple[int, ...] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def run_moods_experiment(
+    data: TabularData,
+    out: str | Path,
+    spec: ExperimentSpec,
+    progress: Progress | None = None,
+    only_runs: tuple[int, ...] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Write ``results.csv`` (one row per method and run), ``eps_delta.csv`` (MOODS runs),
     ``moods_history.csv`` (every candidate step) and ``z_hist_run<r>.png``; return both tables.
 
@@ -177,8 +221,12 @@ def run_moods_experiment(data: TabularData, out: str | Path, spec: ExperimentSpe
                 result = outcome_result(split, searched[(method, run)], share)
             else:
                 result = _run_here(method, split, spec, seed, out, run, progress)
-            _write_json(_row_file(out, "result", method, run), _result_row(data.name, method, run, result, spec))
-            progress.info(f"{method} run {run}: test F1 {result.test.f1:.3f} (minority {result.test.f1_minority:.3f})")
+            _write_json(
+                _row_file(out, "result", method, run), _result_row(data.name, method, run, result, spec)
+            )
+            progress.info(
+                f"{method} run {run}: test F1 {result.test.f1:.3f} (minority {result.test.f1_minority:.3f})"
+            )
             if method == "none":
                 none_result = result
             if method == "moods":
@@ -189,13 +237,20 @@ def run_moods_experiment(data: TabularData, out: str | Path, spec: ExperimentSpe
     return results, eps
 
 
-def _write_eps_delta(out: Path, dataset: str, run: int, original: MethodResult, moods: MethodResult,
-                     plot: bool) -> None:
+def _write_eps_delta(
+    out: Path, dataset: str, run: int, original: MethodResult, moods: MethodResult, plot: bool
+) -> None:
     metric = eps_delta(original.z_train, original.y_train, moods.z_train, moods.y_train)
     _write_json(_row_file(out, "eps", "moods", run), {"dataset": dataset, "run": run, **metric.as_dict()})
     if plot:
-        plot_z_histograms(original.z_train, original.y_train, moods.z_train, moods.y_train,
-                          out / f"z_hist_run{run}.png", title=f"{dataset} run {run}")
+        plot_z_histograms(
+            original.z_train,
+            original.y_train,
+            moods.z_train,
+            moods.y_train,
+            out / f"z_hist_run{run}.png",
+            title=f"{dataset} run {run}",
+        )
 
 
 def _write_history(out: Path, run: int, outcome: MoodsOutcome) -> None:
@@ -228,10 +283,16 @@ def _collect(out: Path, kind: str) -> pd.DataFrame:
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
     """Mean and sd of test F1 per method (paper Table 2 cells) and mean seconds per run."""
     grouped = results.groupby("method")
-    return pd.DataFrame({"f1_mean": grouped["f1"].mean(), "f1_sd": grouped["f1"].std(ddof=1).fillna(0.0),
-                         "f1_minority": grouped["f1_minority"].mean(),
-                         "f1_majority": grouped["f1_majority"].mean(),
-                         "seconds": grouped["seconds"].mean(), "runs": grouped.size()})
+    return pd.DataFrame(
+        {
+            "f1_mean": grouped["f1"].mean(),
+            "f1_sd": grouped["f1"].std(ddof=1).fillna(0.0),
+            "f1_minority": grouped["f1_minority"].mean(),
+            "f1_majority": grouped["f1_majority"].mean(),
+            "seconds": grouped["seconds"].mean(),
+            "runs": grouped.size(),
+        }
+    )
 
 
 def with_steps(spec: ExperimentSpec, steps_per_round: int) -> ExperimentSpec:

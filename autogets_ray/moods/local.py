@@ -1,4 +1,5 @@
 """MOODS without Ray: the ask/tell core driven by a plain loop in this process."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -9,8 +10,13 @@ from autogets_ray.moods.split import TabularSplit
 from autogets_ray.moods.step import evaluate_step
 
 
-def run_moods_local(split: TabularSplit, settings: MoodsSettings, mlp: MLPConfig, seed: int,
-                    on_round: Callable[[MoodsCore], None] | None = None) -> MoodsOutcome:
+def run_moods_local(
+    split: TabularSplit,
+    settings: MoodsSettings,
+    mlp: MLPConfig,
+    seed: int,
+    on_round: Callable[[MoodsCore], None] | None = None,
+) -> MoodsOutcome:
     """Alg. 1 end to end; ``on_round`` is called after every closed round (progress lines)."""
     core = MoodsCore(split.y_train, split.X_train.shape[1], settings, seed=seed)
     while True:
@@ -18,8 +24,7 @@ def run_moods_local(split: TabularSplit, settings: MoodsSettings, mlp: MLPConfig
         if not batch:
             break
         state = core.state
-        core.observe([evaluate_step(split, core.minority_idx, state, c, mlp, model_seed=seed)
-                      for c in batch])
+        core.observe([evaluate_step(split, core.minority_idx, state, c, mlp, model_seed=seed) for c in batch])
         if on_round is not None:
             on_round(core)
     return outcome_of(core)

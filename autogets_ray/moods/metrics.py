@@ -1,4 +1,5 @@
 """Binary F1 scores of the MOODS paper (Def. 3) and the upper-level acceptance rule (Alg. 1 l. 16)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,8 +16,11 @@ class BinaryF1:
     f1_majority: float
 
     def as_dict(self, prefix: str = "") -> dict[str, float]:
-        return {f"{prefix}f1": self.f1, f"{prefix}f1_minority": self.f1_minority,
-                f"{prefix}f1_majority": self.f1_majority}
+        return {
+            f"{prefix}f1": self.f1,
+            f"{prefix}f1_minority": self.f1_minority,
+            f"{prefix}f1_majority": self.f1_majority,
+        }
 
 
 def binary_f1(y_true: np.ndarray, y_pred: np.ndarray) -> BinaryF1:

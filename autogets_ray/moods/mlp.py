@@ -13,6 +13,7 @@ A fit touches no process-wide torch state that outlives it: the weights and the 
 from generators local to the fit, and the thread count is restored when it ends (:func:`train_mlp`),
 since Ray runs many fits in one reused worker process.
 """
+
 from __future__ import annotations
 
 import math
@@ -38,9 +39,11 @@ def resolve_device(device: str) -> str:
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
-        raise UserInputError("MLP device 'cuda' was asked for, but torch sees no GPU here "
-                             f"(torch {torch.__version__}, CUDA build: {torch.version.cuda or 'no'}); "
-                             "use 'cpu' or 'auto'")
+        raise UserInputError(
+            "MLP device 'cuda' was asked for, but torch sees no GPU here "
+            f"(torch {torch.__version__}, CUDA build: {torch.version.cuda or 'no'}); "
+            "use 'cpu' or 'auto'"
+        )
     return device
 
 
@@ -81,8 +84,9 @@ def _init_linear(layer: nn.Linear, generator: torch.Generator) -> None:
     nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
 
 
-def build_net(n_features: int, hidden: tuple[int, ...],
-              generator: torch.Generator | None = None) -> nn.Sequential:
+def build_net(
+    n_features: int, hidden: tuple[int, ...], generator: torch.Generator | None = None
+) -> nn.Sequential:
     """The net of the module docstring on the CPU, initialised from ``generator`` (a fresh unseeded
     one when None); torch's global generator is neither read nor advanced."""
     generator = generator if generator is not None else torch.Generator()
@@ -186,7 +190,7 @@ def _train(X: np.ndarray, y: np.ndarray, config: MLPConfig, seed: int) -> MLPCla
     while epoch < config.max_epochs and updates < config.max_updates:
         order = torch.randperm(n, generator=shuffle_generator).to(device)
         for begin in range(0, n, config.batch_size):
-            batch = order[begin:begin + config.batch_size]
+            batch = order[begin : begin + config.batch_size]
             optimiser.zero_grad()
             _loss(net, Xt[batch], yt[batch]).backward()
             optimiser.step()
@@ -199,5 +203,13 @@ def _train(X: np.ndarray, y: np.ndarray, config: MLPConfig, seed: int) -> MLPCla
             if grad_norm <= config.grad_tol:
                 break
     net.eval()
-    return MLPClassifier(net, FitInfo(epochs=epoch, updates=updates, grad_norm=grad_norm,
-                                      seconds=time.perf_counter() - start, device=device))
+    return MLPClassifier(
+        net,
+        FitInfo(
+            epochs=epoch,
+            updates=updates,
+            grad_norm=grad_norm,
+            seconds=time.perf_counter() - start,
+            device=device,
+        ),
+    )

@@ -8,6 +8,7 @@ engine, resources). Their defaults are the only ones: the command line's options
 run are built from them. A wrong value is a :class:`~autogets_ray.errors.UserInputError` naming the
 option, raised before any work.
 """
+
 from __future__ import annotations
 
 from typing import Annotated, Any
@@ -17,7 +18,7 @@ from pydantic import BaseModel, BeforeValidator, Field, field_validator
 from autogets_ray.moods.core import ACCEPTANCE_RULES, REJECTION_RULES, MoodsSettings
 from autogets_ray.moods.mlp import DEVICES, MLPConfig
 from autogets_ray.resources import ResourcesConfig
-from autogets_ray.typed import Bool, Float, Int, Options, Str, one_or_many
+from autogets_ray.typed import Bool, Float, Int, Options, Str, one_of, one_or_many
 
 #: How the MOODS and MUBO searches run: one Ray Tune trial per candidate step, or a loop in-process.
 ENGINES = ("ray", "local")
@@ -31,15 +32,15 @@ def methods() -> tuple[str, ...]:
 
 
 def _rule(registry: Any, name: str) -> str:
-    if name not in registry:
-        raise ValueError(f"unknown {registry.kind} {name!r}; choose from {', '.join(registry.names())}")
-    return name
+    return one_of(name, registry.names(), registry.kind)
 
 
 class MoodsOptions(Options):
     """One MOODS run: the outer loop (Alg. 1) and the MLP's fit caps (the inner loop)."""
 
-    steps_per_round: Int = Field(2, ge=1, description="K candidate steps per round, an integer >= 1; 1 is the paper's")
+    steps_per_round: Int = Field(
+        2, ge=1, description="K candidate steps per round, an integer >= 1; 1 is the paper's"
+    )
     max_accepted: Int = Field(40, ge=1, description="accepted steps (MaxIter), an integer >= 1")
     max_candidates: Int = Field(60, ge=1, description="candidate steps (trials) per run, an integer >= 1")
     patience: Int = Field(20, ge=1, description="rejected rounds in a row before stopping, an integer >= 1")
@@ -60,20 +61,28 @@ class MoodsOptions(Options):
 
     def settings(self) -> MoodsSettings:
         """The outer-loop settings of a run."""
-        return MoodsSettings(steps_per_round=self.steps_per_round, max_accepted=self.max_accepted,
-                             max_candidates=self.max_candidates, patience=self.patience,
-                             acceptance=self.acceptance, rejection=self.rejection)
+        return MoodsSettings(
+            steps_per_round=self.steps_per_round,
+            max_accepted=self.max_accepted,
+            max_candidates=self.max_candidates,
+            patience=self.patience,
+            acceptance=self.acceptance,
+            rejection=self.rejection,
+        )
 
     def mlp(self, threads: int = 1, device: str = "cpu") -> MLPConfig:
         """The MLP of a run, with the fit caps of these options."""
-        return MLPConfig(max_updates=self.max_updates, max_epochs=self.max_epochs, threads=threads, device=device)
+        return MLPConfig(
+            max_updates=self.max_updates, max_epochs=self.max_epochs, threads=threads, device=device
+        )
 
 
 class MoodsExperimentOptions(MoodsOptions):
     """``autogets moods``: which methods, how many seeded runs, where the searches run."""
 
     methods: Annotated[tuple[Str, ...], BeforeValidator(one_or_many)] = Field(
-        default_factory=methods, min_length=1, description="a list of methods")
+        default_factory=methods, min_length=1, description="a list of methods"
+    )
     runs: Int = Field(5, ge=1, description="seeded runs, an integer >= 1")
     seed: Int = Field(0, ge=0, lt=2**32, description="the first run's seed, an integer in [0, 2**32)")
     engine: Str = Field("ray", description=f"one of {', '.join(ENGINES)}")
@@ -94,16 +103,12 @@ class MoodsExperimentOptions(MoodsOptions):
     @field_validator("engine")
     @classmethod
     def _engine(cls, name: str) -> str:
-        if name not in ENGINES:
-            raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
-        return name
+        return one_of(name, ENGINES, "engine")
 
     @field_validator("device")
     @classmethod
     def _device(cls, name: str) -> str:
-        if name not in DEVICES:
-            raise ValueError(f"unknown device {name!r}; choose one of {', '.join(DEVICES)}")
-        return name
+        return one_of(name, DEVICES, "device")
 
     def resources(self) -> ResourcesConfig:
         return ResourcesConfig(cpu=self.cpus_per_trial, gpu=self.gpus_per_trial)
@@ -112,10 +117,16 @@ class MoodsExperimentOptions(MoodsOptions):
         """The :class:`~autogets_ray.moods.experiment.ExperimentSpec` these options describe."""
         from autogets_ray.moods.experiment import ExperimentSpec
 
-        return ExperimentSpec(methods=self.methods, runs=self.runs, seed=self.seed, engine=self.engine,
-                              plot=self.plot, settings=self.settings(),
-                              mlp=self.mlp(threads=max(1, int(self.cpus_per_trial)), device=self.device),
-                              resources=self.resources())
+        return ExperimentSpec(
+            methods=self.methods,
+            runs=self.runs,
+            seed=self.seed,
+            engine=self.engine,
+            plot=self.plot,
+            settings=self.settings(),
+            mlp=self.mlp(threads=max(1, int(self.cpus_per_trial)), device=self.device),
+            resources=self.resources(),
+        )
 
 
 def option_name(key: str) -> str:

@@ -8,6 +8,7 @@ Alg. 1 runs on the rest; the returned set is the final S (real minority + chosen
 synthetic minority, back in the input's feature scale). The held-out rows are not returned, as in
 the paper, where S is drawn from D^Tr only.
 """
+
 from __future__ import annotations
 
 from numbers import Integral, Real
@@ -60,12 +61,21 @@ class MOODSSampler(BaseSampler):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, *, sampling_strategy: str = "auto", validation_size: float = 0.2,
-                 steps_per_round: int = _default("steps_per_round"), max_accepted: int = _default("max_accepted"),
-                 max_candidates: int = _default("max_candidates"), patience: int = _default("patience"),
-                 max_updates: int = _default("max_updates"), max_epochs: int = _default("max_epochs"),
-                 acceptance: str = _default("acceptance"), rejection: str = _default("rejection"),
-                 random_state=None) -> None:
+    def __init__(
+        self,
+        *,
+        sampling_strategy: str = "auto",
+        validation_size: float = 0.2,
+        steps_per_round: int = _default("steps_per_round"),
+        max_accepted: int = _default("max_accepted"),
+        max_candidates: int = _default("max_candidates"),
+        patience: int = _default("patience"),
+        max_updates: int = _default("max_updates"),
+        max_epochs: int = _default("max_epochs"),
+        acceptance: str = _default("acceptance"),
+        rejection: str = _default("rejection"),
+        random_state=None,
+    ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.validation_size = validation_size
         self.steps_per_round = steps_per_round
@@ -83,20 +93,35 @@ class MOODSSampler(BaseSampler):
 
         classes, counts = np.unique(y, return_counts=True)
         if len(classes) != 2:
-            raise UserInputError(f"MOODSSampler needs exactly two classes, got {len(classes)}: {classes[:10]}")
+            raise UserInputError(
+                f"MOODSSampler needs exactly two classes, got {len(classes)}: {classes[:10]}"
+            )
         minority = classes[int(np.argmin(counts))]
         self.minority_class_ = minority
         labels = (y == minority).astype(np.int64)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         X = np.asarray(X, dtype=np.float64)
-        train, val = train_test_split(np.arange(len(y)), test_size=self.validation_size,
-                                      stratify=labels, random_state=seed)
+        train, val = train_test_split(
+            np.arange(len(y)), test_size=self.validation_size, stratify=labels, random_state=seed
+        )
         scaler = StandardScaler().fit(X[train])
-        split = TabularSplit(scaler.transform(X[train]), labels[train], scaler.transform(X[val]), labels[val],
-                             scaler.transform(X[val]), labels[val], seed=seed)
-        options = MoodsOptions.build(**{name: int(getattr(self, name)) for name in _COUNTS},
-                                     acceptance=self.acceptance, rejection=self.rejection)
+        split = TabularSplit(
+            scaler.transform(X[train]),
+            labels[train],
+            scaler.transform(X[val]),
+            labels[val],
+            scaler.transform(X[val]),
+            labels[val],
+            seed=seed,
+        )
+        options = MoodsOptions.build(
+            **{name: int(getattr(self, name)) for name in _COUNTS},
+            acceptance=self.acceptance,
+            rejection=self.rejection,
+        )
         self.outcome_ = run_moods_local(split, options.settings(), options.mlp(), seed=seed)
-        X_s, y_s = assemble_training_set(split.X_train, np.flatnonzero(split.y_train == 1), self.outcome_.state)
+        X_s, y_s = assemble_training_set(
+            split.X_train, np.flatnonzero(split.y_train == 1), self.outcome_.state
+        )
         majority = classes[classes != minority][0]
         return scaler.inverse_transform(X_s), np.where(y_s == 1, minority, majority)

@@ -10,6 +10,7 @@ Training-set states live in files under the run's ``work_dir`` (``state_<version
 here when a round is proposed; ``candidate_<id>.npz``, written by the trial), so trial configs stay
 small; on a multi-node cluster ``work_dir`` must be shared storage, as Tune's storage path must.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,8 +49,9 @@ def save_state(state: MoodsState, work_dir: str | Path) -> Path:
 
 def load_state(path: str | Path) -> MoodsState:
     with np.load(path) as data:
-        return MoodsState(version=int(data["version"]), majority_idx=data["majority_idx"],
-                          synthetic=data["synthetic"])
+        return MoodsState(
+            version=int(data["version"]), majority_idx=data["majority_idx"], synthetic=data["synthetic"]
+        )
 
 
 @dataclass(frozen=True)
@@ -64,15 +66,25 @@ class StepProposal:
 
     def to_config(self) -> dict[str, Any]:
         s = self.step
-        return {"candidate_id": s.candidate_id, "round": s.round, "state_version": s.state_version,
-                "add_majority": s.add_majority.tolist(), "seed": s.seed, "synthesize": s.synthesize}
+        return {
+            "candidate_id": s.candidate_id,
+            "round": s.round,
+            "state_version": s.state_version,
+            "add_majority": s.add_majority.tolist(),
+            "seed": s.seed,
+            "synthesize": s.synthesize,
+        }
 
 
 def step_from_config(config: dict[str, Any]) -> Step:
-    return Step(candidate_id=int(config["candidate_id"]), round=int(config["round"]),
-                state_version=int(config["state_version"]),
-                add_majority=np.asarray(config["add_majority"], dtype=np.int64),
-                seed=int(config["seed"]), synthesize=bool(config["synthesize"]))
+    return Step(
+        candidate_id=int(config["candidate_id"]),
+        round=int(config["round"]),
+        state_version=int(config["state_version"]),
+        add_majority=np.asarray(config["add_majority"], dtype=np.int64),
+        seed=int(config["seed"]),
+        synthesize=bool(config["synthesize"]),
+    )
 
 
 def failed_result(candidate_id: int, n_features: int) -> StepResult:
@@ -90,7 +102,9 @@ def result_from_report(result: dict[str, Any]) -> StepResult:
         val=BinaryF1(result["val_f1"], result["val_f1_minority"], result["val_f1_majority"]),
         val_loss=float(result["val_loss"]),
         test=BinaryF1(result["test_f1"], result["test_f1_minority"], result["test_f1_majority"]),
-        synthetic_new=synthetic, z_train=z_train, seconds=float(result.get("seconds", 0.0)),
+        synthetic_new=synthetic,
+        z_train=z_train,
+        seconds=float(result.get("seconds", 0.0)),
         device=str(result.get("model_device", "cpu")),
     )
 
@@ -143,9 +157,11 @@ class MoodsSearch:
             raise ValueError(f"MOODS run {self.run_id}: step {candidate_id} is not outstanding")
         if outcome is None:
             if not self.core.state.evaluated:
-                raise RuntimeError(f"MOODS run {self.run_id}: the trial that trains the start S_0 failed (its "
-                                   "error is in the experiment's trial directory), so there is nothing to "
-                                   "search from; fix that error and run again")
+                raise RuntimeError(
+                    f"MOODS run {self.run_id}: the trial that trains the start S_0 failed (its "
+                    "error is in the experiment's trial directory), so there is nothing to "
+                    "search from; fix that error and run again"
+                )
             outcome = failed_result(step_id, self.core.n_features)
         self._results[step_id] = outcome
         self.closed_round = None
@@ -158,8 +174,13 @@ class MoodsSearch:
     def state_summary(self) -> dict[str, Any]:
         core = self.core
         core.finished  # sets stop_reason
-        return {"finish_reason": core.stop_reason, "evaluations": core.evaluations, "accepted": core.accepted,
-                "rounds": core.round, "candidates_issued": self._issued}
+        return {
+            "finish_reason": core.stop_reason,
+            "evaluations": core.evaluations,
+            "accepted": core.accepted,
+            "rounds": core.round,
+            "candidates_issued": self._issued,
+        }
 
     def write_state(self, reason: str | None = None) -> None:
         path = Path(self.work_dir) / STATE_FILE

@@ -5,6 +5,7 @@ stratified 80/20 (train+val / test), then 80/20 (train / val), as AutoGeTS does 
 and standardise every feature with the training part's mean and standard deviation (the paper does
 not say; an MLP trained with Adam at 1e-4 needs comparable feature scales).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,11 +31,17 @@ class TabularSplit:
     dataset: str = ""
 
     def sizes(self) -> dict[str, int]:
-        return {"train": len(self.y_train), "val": len(self.y_val), "test": len(self.y_test),
-                "train_minority": int(self.y_train.sum())}
+        return {
+            "train": len(self.y_train),
+            "val": len(self.y_val),
+            "test": len(self.y_test),
+            "train_minority": int(self.y_train.sum()),
+        }
 
 
-def split_tabular(data: TabularData, seed: int, test_size: float = 0.2, val_size: float = 0.2) -> TabularSplit:
+def split_tabular(
+    data: TabularData, seed: int, test_size: float = 0.2, val_size: float = 0.2
+) -> TabularSplit:
     """Stratified 80/20 then 80/20 split with ``seed``; scaler fitted on the training part only."""
     idx = np.arange(len(data.y))
     rest, test = train_test_split(idx, test_size=test_size, stratify=data.y, random_state=seed)
@@ -44,5 +51,13 @@ def split_tabular(data: TabularData, seed: int, test_size: float = 0.2, val_size
     def scaled(rows: np.ndarray) -> np.ndarray:
         return scaler.transform(data.X[rows]).astype(np.float64)
 
-    return TabularSplit(scaled(train), data.y[train].copy(), scaled(val), data.y[val].copy(),
-                        scaled(test), data.y[test].copy(), seed=seed, dataset=data.name)
+    return TabularSplit(
+        scaled(train),
+        data.y[train].copy(),
+        scaled(val),
+        data.y[val].copy(),
+        scaled(test),
+        data.y[test].copy(),
+        seed=seed,
+        dataset=data.name,
+    )

@@ -1,4 +1,5 @@
 """Evaluate one MOODS candidate: SVM-SMOTE (Alg. 1 l. 6-7), inner loop (l. 8-12), F1s (l. 13-14)."""
+
 from __future__ import annotations
 
 import time
@@ -20,13 +21,21 @@ def validation_loss(model: MLPClassifier, X: np.ndarray, y: np.ndarray) -> float
     return float(np.mean(loss))
 
 
-def evaluate_step(split: TabularSplit, minority_idx: np.ndarray, state: MoodsState,
-                  candidate: Step, mlp: MLPConfig, model_seed: int) -> StepResult:
+def evaluate_step(
+    split: TabularSplit,
+    minority_idx: np.ndarray,
+    state: MoodsState,
+    candidate: Step,
+    mlp: MLPConfig,
+    model_seed: int,
+) -> StepResult:
     """Build S_k, train z_w* on it from the run's fixed initialisation and score it."""
     start = time.perf_counter()
     if candidate.state_version != state.version:
-        raise ValueError(f"candidate {candidate.candidate_id} was drawn from state {candidate.state_version}, "
-                         f"not from state {state.version}")
+        raise ValueError(
+            f"candidate {candidate.candidate_id} was drawn from state {candidate.state_version}, "
+            f"not from state {state.version}"
+        )
     X, y = assemble_training_set(split.X_train, minority_idx, state, candidate.add_majority)
     new = svm_smote_rows(X, y, candidate.seed) if candidate.synthesize else np.empty((0, X.shape[1]))
     X_s = np.concatenate([X, new])

@@ -7,6 +7,7 @@ rerun rebuilds the runs from their seeds and replays the journal, so no finished
 again and runs that already finished need no trial at all. The splits go to the object store
 once through ``tune.with_parameters``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -72,13 +73,22 @@ def moods_trial(config: dict[str, Any], splits: dict[int, TabularSplit], mlp: ML
     tmp = out.with_suffix(".tmp.npz")
     np.savez(tmp, synthetic_new=result.synthetic_new, z_train=result.z_train)
     tmp.replace(out)
-    tune.report({
-        "run_id": config["run_id"], "candidate_id": step.candidate_id, "round": step.round,
-        **result.val.as_dict("val_"), "val_loss": result.val_loss, **result.test.as_dict("test_"),
-        "added_majority": len(step.add_majority), "added_synthetic": len(result.synthetic_new),
-        "seconds": result.seconds, "model_device": result.device, "candidate_file": str(out),
-        **granted,
-    })
+    tune.report(
+        {
+            "run_id": config["run_id"],
+            "candidate_id": step.candidate_id,
+            "round": step.round,
+            **result.val.as_dict("val_"),
+            "val_loss": result.val_loss,
+            **result.test.as_dict("test_"),
+            "added_majority": len(step.add_majority),
+            "added_synthetic": len(result.synthetic_new),
+            "seconds": result.seconds,
+            "model_device": result.device,
+            "candidate_file": str(out),
+            **granted,
+        }
+    )
 
 
 def trial_dirname(trial) -> str:
@@ -103,7 +113,7 @@ class MoodsHooks(SearchHooks):
         moods = core.core
         results = core.closed_round
         best = max(results, key=lambda r: (r.val.f1, r.val.f1_minority))
-        verdict = "accepted" if any(h.accepted for h in moods.history[-len(results):]) else "rejected"
+        verdict = "accepted" if any(h.accepted for h in moods.history[-len(results) :]) else "rejected"
         verdict = "start S_0" if moods.round == 1 else verdict
         s = moods.settings
         size = len(moods.minority_idx) + len(moods.state.majority_idx) + len(moods.state.synthetic)
@@ -111,21 +121,30 @@ class MoodsHooks(SearchHooks):
             f"{search_id} round {moods.round - 1}: {len(results)} step(s), best val F1 {best.val.f1:.3f} / minority "
             f"{best.val.f1_minority:.3f} -> {verdict}; state F1 {moods.state.val.f1:.3f} / "
             f"{moods.state.val.f1_minority:.3f}, |S| = {size}, "
-            f"accepted {moods.accepted}/{s.max_accepted}, evaluations {moods.evaluations}/{s.max_candidates}")
+            f"accepted {moods.accepted}/{s.max_accepted}, evaluations {moods.evaluations}/{s.max_candidates}"
+        )
 
     def on_finished(self, search_id: str, core: Any, reason: str | None) -> None:
         core.write_state(reason)
         moods = core.core
-        self.progress.info(f"{search_id}: finished ({reason or core.state_summary()['finish_reason']}) after "
-                           f"{moods.evaluations} step(s), {moods.accepted} accepted")
+        self.progress.info(
+            f"{search_id}: finished ({reason or core.state_summary()['finish_reason']}) after "
+            f"{moods.evaluations} step(s), {moods.accepted} accepted"
+        )
 
     def on_warning(self, message: str) -> None:
         self.progress.info(f"warning: {message}")
 
 
-def run_moods_tune(runs: Sequence[MoodsRun], mlp: MLPConfig, storage_path: str | Path, name: str = "moods",
-                   progress: Progress | None = None, callbacks: list | None = None,
-                   resources: ResourcesConfig = ResourcesConfig()) -> dict[str, MoodsOutcome]:
+def run_moods_tune(
+    runs: Sequence[MoodsRun],
+    mlp: MLPConfig,
+    storage_path: str | Path,
+    name: str = "moods",
+    progress: Progress | None = None,
+    callbacks: list | None = None,
+    resources: ResourcesConfig = ResourcesConfig(),
+) -> dict[str, MoodsOutcome]:
     """Every run (Alg. 1 each) on one Tune experiment ``storage_path/name``; returns run id -> outcome.
 
     Finished steps are journaled in ``storage_path``; a later call with the same runs (and any new
@@ -138,25 +157,56 @@ def run_moods_tune(runs: Sequence[MoodsRun], mlp: MLPConfig, storage_path: str |
     if len({r.run_id for r in runs}) != len(runs):
         raise ValueError("MOODS run ids must be unique")
     storage_path = Path(storage_path).resolve()
-    resources.check_grantable(ray.cluster_resources(), "--cpus-per-trial / --gpus-per-trial", strict=not joined_cluster())
+    resources.check_grantable(
+        ray.cluster_resources(), "--cpus-per-trial / --gpus-per-trial", strict=not joined_cluster()
+    )
     splits: dict[int, TabularSplit] = {}
     for r in runs:  # trials find their split by seed: one split per seed
         if splits.setdefault(r.split.seed, r.split) is not r.split:
-            raise ValueError(f"MOODS run {r.run_id}: another run brings a different split with seed {r.split.seed}")
-    trainable = tune.with_resources(tune.with_parameters(moods_trial, splits=splits, mlp=mlp), resources.as_ray())
-    searches = {r.run_id: MoodsSearch(MoodsCore(r.split.y_train, r.split.X_train.shape[1], r.settings, seed=r.seed),
-                                      run_dir(storage_path, r.run_id), r.run_id) for r in runs}
-    tags = {r.run_id: {"run_id": r.run_id, "split_seed": r.split.seed, "model_seed": r.seed,
-                       "work_dir": str(run_dir(storage_path, r.run_id))} for r in runs}
-    searcher = JournaledSearcher(Interleaver(searches, tags, priority=needs_rounds_first),
-                                 TrialJournal(storage_path / JOURNAL_FILE), decode=result_from_report,
-                                 metric=METRIC, hooks=MoodsHooks(progress))
-    run = run_searches(trainable, searcher, name=name, storage_path=str(storage_path),
-                       max_concurrent_trials=sum(r.settings.steps_per_round for r in runs),
-                       progress=progress or Progress(enabled=False), callbacks=callbacks or (),
-                       trial_dirname_creator=trial_dirname)
+            raise ValueError(
+                f"MOODS run {r.run_id}: another run brings a different split with seed {r.split.seed}"
+            )
+    trainable = tune.with_resources(
+        tune.with_parameters(moods_trial, splits=splits, mlp=mlp), resources.as_ray()
+    )
+    searches = {
+        r.run_id: MoodsSearch(
+            MoodsCore(r.split.y_train, r.split.X_train.shape[1], r.settings, seed=r.seed),
+            run_dir(storage_path, r.run_id),
+            r.run_id,
+        )
+        for r in runs
+    }
+    tags = {
+        r.run_id: {
+            "run_id": r.run_id,
+            "split_seed": r.split.seed,
+            "model_seed": r.seed,
+            "work_dir": str(run_dir(storage_path, r.run_id)),
+        }
+        for r in runs
+    }
+    searcher = JournaledSearcher(
+        Interleaver(searches, tags, priority=needs_rounds_first),
+        TrialJournal(storage_path / JOURNAL_FILE),
+        decode=result_from_report,
+        metric=METRIC,
+        hooks=MoodsHooks(progress),
+    )
+    run = run_searches(
+        trainable,
+        searcher,
+        name=name,
+        storage_path=str(storage_path),
+        max_concurrent_trials=sum(r.settings.steps_per_round for r in runs),
+        progress=progress or Progress(enabled=False),
+        callbacks=callbacks or (),
+        trial_dirname_creator=trial_dirname,
+    )
     if run.interrupted:
-        raise SearchInterrupted(f"the MOODS experiment {storage_path / name} stopped before run(s) "
-                                f"{', '.join(run.open_searches)} finished; finished steps are saved",
-                                out=str(storage_path))
+        raise SearchInterrupted(
+            f"the MOODS experiment {storage_path / name} stopped before run(s) "
+            f"{', '.join(run.open_searches)} finished; finished steps are saved",
+            out=str(storage_path),
+        )
     return {rid: outcome_of(search.core) for rid, search in searches.items()}

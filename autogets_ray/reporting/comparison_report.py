@@ -1,4 +1,5 @@
 """The report's "search vs no-search" table and the repeated-splits page (intervals and a plot)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,11 +14,16 @@ from autogets_ray.reporting.paper_tables import DELTA_PREFIX, formatted
 from autogets_ray.reporting.plotting import panel_grid, save_figure
 
 SPLIT_SUMMARY_FILE = "split_summary.csv"
-COMPARISON_LABELS = {"target_class": "class", "objective": "objective", "method": "method", "choice": "choice",
-                     delta_column("objective", "val"): f"{DELTA_PREFIX} objective val",
-                     delta_column("objective", "test"): f"{DELTA_PREFIX} objective test",
-                     delta_column("cba", "test"): f"{DELTA_PREFIX} CBA test",
-                     delta_column("oba", "test"): f"{DELTA_PREFIX} OBA test"}
+COMPARISON_LABELS = {
+    "target_class": "class",
+    "objective": "objective",
+    "method": "method",
+    "choice": "choice",
+    delta_column("objective", "val"): f"{DELTA_PREFIX} objective val",
+    delta_column("objective", "test"): f"{DELTA_PREFIX} objective test",
+    delta_column("cba", "test"): f"{DELTA_PREFIX} CBA test",
+    delta_column("oba", "test"): f"{DELTA_PREFIX} OBA test",
+}
 
 
 def search_vs_no_search(results: ResultsDir) -> pd.DataFrame:
@@ -25,8 +31,9 @@ def search_vs_no_search(results: ResultsDir) -> pd.DataFrame:
     over M0; ValueError when the directory has no ``baselines.csv`` (results before baselines)."""
     path = results.optional_path("baselines.csv")
     if path is None:
-        raise UserInputError(f"{results.path} has no baselines.csv "
-                             "(written by autogets search, matrix and quickstart)")
+        raise UserInputError(
+            f"{results.path} has no baselines.csv (written by autogets search, matrix and quickstart)"
+        )
     frame = method_deltas(results.summary, pd.read_csv(path))
     frame = frame.sort_values(["target_class", "objective"], kind="stable")
     return frame[list(COMPARISON_LABELS)].rename(columns=COMPARISON_LABELS)
@@ -40,11 +47,13 @@ def splits_table(path: Path) -> pd.DataFrame:
         out[f"{DELTA_PREFIX} {label} test"] = table[f"{column}_mean"]
         out[f"{label} 95% interval"] = [
             "n/a" if pd.isna(lo) else f"[{lo:+.4f}, {hi:+.4f}]"
-            for lo, hi in zip(table[f"{column}_low"], table[f"{column}_high"])]
+            for lo, hi in zip(table[f"{column}_low"], table[f"{column}_high"])
+        ]
     if "chose_m0" in table:
         out["chose M0/baseline/search"] = [
             "" if pd.isna(m) else f"{int(m)}/{int(b)}/{int(s)}"
-            for m, b, s in zip(table["chose_m0"], table["chose_baseline"], table["chose_search"])]
+            for m, b, s in zip(table["chose_m0"], table["chose_baseline"], table["chose_search"])
+        ]
     return formatted(out)
 
 

@@ -3,6 +3,7 @@
 Per method (the ensemble, each single strategy-objective, random combinations) and iteration,
 the current model's change vs M0: a rejected iteration keeps the last accepted model.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -20,7 +21,9 @@ from autogets_ray.reporting.plotting import panel_grid, pyplot, save_figure, sup
 MIN_CBA = "lowest class CBA"
 
 
-def tracked_metrics(name: str, steps: pd.DataFrame, result: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+def tracked_metrics(
+    name: str, steps: pd.DataFrame, result: dict[str, Any] | None = None
+) -> list[tuple[str, str]]:
     """(metric key, label) pairs a run is judged by: R3 its important class's metric (CBA unless
     result.json's parameters name another class objective), R1 the lowest class CBA, otherwise (R2)
     the overall objectives, the run's own metric first. Only metrics whose val_ and test_ columns
@@ -36,9 +39,12 @@ def tracked_metrics(name: str, steps: pd.DataFrame, result: dict[str, Any] | Non
     elif name.lower().startswith("r1"):
         metrics = [(MIN_CBA, MIN_CBA), ("oba", "OBA")]
     present = set(steps.columns)
-    return [(key, label) for key, label in metrics
-            if (key == MIN_CBA and all(_class_columns(steps, part) for part in SPLITS))
-            or {metric_column(key, split=part) for part in SPLITS} <= present]
+    return [
+        (key, label)
+        for key, label in metrics
+        if (key == MIN_CBA and all(_class_columns(steps, part) for part in SPLITS))
+        or {metric_column(key, split=part) for part in SPLITS} <= present
+    ]
 
 
 def _class_columns(steps: pd.DataFrame, part: str) -> list[str]:
@@ -50,8 +56,9 @@ def _important_class(name: str, steps: pd.DataFrame, result: dict[str, Any] | No
     guesses = [name[3:]] if len(name) > 3 else []
     if result:
         parameters = result.get("parameters") or {}
-        guesses = [v for k, v in parameters.items()
-                   if ("class" in k or k == "important") and isinstance(v, str)] + guesses
+        guesses = [
+            v for k, v in parameters.items() if ("class" in k or k == "important") and isinstance(v, str)
+        ] + guesses
     for guess in guesses:
         if metric_column("cba", guess, "val") in steps.columns:
             return guess
@@ -102,28 +109,53 @@ def _draw(ax: Any, steps: pd.DataFrame, key: str, part: str) -> None:
         if method.startswith("random:"):
             randoms.append(pd.Series(100 * y, index=x).groupby(level=0).last())
         elif method == "ensemble":
-            ax.step(x, 100 * y, where="post", color="black", lw=2.4, marker="o", ms=4, label="ensemble",
-                    zorder=5)
+            ax.step(
+                x, 100 * y, where="post", color="black", lw=2.4, marker="o", ms=4, label="ensemble", zorder=5
+            )
         else:
             color = palette[(singles.index(method) + 1) % len(palette)] if method in singles else "0.5"
-            ax.step(x, 100 * y, where="post", color=color, lw=1.4, marker="o", ms=3,
-                    label=method.replace("single:", "single "))
+            ax.step(
+                x,
+                100 * y,
+                where="post",
+                color=color,
+                lw=1.4,
+                marker="o",
+                ms=3,
+                label=method.replace("single:", "single "),
+            )
     if randoms:
         table = pd.concat(randoms, axis=1).sort_index().ffill()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            ax.fill_between(table.index, table.min(axis=1), table.max(axis=1), step="post",
-                            color="0.6", alpha=0.3, label=f"random: min-max of {len(randoms)}")
-            ax.step(table.index, table.mean(axis=1), where="post", color="0.35", ls="--", marker="o", ms=3,
-                    label=f"random: mean of {len(randoms)}")
+            ax.fill_between(
+                table.index,
+                table.min(axis=1),
+                table.max(axis=1),
+                step="post",
+                color="0.6",
+                alpha=0.3,
+                label=f"random: min-max of {len(randoms)}",
+            )
+            ax.step(
+                table.index,
+                table.mean(axis=1),
+                where="post",
+                color="0.35",
+                ls="--",
+                marker="o",
+                ms=3,
+                label=f"random: mean of {len(randoms)}",
+            )
     ax.axhline(0, color="0.3", lw=0.8, ls=":")
     if time_axis(steps)[0] == "iteration":
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
 
 
-def fig7_ensemble(name: str, steps: pd.DataFrame, path: str | Path,
-                  result: dict[str, Any] | None = None) -> Path:
+def fig7_ensemble(
+    name: str, steps: pd.DataFrame, path: str | Path, result: dict[str, Any] | None = None
+) -> Path:
     """Paper Fig. 7 for one ensemble run: cumulative change vs M0 per method, val and test."""
     missing = {"method", "iteration"} - set(steps.columns)
     if missing:
@@ -155,8 +187,10 @@ def final_changes(name: str, steps: pd.DataFrame, result: dict[str, Any] | None 
     metrics = tracked_metrics(name, steps, result)
     rows = []
     for method, group in steps.groupby("method", sort=False):
-        row: dict[str, Any] = {"method": method,
-                               "accepted steps": int((_accepted(group) & (group["iteration"] > 0)).sum())}
+        row: dict[str, Any] = {
+            "method": method,
+            "accepted steps": int((_accepted(group) & (group["iteration"] > 0)).sum()),
+        }
         for key, label in metrics:
             for part in SPLITS:
                 row[f"Δ{label} {part}"] = float(cumulative_curve(group, key, part)[1][-1])

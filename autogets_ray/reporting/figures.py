@@ -2,6 +2,7 @@
 
 Each function writes one PNG and returns its path; values are shown in percentage points (pp).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,8 +14,14 @@ from autogets_ray.errors import UserInputError
 from autogets_ray.metric_names import SPLITS, delta_column, metric_column
 from autogets_ray.metrics import objective_column, objective_names, objectives_in
 from autogets_ray.reporting.inputs import ResultsDir
-from autogets_ray.reporting.plotting import (STRATEGY_ORDER, diverging_heatmap, panel_grid, save_figure,
-                                              strategy_colors, suptitle)
+from autogets_ray.reporting.plotting import (
+    STRATEGY_ORDER,
+    diverging_heatmap,
+    panel_grid,
+    save_figure,
+    strategy_colors,
+    suptitle,
+)
 
 #: Markers of the objectives in registration order (the paper's CR, CBA, OBA, OF1 first), then cycled.
 _MARKERS = ("^", "o", "s", "D", "v", "P", "X")
@@ -55,8 +62,12 @@ def best_trial_deltas(results: ResultsDir) -> pd.DataFrame:
     for search_id, group in trials.groupby("search_id", sort=False):
         best = group.loc[group["val_objective"].idxmax()]
         target = str(best["target_class"])
-        row = {"search_id": search_id, "target_class": target, "strategy": best["strategy"],
-               "objective": best["objective"]}
+        row = {
+            "search_id": search_id,
+            "target_class": target,
+            "strategy": best["strategy"],
+            "objective": best["objective"],
+        }
         for metric in fig4_metrics(trials):
             key = objective_column(metric, target)
             for part in SPLITS:
@@ -85,8 +96,9 @@ def fig4_improvements(results: ResultsDir, path: str | Path) -> Path:
     combos = _combo_order(deltas)
     metrics = fig4_metrics(results.trials)
     cols = 2 if len(combos) <= 8 else 1
-    fig, axes = panel_grid(len(metrics), cols, width=max(6.0, 0.95 * len(combos) + 3),
-                           height=max(3.2, 0.55 * len(classes) + 2))
+    fig, axes = panel_grid(
+        len(metrics), cols, width=max(6.0, 0.95 * len(combos) + 3), height=max(3.2, 0.55 * len(classes) + 2)
+    )
     for ax, metric in zip(axes.ravel(), metrics):
         values = np.full((len(classes), len(combos)), np.nan)
         labels = [["" for _ in combos] for _ in classes]
@@ -94,8 +106,14 @@ def fig4_improvements(results: ResultsDir, path: str | Path) -> Path:
             i, j = classes.index(row["target_class"]), combos.index((row["strategy"], row["objective"]))
             values[i, j] = 100 * row[metric_column(metric, split="val")]
             labels[i][j] = f"{values[i, j]:+.2f}\n({100 * row[metric_column(metric, split='test')]:+.2f})"
-        diverging_heatmap(ax, values, classes, [f"{s.upper()}-{o.upper()}" for s, o in combos], labels,
-                          colorbar=f"validation Δ{metric.upper()} (pp)")
+        diverging_heatmap(
+            ax,
+            values,
+            classes,
+            [f"{s.upper()}-{o.upper()}" for s, o in combos],
+            labels,
+            colorbar=f"validation Δ{metric.upper()} (pp)",
+        )
         ax.set_title(f"Δ{metric.upper()} of the best trial vs M0: validation (test in brackets), pp")
         ax.set_xlabel("strategy-objective of the search")
         ax.set_ylabel("target class (largest first)")
@@ -140,30 +158,44 @@ def fig5_pareto(results: ResultsDir, path: str | Path) -> Path:
         cr, cba = metric_column("cr", name, "val"), metric_column("cba", name, "val")
         x, y = mine[cr].to_numpy(float), mine[cba].to_numpy(float)
         for (strategy, objective), group in mine.groupby(["strategy", "objective"]):
-            ax.scatter(group[cr], group[cba], s=objective_size(objective), alpha=0.7, color=colors[strategy],
-                       marker=objective_marker(objective))
+            ax.scatter(
+                group[cr],
+                group[cba],
+                s=objective_size(objective),
+                alpha=0.7,
+                color=colors[strategy],
+                marker=objective_marker(objective),
+            )
         front = pareto_front(x, y)
         ax.plot(x[front], y[front], "-", color="black", lw=1.3, zorder=3)
         ax.scatter(x[front], y[front], s=70, facecolors="none", edgecolors="black", lw=1.3, zorder=4)
         m0 = results.m0["val"]
-        ax.scatter([m0[metric_column("cr", name)]], [m0[metric_column("cba", name)]], s=240, zorder=5,
-                   **M0_STYLE)
+        ax.scatter(
+            [m0[metric_column("cr", name)]], [m0[metric_column("cba", name)]], s=240, zorder=5, **M0_STYLE
+        )
         known = sizes is not None and name in sizes.index
         train = f"{int(sizes.loc[name, 'train'])} training examples; " if known else ""
         ax.set_title(f"class {name} ({kind}, {train}{len(mine)} trials)", fontsize=10)
         ax.set_xlabel(f"validation recall of {name} (CR)")
         ax.set_ylabel(f"validation balanced accuracy of {name} (CBA)")
         ax.grid(alpha=0.3)
-    handles = [Line2D([], [], color=c, marker="o", ls="", label=f"strategy {s.upper()}")
-               for s, c in colors.items()]
+    handles = [
+        Line2D([], [], color=c, marker="o", ls="", label=f"strategy {s.upper()}") for s, c in colors.items()
+    ]
     objectives = sorted(set(trials["objective"]), key=lambda o: (objective_rank(o), o))
-    handles += [Line2D([], [], color="0.4", marker=objective_marker(o), ls="", label=f"objective {o.upper()}")
-                for o in objectives]
-    handles += [Line2D([], [], color="black", marker="o", mfc="none", label="non-dominated front"),
-                Line2D([], [], color=M0_STYLE["color"], marker="*", ls="", ms=14, mec="black", label="M0")]
+    handles += [
+        Line2D([], [], color="0.4", marker=objective_marker(o), ls="", label=f"objective {o.upper()}")
+        for o in objectives
+    ]
+    handles += [
+        Line2D([], [], color="black", marker="o", mfc="none", label="non-dominated front"),
+        Line2D([], [], color=M0_STYLE["color"], marker="*", ls="", ms=14, mec="black", label="M0"),
+    ]
     axes.ravel()[len(picks) - 1].legend(handles=handles, fontsize=7, loc="best")
-    suptitle(fig, "Pareto fronts of class recall vs class balanced accuracy, one point per trial "
-                  "(paper Fig. 5 analog)")
+    suptitle(
+        fig,
+        "Pareto fronts of class recall vs class balanced accuracy, one point per trial (paper Fig. 5 analog)",
+    )
     return save_figure(fig, path)
 
 
@@ -177,8 +209,12 @@ def _interaction_matrix(results: ResultsDir, interaction: pd.DataFrame, name: st
     return matrix.loc[rows, cols].astype(float)
 
 
-def fig6a_interaction(results: ResultsDir, interaction: pd.DataFrame, path: str | Path,
-                      interaction_test: pd.DataFrame | None = None) -> Path:
+def fig6a_interaction(
+    results: ResultsDir,
+    interaction: pd.DataFrame,
+    path: str | Path,
+    interaction_test: pd.DataFrame | None = None,
+) -> Path:
     """Paper Fig. 6a: change in each class's CBA when AutoGeTS is applied to a class (validation,
     and test beside it when ``interaction_test`` is given)."""
     panels = [("validation", _interaction_matrix(results, interaction, "interaction.csv"))]
@@ -189,12 +225,15 @@ def fig6a_interaction(results: ResultsDir, interaction: pd.DataFrame, path: str 
     for ax, (part, matrix) in zip(axes.ravel(), panels):
         values = 100 * matrix.to_numpy(float)
         labels = [[f"{v:+.2f}" if np.isfinite(v) else "" for v in row] for row in values]
-        diverging_heatmap(ax, values, list(matrix.index), list(matrix.columns), labels,
-                          colorbar=f"Δ {part} CBA (pp)")
+        diverging_heatmap(
+            ax, values, list(matrix.index), list(matrix.columns), labels, colorbar=f"Δ {part} CBA (pp)"
+        )
         ax.set_xlabel(f"class whose {part} CBA changes")
         ax.set_ylabel("class AutoGeTS was applied to")
         ax.set_title(f"Δ {part} CBA vs M0 (pp)")
-    suptitle(fig, "Class interaction: applying AutoGeTS to one class changes the others (paper Fig. 6a analog)")
+    suptitle(
+        fig, "Class interaction: applying AutoGeTS to one class changes the others (paper Fig. 6a analog)"
+    )
     return save_figure(fig, path)
 
 

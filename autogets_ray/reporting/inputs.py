@@ -3,6 +3,7 @@
 The search tables are required; the split, knowledge base and ensemble runs are optional and
 read lazily, so a report skips what a directory lacks.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,12 +34,15 @@ class ResultsDir:
         """Check that ``path`` is a results directory; ValueError naming what is missing."""
         path = Path(path)
         if not path.is_dir():
-            raise UserInputError(f"{path} is not a directory "
-                                 "(expected the --out of autogets search or matrix)")
+            raise UserInputError(
+                f"{path} is not a directory (expected the --out of autogets search or matrix)"
+            )
         for name in REQUIRED_FILES:
             if not (path / name).is_file():
-                raise UserInputError(f"{path} is not a results directory: {name} is missing "
-                                     f"(it holds the output of autogets search or autogets matrix)")
+                raise UserInputError(
+                    f"{path} is not a results directory: {name} is missing "
+                    f"(it holds the output of autogets search or autogets matrix)"
+                )
         return cls(path)
 
     @cached_property

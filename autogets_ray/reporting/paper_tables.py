@@ -2,6 +2,7 @@
 
 Values stay numeric; :func:`formatted` turns a table into display strings (signed deltas).
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -60,23 +61,30 @@ def table2_improvements(results: ResultsDir) -> pd.DataFrame:
     summary = results.summary
     rank = _class_rank(results)
     sizes = results.split_sizes
-    frame = pd.DataFrame({
-        "class": summary["target_class"].astype(str),
-        "strategy": summary["strategy"],
-        "objective": summary["objective"],
-        "trials": summary["trials"].astype(int),
-        "M0 objective (val)": summary["m0_val"],
-        "M0 CBA (val)": summary["m0_cba"],
-        **{f"{DELTA_PREFIX}{metric.upper()} {part}": summary[delta_column(metric, part)]
-           for part in SPLITS for metric in ("oba", "cba")},
-    })
+    frame = pd.DataFrame(
+        {
+            "class": summary["target_class"].astype(str),
+            "strategy": summary["strategy"],
+            "objective": summary["objective"],
+            "trials": summary["trials"].astype(int),
+            "M0 objective (val)": summary["m0_val"],
+            "M0 CBA (val)": summary["m0_cba"],
+            **{
+                f"{DELTA_PREFIX}{metric.upper()} {part}": summary[delta_column(metric, part)]
+                for part in SPLITS
+                for metric in ("oba", "cba")
+            },
+        }
+    )
     if sizes is not None:
         frame.insert(1, "train", [int(sizes["train"].get(c, 0)) for c in frame["class"]])
     objectives = {name: i for i, name in enumerate(OBJECTIVES)}
     strategies = {name: i for i, name in enumerate(STRATEGY_ORDER)}
-    frame = frame.assign(_c=frame["class"].map(rank).fillna(len(rank)),
-                         _s=frame["strategy"].map(strategies).fillna(len(strategies)),
-                         _o=frame["objective"].map(objectives).fillna(len(objectives)))
+    frame = frame.assign(
+        _c=frame["class"].map(rank).fillna(len(rank)),
+        _s=frame["strategy"].map(strategies).fillna(len(strategies)),
+        _o=frame["objective"].map(objectives).fillna(len(objectives)),
+    )
     keys = ["_c", "_s", "strategy", "_o", "objective"]
     return frame.sort_values(keys).drop(columns=["_c", "_s", "_o"]).reset_index(drop=True)
 
@@ -88,13 +96,18 @@ def table3_lookup(results: ResultsDir, lookup: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise UserInputError(f"knowledge_base/lookup.csv lacks column(s) {', '.join(sorted(missing))}")
     cells = lookup.assign(
-        cell=[f"{s.upper()}-{o.upper()} ({_signed(v)} val, {_signed(t)} test)"
-              for s, o, v, t in zip(lookup["strategy"], lookup["objective"], lookup["delta_val"],
-                                    lookup["delta_test"])],
+        cell=[
+            f"{s.upper()}-{o.upper()} ({_signed(v)} val, {_signed(t)} test)"
+            for s, o, v, t in zip(
+                lookup["strategy"], lookup["objective"], lookup["delta_val"], lookup["delta_test"]
+            )
+        ],
         target_class=lookup["target_class"].astype(str),
     )
     table = cells.pivot_table(index="target_class", columns="metric", values="cell", aggfunc="first")
-    metrics = [m for m in OBJECTIVES if m in table.columns] + [m for m in table.columns if m not in OBJECTIVES]
+    metrics = [m for m in OBJECTIVES if m in table.columns] + [
+        m for m in table.columns if m not in OBJECTIVES
+    ]
     rank = _class_rank(results)
     table = table[metrics].reindex(sorted(table.index, key=lambda c: (rank.get(c, len(rank)), c)))
     table.columns = [f"best for {m.upper()}" for m in metrics]

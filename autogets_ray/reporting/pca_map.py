@@ -1,4 +1,5 @@
 """PCA map of the smallest classes (paper Fig. 12): where a class's examples lie on a PCA plot."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -35,11 +36,20 @@ def plot_class_maps(
         ax.scatter(xy[mine, 0], xy[mine, 1], s=10, c="tab:red", label=f"{name} ({int(mine.sum())})")
         if synthetic and name in synthetic and len(synthetic[name]):
             syn = synthetic[name][:, list(pair)]
-            ax.scatter(syn[:, 0], syn[:, 1], s=12, c="tab:blue", marker="x",
-                       label=f"synthetic ({len(syn)})")
+            ax.scatter(syn[:, 0], syn[:, 1], s=12, c="tab:blue", marker="x", label=f"synthetic ({len(syn)})")
         area = class_area(xy, labels, name, area_kind)
-        ax.add_patch(Rectangle((area.x0, area.y0), area.x1 - area.x0, area.y1 - area.y0,
-                               fill=False, ec="tab:red", ls="--", lw=1, label=f"area: {area_kind}"))
+        ax.add_patch(
+            Rectangle(
+                (area.x0, area.y0),
+                area.x1 - area.x0,
+                area.y1 - area.y0,
+                fill=False,
+                ec="tab:red",
+                ls="--",
+                lw=1,
+                label=f"area: {area_kind}",
+            )
+        )
         ax.set_title(f"class {name}")
         ax.set_xlabel(f"PC{pair[0] + 1}")
         ax.set_ylabel(f"PC{pair[1] + 1}")

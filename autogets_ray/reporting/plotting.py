@@ -1,4 +1,5 @@
 """Matplotlib house style shared by every figure: Agg backend, panel grids, one way to save."""
+
 from __future__ import annotations
 
 import re
@@ -64,11 +65,19 @@ def strategy_colors(strategies: list[str] | tuple[str, ...]) -> dict[str, Any]:
     plt = pyplot()
     palette = plt.get_cmap("tab10").colors
     known = list(STRATEGY_ORDER) + sorted(set(strategies) - set(STRATEGY_ORDER))
-    return {name: palette[known.index(name) % len(palette)] for name in sorted(set(strategies), key=known.index)}
+    return {
+        name: palette[known.index(name) % len(palette)] for name in sorted(set(strategies), key=known.index)
+    }
 
 
-def diverging_heatmap(ax: Any, values: np.ndarray, rows: list[str], cols: list[str],
-                      labels: list[list[str]] | None = None, colorbar: str = "") -> None:
+def diverging_heatmap(
+    ax: Any,
+    values: np.ndarray,
+    rows: list[str],
+    cols: list[str],
+    labels: list[list[str]] | None = None,
+    colorbar: str = "",
+) -> None:
     """A red (worse) / blue (better) heatmap centred on 0, cells annotated with ``labels``."""
     values = np.asarray(values, dtype=float)
     finite = np.abs(values[np.isfinite(values)])

@@ -3,6 +3,7 @@
 HTML is one self-contained page (inline CSS, figures as relative PNG paths); every text from the
 data (class names, strategy names) is escaped.
 """
+
 from __future__ import annotations
 
 import html
@@ -70,8 +71,10 @@ def _html_block(block: Block) -> str:
         return caption + block.frame.to_html(index=False, escape=True, classes="data", border=0)
     src = html.escape(block.path, quote=True)
     caption = html.escape(block.caption)
-    return (f'<figure><a href="{src}"><img src="{src}" alt="{caption}"></a>'
-            f"<figcaption class=\"caption\">{caption}</figcaption></figure>")
+    return (
+        f'<figure><a href="{src}"><img src="{src}" alt="{caption}"></a>'
+        f'<figcaption class="caption">{caption}</figcaption></figure>'
+    )
 
 
 def render_html(title: str, sections: list[Section]) -> str:
@@ -81,9 +84,11 @@ def render_html(title: str, sections: list[Section]) -> str:
         f'<h2 id="s{i}">{html.escape(s.title)}</h2>\n' + "\n".join(_html_block(b) for b in s.blocks)
         for i, s in enumerate(sections)
     )
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n<body>"
-            f"<h1>{html.escape(title)}</h1><ul>{toc}</ul>\n{body}\n</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n<body>"
+        f"<h1>{html.escape(title)}</h1><ul>{toc}</ul>\n{body}\n</body></html>\n"
+    )
 
 
 def _md_cell(value: object) -> str:
@@ -92,8 +97,10 @@ def _md_cell(value: object) -> str:
 
 def markdown_table(frame: pd.DataFrame) -> str:
     """A GitHub pipe table (no extra dependency)."""
-    lines = ["| " + " | ".join(_md_cell(c) for c in frame.columns) + " |",
-             "|" + "|".join("---" if i == 0 else "---:" for i in range(len(frame.columns))) + "|"]
+    lines = [
+        "| " + " | ".join(_md_cell(c) for c in frame.columns) + " |",
+        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(frame.columns))) + "|",
+    ]
     lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join(lines)
 

@@ -1,4 +1,5 @@
 """The paper's Table 1 (M0 performance per class) and plain-text table formatting."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -45,9 +46,7 @@ def format_table(frame: pd.DataFrame, float_digits: int = 3, title: str | None =
     """A fixed-width text rendering with a rule under the header (and before an ``overall`` row)."""
     cells = [[str(c) for c in frame.columns]]
     for _, row in frame.iterrows():
-        cells.append(
-            [f"{v:.{float_digits}f}" if isinstance(v, float) else str(v) for v in row.tolist()]
-        )
+        cells.append([f"{v:.{float_digits}f}" if isinstance(v, float) else str(v) for v in row.tolist()])
     widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
 
     def line(values: list[str]) -> str:

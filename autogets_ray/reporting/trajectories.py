@@ -3,6 +3,7 @@
 One figure per objective; the first panel pools every target class, then one panel per class.
 Per strategy the solid line is the maximum and the dashed line the mean over the searches.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -13,8 +14,7 @@ import pandas as pd
 
 from autogets_ray.errors import UserInputError
 from autogets_ray.reporting.inputs import ResultsDir
-from autogets_ray.reporting.plotting import (STRATEGY_ORDER, panel_grid, save_figure,
-                                              strategy_colors, suptitle)
+from autogets_ray.reporting.plotting import STRATEGY_ORDER, panel_grid, save_figure, strategy_colors, suptitle
 
 #: The paper's figure number of each objective's fixed-time experiment.
 PAPER_FIGURE = {"cr": 27, "cba": 28, "oba": 29, "of1": 30}
@@ -42,8 +42,9 @@ def _m0_by_search(results: ResultsDir) -> dict[str, float]:
 def _draw_panel(ax, traj: pd.DataFrame, m0: dict[str, float], grid: np.ndarray, colors: dict) -> int:
     """Max (solid) and mean (dashed, only over 2+ searches) per strategy; returns the most searches
     any strategy has in this panel."""
-    strategies = sorted(set(traj["strategy"]), key=lambda s: (STRATEGY_ORDER.index(s)
-                                                              if s in STRATEGY_ORDER else 99, s))
+    strategies = sorted(
+        set(traj["strategy"]), key=lambda s: (STRATEGY_ORDER.index(s) if s in STRATEGY_ORDER else 99, s)
+    )
     most = 0
     for strategy in strategies:
         curves = 100 * improvement_curves(traj[traj["strategy"] == strategy], m0, grid)
@@ -52,7 +53,9 @@ def _draw_panel(ax, traj: pd.DataFrame, m0: dict[str, float], grid: np.ndarray, 
             best, mean = np.nanmax(curves, axis=0), np.nanmean(curves, axis=0)
         ax.step(grid, best, where="post", color=colors[strategy], label=f"{strategy.upper()} max")
         if len(curves) > 1:
-            ax.step(grid, mean, where="post", color=colors[strategy], ls="--", label=f"{strategy.upper()} mean")
+            ax.step(
+                grid, mean, where="post", color=colors[strategy], ls="--", label=f"{strategy.upper()} mean"
+            )
         most = max(most, len(curves))
     ax.axhline(0, color="0.3", lw=0.8, ls=":", label="M0")
     ax.grid(alpha=0.3)
@@ -64,8 +67,9 @@ def fig_trajectories(results: ResultsDir, objective: str, path: str | Path) -> P
     traj = results.trajectory
     if traj is None:
         raise UserInputError(f"{results.path} has no trajectory.parquet")
-    traj = traj[traj["objective"] == objective].assign(search_id=lambda f: f["search_id"].astype(str),
-                                                       target_class=lambda f: f["target_class"].astype(str))
+    traj = traj[traj["objective"] == objective].assign(
+        search_id=lambda f: f["search_id"].astype(str), target_class=lambda f: f["target_class"].astype(str)
+    )
     if traj.empty:
         raise UserInputError(f"trajectory.parquet holds no search with objective {objective!r}")
     m0 = _m0_by_search(results)
@@ -79,17 +83,27 @@ def fig_trajectories(results: ResultsDir, objective: str, path: str | Path) -> P
     legend: dict[str, object] = {}
     for ax, (title, frame) in zip(axes.ravel(), panels):
         most = _draw_panel(ax, frame, m0, grid, colors)
-        ax.set_title(title + (f" ({most} searches per strategy)" if most > 1 else " (1 search per strategy)"),
-                     fontsize=10)
+        ax.set_title(
+            title + (f" ({most} searches per strategy)" if most > 1 else " (1 search per strategy)"),
+            fontsize=10,
+        )
         ax.set_xlabel("cumulative retrain seconds")
         ax.set_ylabel(f"Δ best validation {name} so far (pp)")
         legend.update(zip(*reversed(ax.get_legend_handles_labels())))
     order = sorted(legend, key=lambda label: label == "M0")  # stable: strategies as drawn, M0 last
-    fig.legend([legend[k] for k in order], order, loc="lower center", ncol=min(len(order), 9), fontsize=8,
-               title="strategy: max (solid) and mean (dashed) over searches")
+    fig.legend(
+        [legend[k] for k in order],
+        order,
+        loc="lower center",
+        ncol=min(len(order), 9),
+        fontsize=8,
+        title="strategy: max (solid) and mean (dashed) over searches",
+    )
     number = PAPER_FIGURE.get(objective)
     paper = f" (paper Fig. {number} analog)" if number else ""
-    suptitle(fig, f"Fixed-time trajectories, objective {name}: improvement over M0 of the best trial so far{paper}")
+    suptitle(
+        fig, f"Fixed-time trajectories, objective {name}: improvement over M0 of the best trial so far{paper}"
+    )
     height = fig.get_figheight()
     return save_figure(fig, path, rect=(0, 0.9 / height, 1, 1))
 

@@ -5,6 +5,7 @@ and learns their validation scores through :meth:`tell`. It is seeded, determini
 same outcomes give the same candidates), pickle-safe, and enforces the paper's fixed-time budget:
 the sum of the retraining seconds of one search (docs/design.md#budget).
 """
+
 from __future__ import annotations
 
 import inspect
@@ -24,8 +25,6 @@ from autogets_ray.registry import Registry
 #: How many consecutive proposal batches may consist of already-seen subsets only before a core
 #: concludes its space is spent (guards the random baseline on tiny classes).
 MAX_EMPTY_BATCHES = 1000
-
-
 
 
 @dataclass(frozen=True)
@@ -114,9 +113,7 @@ class SearchProblem:
         if len(np.unique(self.example_ids)) != n:
             raise ValueError("example_ids must be unique row ids")
         if self.coords.ndim != 2 or self.coords.shape[0] != n or self.coords.shape[1] < 2:
-            raise ValueError(
-                f"coords must have shape (n_examples={n}, k>=2), got {self.coords.shape}"
-            )
+            raise ValueError(f"coords must have shape (n_examples={n}, k>=2), got {self.coords.shape}")
         if self.all_coords.ndim != 2 or self.all_coords.shape[1] != self.coords.shape[1]:
             raise ValueError(
                 f"all_coords must have shape (N, {self.coords.shape[1]}), got {self.all_coords.shape}"
@@ -234,9 +231,7 @@ class SearchCore(ABC):
             raise ValueError(f"outcome must be a TrialOutcome or None, got {type(outcome).__name__}")
         candidate = self._pending.pop(candidate_id, None)
         if candidate is None:
-            raise ValueError(
-                f"candidate {candidate_id!r} is not outstanding: tell each asked candidate once"
-            )
+            raise ValueError(f"candidate {candidate_id!r} is not outstanding: tell each asked candidate once")
         self._outcomes[candidate.key] = outcome
         if outcome is None:
             self._consecutive_errors += 1
@@ -249,8 +244,9 @@ class SearchCore(ABC):
         best = self._best[1].objective if self._best is not None else math.nan
         self._history.append(TrajectoryPoint(candidate_id, outcome, self._spent, best))
 
-    def _ranks_above(self, candidate: Candidate, outcome: TrialOutcome, best: Candidate,
-                     best_outcome: TrialOutcome) -> bool:
+    def _ranks_above(
+        self, candidate: Candidate, outcome: TrialOutcome, best: Candidate, best_outcome: TrialOutcome
+    ) -> bool:
         """Higher objective; on a tie, proposed earlier (the order results arrive never matters)."""
         if outcome.objective != best_outcome.objective:
             return outcome.objective > best_outcome.objective

@@ -10,6 +10,7 @@ docs/design.md#genetic-algorithm); then parents + children are cut back to ``pop
 elitism (lines 8-9). Fitness is the search objective; an errored or NaN trial has the worst
 fitness. Children that decode to a subset already evaluated reuse its result without retraining.
 """
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,13 @@ from autogets_ray.errors import UserInputError
 from autogets_ray.metric_names import metric_column
 from autogets_ray.search.core import STRATEGIES, Candidate, SearchCore, SearchProblem
 from autogets_ray.search.genetic import (
-    AdaptivePolynomialMutation, ClusteredTournamentSelection, LexicaseSelection,
-    WeightMappingCrossover, decode, elitist_survivors, random_chromosome,
+    AdaptivePolynomialMutation,
+    ClusteredTournamentSelection,
+    LexicaseSelection,
+    WeightMappingCrossover,
+    decode,
+    elitist_survivors,
+    random_chromosome,
 )
 from autogets_ray.search.genetic.lexicase import GROUP_WEIGHTS
 
@@ -42,8 +48,10 @@ class Individual:
 
 
 @STRATEGIES.register(
-    "ga", help="Genetic Algorithm: priority encoding, lexicase + clustered tournament, WMX, "
-    "polynomial mutation (paper §3.3.3)")
+    "ga",
+    help="Genetic Algorithm: priority encoding, lexicase + clustered tournament, WMX, "
+    "polynomial mutation (paper §3.3.3)",
+)
 class GeneticCore(SearchCore):
     """GA over priority-encoded subsets of the target class's training examples."""
 
@@ -104,8 +112,13 @@ class GeneticCore(SearchCore):
         candidate = Candidate(
             candidate_id=f"ga-g{self.generation}-i{index:0{self._digits}d}",
             example_ids=self.problem.subset(selected),
-            info={"strategy": self.strategy, "generation": self.generation, "individual": index,
-                  "parents": parents, "size": len(selected)},
+            info={
+                "strategy": self.strategy,
+                "generation": self.generation,
+                "individual": index,
+                "parents": parents,
+                "size": len(selected),
+            },
         )
         return Individual(candidate, chromosome)
 
@@ -117,7 +130,9 @@ class GeneticCore(SearchCore):
         """Alg. 2 lines 5-6 for the parents of generation ``self.generation``."""
         parents, rng = self._parents, self.rng
         fitness = np.array([self.score(p.key) for p in parents])
-        recalls = np.array([[self._metric(p, metric_column("cr", c)) for c in self.lexicase.classes] for p in parents])
+        recalls = np.array(
+            [[self._metric(p, metric_column("cr", c)) for c in self.lexicase.classes] for p in parents]
+        )
         n_lexicase = int(round(self.selection * self.lexicase_share))
         pool = [self.lexicase(recalls, rng) for _ in range(n_lexicase)]
         pool += [self.tournament(fitness, rng) for _ in range(self.selection - n_lexicase)]
@@ -152,12 +167,14 @@ class GeneticCore(SearchCore):
         self._children = []
         scores = np.array([self.score(i.key) for i in self._parents])
         valid = scores[np.isfinite(scores)]
-        self.generation_log.append({
-            "generation": self.generation,
-            "best_fitness": float(valid.max()) if len(valid) else math.nan,
-            "mean_fitness": float(valid.mean()) if len(valid) else math.nan,
-            "valid": int(len(valid)),
-        })
+        self.generation_log.append(
+            {
+                "generation": self.generation,
+                "best_fitness": float(valid.max()) if len(valid) else math.nan,
+                "mean_fitness": float(valid.mean()) if len(valid) else math.nan,
+                "valid": int(len(valid)),
+            }
+        )
 
     def _metric(self, individual: Individual, name: str) -> float:
         outcome = self.outcome(individual.key)

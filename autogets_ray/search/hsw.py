@@ -9,6 +9,7 @@ last level, on a plateau (the level's best is not better than the previous level
 19), or when no window of the level produced a valid result. Windows holding a subset already
 evaluated in this search reuse its score instead of retraining.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,7 +22,12 @@ from autogets_ray.errors import UserInputError
 from autogets_ray.encoding.areas import Area
 from autogets_ray.search.core import STRATEGIES, Candidate, SearchCore, SearchProblem
 from autogets_ray.search.windows import (
-    pair_area, pair_label, resolve_area_kind, resolve_pairs, window_candidates, window_starts,
+    pair_area,
+    pair_label,
+    resolve_area_kind,
+    resolve_pairs,
+    window_candidates,
+    window_starts,
 )
 
 
@@ -41,7 +47,8 @@ def _levels(
 
 
 @STRATEGIES.register(
-    "hsw", help="Hierarchical Sliding Window: 8/4/2 segments, subdivide the best window (paper §3.3.2)")
+    "hsw", help="Hierarchical Sliding Window: 8/4/2 segments, subdivide the best window (paper §3.3.2)"
+)
 class HierarchicalWindowCore(SearchCore):
     """HSW: score every window of a level, zoom into the best, per plot, until plateau or last level."""
 
@@ -92,8 +99,13 @@ class HierarchicalWindowCore(SearchCore):
             self._level_area = pair_area(self.problem, pair, self.area)
         level = self._level
         return window_candidates(
-            self.problem, f"hsw-{pair_label(pair)}-l{level}", pair, self._level_area,
-            self.levels[level], self.windows[level], self.stride,
+            self.problem,
+            f"hsw-{pair_label(pair)}-l{level}",
+            pair,
+            self._level_area,
+            self.levels[level],
+            self.windows[level],
+            self.stride,
             info={"strategy": self.strategy, "level": level},
         )
 
@@ -111,12 +123,18 @@ class HierarchicalWindowCore(SearchCore):
         else:
             stop = None
         area = self._level_area
-        self.level_log.append({
-            "pair": list(self.pairs[self._pair_index]), "level": self._level,
-            "area": [area.x0, area.x1, area.y0, area.y1], "windows": len(batch),
-            "best_window": winner.candidate_id, "best_rect": list(winner.info["rect"]),
-            "best_objective": best, "stop": stop,
-        })
+        self.level_log.append(
+            {
+                "pair": list(self.pairs[self._pair_index]),
+                "level": self._level,
+                "area": [area.x0, area.x1, area.y0, area.y1],
+                "windows": len(batch),
+                "best_window": winner.candidate_id,
+                "best_rect": list(winner.info["rect"]),
+                "best_objective": best,
+                "stop": stop,
+            }
+        )
         if stop is not None:
             self._next_pair()
         else:

@@ -6,6 +6,7 @@ distinct non-empty windows the default Sliding Window search would try (random s
 same sizes" as SW); a list of integers draws k uniformly from that list. The k examples are then
 drawn uniformly without replacement. A subset drawn before is skipped (no retrain).
 """
+
 from __future__ import annotations
 
 import math
@@ -29,7 +30,9 @@ def _size_choices(problem: SearchProblem, sizes: str | Sequence[int]) -> np.ndar
         raise UserInputError(f"sizes must be 'uniform', 'sw' or a list of subset sizes, got {sizes!r}")
     choices = np.asarray(list(sizes), dtype=np.int64)
     if len(choices) == 0 or choices.min() < 1 or choices.max() > n:
-        raise UserInputError(f"subset sizes must be between 1 and the class's {n} examples, got {list(sizes)}")
+        raise UserInputError(
+            f"subset sizes must be between 1 and the class's {n} examples, got {list(sizes)}"
+        )
     return choices
 
 

@@ -4,6 +4,7 @@ A result holds the objective under ``metric``, ``retrain_seconds``, and validati
 by their split, e.g. ``val_oba`` or ``val_cr[Access]``, which become ``oba`` and ``cr[Access]``. Missing or
 non-numeric objectives become NaN (the worst result); missing or invalid seconds become 0.
 """
+
 from __future__ import annotations
 
 import math

@@ -5,13 +5,19 @@ segment at a time (13 x 13 = 169 windows per plot) over the plot of components (
 windows and windows holding the same examples as an earlier one are skipped. No window depends on
 another's result, so all of them are queued at once.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from autogets_ray.search.core import STRATEGIES, Candidate, SearchCore, SearchProblem
 from autogets_ray.search.windows import (
-    pair_area, pair_label, resolve_area_kind, resolve_pairs, window_candidates, window_starts,
+    pair_area,
+    pair_label,
+    resolve_area_kind,
+    resolve_pairs,
+    window_candidates,
+    window_starts,
 )
 
 
@@ -45,8 +51,16 @@ class SlidingWindowCore(SearchCore):
         out = []
         for pair in self.pairs:
             area = pair_area(self.problem, pair, self.area)
-            out += window_candidates(self.problem, f"sw-{pair_label(pair)}", pair, area, self.segments,
-                                     self.window, self.stride, info={"strategy": self.strategy})
+            out += window_candidates(
+                self.problem,
+                f"sw-{pair_label(pair)}",
+                pair,
+                area,
+                self.segments,
+                self.window,
+                self.stride,
+                info={"strategy": self.strategy},
+            )
         return out
 
     def _next_batch(self) -> list[Candidate] | None:

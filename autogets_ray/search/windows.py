@@ -6,6 +6,7 @@ at a time (the notebooks slide by one segment). Windows are listed x-major: inde
 ``column_position * positions_per_axis + row_position``. Edges are inclusive, so a point on a
 shared edge belongs to both neighbouring windows.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -54,8 +55,9 @@ def sliding_windows(area: Area, segments: int, window: int, stride: int = 1) -> 
     out = []
     for column in starts:
         for row in starts:
-            rect = Area(float(xs[column]), float(xs[column + window]),
-                        float(ys[row]), float(ys[row + window]))
+            rect = Area(
+                float(xs[column]), float(xs[column + window]), float(ys[row]), float(ys[row + window])
+            )
             out.append(Window(len(out), column, row, rect))
     return out
 
@@ -124,14 +126,20 @@ def window_candidates(
     for w, members in zip(windows, window_members(windows, points)):
         if len(members) == 0:
             continue
-        out.append(Candidate(
-            candidate_id=f"{prefix}-w{w.index}",
-            example_ids=problem.subset(members),
-            info={
-                **(info or {}),
-                "pair": list(pair), "window": w.index, "segment": [w.column, w.row],
-                "rect": [w.rect.x0, w.rect.x1, w.rect.y0, w.rect.y1],
-                "segments": segments, "window_segments": window, "size": len(members),
-            },
-        ))
+        out.append(
+            Candidate(
+                candidate_id=f"{prefix}-w{w.index}",
+                example_ids=problem.subset(members),
+                info={
+                    **(info or {}),
+                    "pair": list(pair),
+                    "window": w.index,
+                    "segment": [w.column, w.row],
+                    "rect": [w.rect.x0, w.rect.x1, w.rect.y0, w.rect.y1],
+                    "segments": segments,
+                    "window_segments": window,
+                    "size": len(members),
+                },
+            )
+        )
     return out

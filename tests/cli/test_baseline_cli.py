@@ -40,8 +40,21 @@ def test_baseline_on_demo_tickets_writes_every_file(tmp_path):
 def test_baseline_on_a_user_file(tmp_path, demo_frame):
     path = tmp_path / "tickets.csv"
     demo_frame.rename(columns={"text": "body", "label": "queue"}).to_csv(path, index=False)
-    result = run(["baseline", "--dataset", str(path), "--text-column", "body", "--label-column",
-                  "queue", "--out", str(tmp_path / "o"), "--no-plot", "--quiet"])
+    result = run(
+        [
+            "baseline",
+            "--dataset",
+            str(path),
+            "--text-column",
+            "body",
+            "--label-column",
+            "queue",
+            "--out",
+            str(tmp_path / "o"),
+            "--no-plot",
+            "--quiet",
+        ]
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -61,9 +74,18 @@ def test_bad_input_exits_non_zero_with_a_clear_message(tmp_path, args, message):
 
 def test_console_script_reports_errors_without_traceback(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "autogets_ray.cli.main", "baseline", "--dataset", str(tmp_path / "x.csv"),
-         "--out", str(tmp_path / "o")],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "autogets_ray.cli.main",
+            "baseline",
+            "--dataset",
+            str(tmp_path / "x.csv"),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 2
     assert "Error:" in proc.stderr and "does not exist" in proc.stderr
@@ -73,8 +95,20 @@ def test_console_script_reports_errors_without_traceback(tmp_path):
 @pytest.mark.slow
 def test_baseline_on_real_tickets_matches_the_measured_accuracy(tmp_path, data_dir):
     out = tmp_path / "it"
-    result = run(["baseline", "--dataset", "it-tickets", "--data-dir", str(data_dir), "--model",
-                  "linear", "--out", str(out), "--quiet"])
+    result = run(
+        [
+            "baseline",
+            "--dataset",
+            "it-tickets",
+            "--data-dir",
+            str(data_dir),
+            "--model",
+            "linear",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out / "table1.csv")
     overall = table[table["class"] == "overall"].iloc[0]

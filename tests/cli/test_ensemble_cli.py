@@ -1,4 +1,5 @@
 """``autogets ensemble``: the knowledge base on its own, and clear errors for bad input (no retrains)."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,13 +18,16 @@ def test_knowledge_only_writes_the_knowledge_base_and_prints_table_3(tmp_path):
         assert (root / "knowledge_base" / name).exists()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--requirement", "r1"], "is not a directory"),
-    ([], "choose --requirement r1, r2 or r3"),
-    (["--requirement", "r3"], "needs the important class (--target-class)"),
-    (["--requirement", "r2", "--target-class", "C"], "--target-class is for requirement r3 only"),
-    (["--requirement", "r3", "--target-class", "Nope"], "unknown class 'Nope'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--requirement", "r1"], "is not a directory"),
+        ([], "choose --requirement r1, r2 or r3"),
+        (["--requirement", "r3"], "needs the important class (--target-class)"),
+        (["--requirement", "r2", "--target-class", "C"], "--target-class is for requirement r3 only"),
+        (["--requirement", "r3", "--target-class", "Nope"], "unknown class 'Nope'"),
+    ],
+)
 def test_bad_ensemble_input_is_a_clear_error(tmp_path, args, message):
     root = tmp_path / "res" if "is not a directory" in message else write_results(tmp_path / "res")
     result = CliRunner().invoke(cli, ["ensemble", str(root), *args])
@@ -32,11 +36,14 @@ def test_bad_ensemble_input_is_a_clear_error(tmp_path, args, message):
 
 
 @pytest.mark.parametrize("args", [["--knowledge-only"], ["--requirement", "r2"]])
-@pytest.mark.parametrize("breakage, message", [
-    ("no m0.json", "holds no m0.json"),
-    ("empty trials", "the trials table is empty"),
-    ("trials without keys", "the trials table lacks column(s) search_id"),
-])
+@pytest.mark.parametrize(
+    "breakage, message",
+    [
+        ("no m0.json", "holds no m0.json"),
+        ("empty trials", "the trials table is empty"),
+        ("trials without keys", "the trials table lacks column(s) search_id"),
+    ],
+)
 def test_a_broken_results_dir_is_a_user_error_not_an_internal_one(tmp_path, args, breakage, message):
     """The ensemble library raises UserInputError itself: `Error: ...`, exit 2, no traceback hint."""
     import pandas as pd

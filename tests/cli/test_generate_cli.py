@@ -1,4 +1,5 @@
 """``autogets generate`` and ``autogets cache``: the acceptance interface."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,18 @@ def last_json(result) -> dict:
 
 def test_generate_twice_the_second_run_is_served_from_the_cache(tmp_path):
     env = {"AUTOGETS_CACHE_DIR": str(tmp_path / "cache")}
-    args = ["generate", "--dataset", "demo-tickets", "--class", "Security", "--limit", "12",
-            "--backend", "ngram", "--json"]
+    args = [
+        "generate",
+        "--dataset",
+        "demo-tickets",
+        "--class",
+        "Security",
+        "--limit",
+        "12",
+        "--backend",
+        "ngram",
+        "--json",
+    ]
     first = run(args, env)
     assert first.exit_code == 0, first.output
     one = last_json(first)
@@ -58,11 +69,27 @@ def test_generation_options_come_from_yaml_and_set(tmp_path):
     config = tmp_path / "gen.yaml"
     config.write_text("generation:\n  samples_per_example: 3\n  seed: 4\n")
     env = {"AUTOGETS_CACHE_DIR": str(tmp_path)}
-    summary = last_json(run(["generate", "--class", "Security", "--limit", "4", "--config", str(config),
-                             "--json"], env))
+    summary = last_json(
+        run(["generate", "--class", "Security", "--limit", "4", "--config", str(config), "--json"], env)
+    )
     assert summary["samples"] == 12
-    summary = last_json(run(["generate", "--class", "Security", "--limit", "4", "--config", str(config),
-                             "--set", "samples_per_example=2", "--json"], env))
+    summary = last_json(
+        run(
+            [
+                "generate",
+                "--class",
+                "Security",
+                "--limit",
+                "4",
+                "--config",
+                str(config),
+                "--set",
+                "samples_per_example=2",
+                "--json",
+            ],
+            env,
+        )
+    )
     assert summary["samples"] == 8 and summary["backend_calls"] == 4
 
 
@@ -76,9 +103,22 @@ def test_bad_input_is_a_one_line_error(tmp_path):
 
 def test_the_console_script_prints_a_progress_bar_with_an_eta(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "autogets_ray.cli.main", "generate", "--class", "Email", "--limit", "8",
-         "--json"], capture_output=True, text=True, timeout=300,
-        env={**__import__("os").environ, "AUTOGETS_CACHE_DIR": str(tmp_path)})
+        [
+            sys.executable,
+            "-m",
+            "autogets_ray.cli.main",
+            "generate",
+            "--class",
+            "Email",
+            "--limit",
+            "8",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "AUTOGETS_CACHE_DIR": str(tmp_path)},
+    )
     assert done.returncode == 0, done.stderr
     assert "generating" in done.stderr and "8/8" in done.stderr and "<" in done.stderr  # tqdm ETA
     assert json.loads(done.stdout)["requested"] == 8
@@ -92,9 +132,21 @@ def test_llm_server_command_serves_the_openai_api_and_generate_uses_it(tmp_path)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "autogets_ray.cli.main", "llm-server",
-                               "--port", str(port), "--latency", "0.01"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "autogets_ray.cli.main",
+            "llm-server",
+            "--port",
+            str(port),
+            "--latency",
+            "0.01",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         url = f"http://127.0.0.1:{port}/v1"
         for _ in range(120):  # bounded wait for start-up (imports, demo data)
@@ -106,9 +158,26 @@ def test_llm_server_command_serves_the_openai_api_and_generate_uses_it(tmp_path)
                 time.sleep(0.5)
         else:
             raise AssertionError("the server did not start")
-        done = run(["generate", "--class", "Email", "--limit", "3", "--backend", "openai",
-                    "--base-url", url, "--api-key-env", "", "--model", "ngram", "--json", "--quiet"],
-                   {"AUTOGETS_CACHE_DIR": str(tmp_path)})
+        done = run(
+            [
+                "generate",
+                "--class",
+                "Email",
+                "--limit",
+                "3",
+                "--backend",
+                "openai",
+                "--base-url",
+                url,
+                "--api-key-env",
+                "",
+                "--model",
+                "ngram",
+                "--json",
+                "--quiet",
+            ],
+            {"AUTOGETS_CACHE_DIR": str(tmp_path)},
+        )
         summary = last_json(done)
         assert done.exit_code == 0 and summary["backend_calls"] == 3 and summary["samples"] == 15
     finally:
@@ -119,8 +188,19 @@ def test_llm_server_command_serves_the_openai_api_and_generate_uses_it(tmp_path)
 def test_generate_with_the_local_language_model_reports_the_pools_quality(tmp_path):
     """The acceptance interface: real llama.cpp samples and their quality in the JSON summary."""
     env = {"AUTOGETS_CACHE_DIR": str(tmp_path)}
-    args = ["generate", "--dataset", "demo-tickets", "--class", "Security", "--limit", "5",
-            "--backend", "local-lm", "--json", "--quiet"]
+    args = [
+        "generate",
+        "--dataset",
+        "demo-tickets",
+        "--class",
+        "Security",
+        "--limit",
+        "5",
+        "--backend",
+        "local-lm",
+        "--json",
+        "--quiet",
+    ]
     summary = last_json(run(args, env))
     assert summary["backend_calls"] == 5 and summary["samples"] > 0
     quality = summary["quality"]
@@ -131,12 +211,26 @@ def test_generate_with_the_local_language_model_reports_the_pools_quality(tmp_pa
     stats = last_json(run(["cache", "stats", "--json"], env))
     (group,) = stats["groups"]
     assert group["template"] == "list-v1" and group["quality"] == quality
-    text = run(["generate", "--dataset", "demo-tickets", "--class", "Security", "--limit", "5",
-                "--backend", "local-lm", "--quiet"], env)
+    text = run(
+        [
+            "generate",
+            "--dataset",
+            "demo-tickets",
+            "--class",
+            "Security",
+            "--limit",
+            "5",
+            "--backend",
+            "local-lm",
+            "--quiet",
+        ],
+        env,
+    )
     assert "quality: kept rate" in text.output and "label fidelity" in text.output
 
 
 def test_an_unknown_judge_is_a_one_line_error(tmp_path):
     bad = CliRunner(env={"AUTOGETS_CACHE_DIR": str(tmp_path)}).invoke(
-        cli, ["generate", "--class", "Security", "--judge", "gpt9"])
+        cli, ["generate", "--class", "Security", "--judge", "gpt9"]
+    )
     assert bad.exit_code == 2 and "--judge 'gpt9' is not a model" in bad.output

@@ -1,4 +1,5 @@
 """``autogets moods``: the files the acceptance checks read, and clean errors."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -14,8 +15,22 @@ def run(*args):
 
 def test_writes_results_and_eps_delta(tmp_path):
     out = tmp_path / "out"
-    result = run("--dataset", "ecoli", "--runs", "2", "--engine", "local", "--max-candidates", "3",
-                 "--max-updates", "100", "--no-plot", "--quiet", "--out", str(out))
+    result = run(
+        "--dataset",
+        "ecoli",
+        "--runs",
+        "2",
+        "--engine",
+        "local",
+        "--max-candidates",
+        "3",
+        "--max-updates",
+        "100",
+        "--no-plot",
+        "--quiet",
+        "--out",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     res = pd.read_csv(out / "results.csv")
     assert {"method", "run", "f1", "f1_minority", "f1_majority", "seconds"} <= set(res.columns)
@@ -25,23 +40,40 @@ def test_writes_results_and_eps_delta(tmp_path):
     eps = pd.read_csv(out / "eps_delta.csv")
     assert list(eps["run"]) == [0, 1]
     assert {"delta_kappa_m", "delta_O_m", "delta_O_M", "delta_O", "ratio_minority"} <= set(eps.columns)
-    again = run("--dataset", "ecoli", "--runs", "2", "--engine", "local", "--max-candidates", "3",
-                "--max-updates", "100", "--no-plot", "--quiet", "--out", str(out))
+    again = run(
+        "--dataset",
+        "ecoli",
+        "--runs",
+        "2",
+        "--engine",
+        "local",
+        "--max-candidates",
+        "3",
+        "--max-updates",
+        "100",
+        "--no-plot",
+        "--quiet",
+        "--out",
+        str(out),
+    )
     assert again.exit_code == 0
     assert pd.read_csv(out / "results.csv").equals(res)  # a rerun resumes: nothing recomputed
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--dataset", "nosuch"], "unknown tabular dataset 'nosuch'"),
-    (["--dataset", "ecoli", "--method", "moods,magic"], "--method: unknown method(s) magic"),
-    (["--dataset", "ecoli", "--method", ","], "--method: () is empty"),
-    (["--dataset", "ecoli", "--runs", "0"], "--runs: 0 must be >= 1 (seeded runs, an integer >= 1)"),
-    (["--dataset", "ecoli", "--steps-per-round", "0"], "--steps-per-round: 0 must be >= 1"),
-    (["--dataset", "ecoli", "--max-updates", "0"], "--max-updates: 0 must be >= 1"),
-    (["--dataset", "ecoli", "--gpus-per-trial", "-0.5"], "--gpus-per-trial: -0.5 must be >= 0"),
-    (["--dataset", "ecoli", "--cpus-per-trial", "0"], "--cpus-per-trial: 0.0 must be > 0"),
-    (["--dataset", "ecoli", "--seed", "-1"], "--seed: -1 must be >= 0"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--dataset", "nosuch"], "unknown tabular dataset 'nosuch'"),
+        (["--dataset", "ecoli", "--method", "moods,magic"], "--method: unknown method(s) magic"),
+        (["--dataset", "ecoli", "--method", ","], "--method: () is empty"),
+        (["--dataset", "ecoli", "--runs", "0"], "--runs: 0 must be >= 1 (seeded runs, an integer >= 1)"),
+        (["--dataset", "ecoli", "--steps-per-round", "0"], "--steps-per-round: 0 must be >= 1"),
+        (["--dataset", "ecoli", "--max-updates", "0"], "--max-updates: 0 must be >= 1"),
+        (["--dataset", "ecoli", "--gpus-per-trial", "-0.5"], "--gpus-per-trial: -0.5 must be >= 0"),
+        (["--dataset", "ecoli", "--cpus-per-trial", "0"], "--cpus-per-trial: 0.0 must be > 0"),
+        (["--dataset", "ecoli", "--seed", "-1"], "--seed: -1 must be >= 0"),
+    ],
+)
 def test_bad_input_gives_a_clear_error(tmp_path, args, message):
     out = tmp_path / "o"
     result = run(*args, "--out", str(out))
@@ -80,8 +112,18 @@ def test_ray_engine_runs_every_search_on_one_tuner_with_the_local_engines_result
     every method's scores equal the local engine's (same seeds, same steps)."""
     import ray
 
-    common = ["--dataset", "ecoli", "--runs", "2", "--max-candidates", "3", "--max-updates", "100",
-              "--no-plot", "--quiet"]
+    common = [
+        "--dataset",
+        "ecoli",
+        "--runs",
+        "2",
+        "--max-candidates",
+        "3",
+        "--max-updates",
+        "100",
+        "--no-plot",
+        "--quiet",
+    ]
     try:
         on_ray = run(*common, "--engine", "ray", "--out", str(tmp_path / "ray"))
     finally:
@@ -94,6 +136,11 @@ def test_ray_engine_runs_every_search_on_one_tuner_with_the_local_engines_result
     pd.testing.assert_frame_equal(a[scores], b[scores])
     assert set(a.loc[a["method"].isin(["moods", "mubo"]), "engine"]) == {"ray"}
     trials = [p.name for p in (tmp_path / "ray" / "tune" / "moods").iterdir() if "_candidate_" in p.name]
-    assert {t.split("_candidate_")[0] for t in trials} == {"moods_run0", "moods_run1", "mubo_run0", "mubo_run1"}
+    assert {t.split("_candidate_")[0] for t in trials} == {
+        "moods_run0",
+        "moods_run1",
+        "mubo_run0",
+        "mubo_run1",
+    }
     history = pd.read_csv(tmp_path / "ray" / "moods_history.csv")
     assert set(history["device"]) == {"cpu"} and len(history) == 2 * 3

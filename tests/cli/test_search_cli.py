@@ -21,9 +21,21 @@ def quickstart_search(tmp_path: Path, out: Path, *args: str) -> subprocess.Compl
     env = {**os.environ, "AUTOGETS_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("RAY_ADDRESS", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "autogets_ray.cli.main", "search", "--config",
-         str(REPO / "search_spaces" / "quickstart.yaml"), "--out", str(out), *args],
-        capture_output=True, text=True, env=env, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "autogets_ray.cli.main",
+            "search",
+            "--config",
+            str(REPO / "search_spaces" / "quickstart.yaml"),
+            "--out",
+            str(out),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc
@@ -61,9 +73,21 @@ def test_search_with_the_quickstart_config_prints_the_improvement_table(tmp_path
 @pytest.mark.slow
 def test_kfold_objective_on_repeated_splits_reports_intervals(tmp_path):
     out = tmp_path / "splits"
-    proc = quickstart_search(tmp_path, out, "--split-seeds", "0,1", "--set", "max_candidates=3",
-                             "--set", "strategies=[random]", "--set", "evaluation.scheme=kfold",
-                             "--set", "evaluation.folds=3", "--quiet")
+    proc = quickstart_search(
+        tmp_path,
+        out,
+        "--split-seeds",
+        "0,1",
+        "--set",
+        "max_candidates=3",
+        "--set",
+        "strategies=[random]",
+        "--set",
+        "evaluation.scheme=kfold",
+        "--set",
+        "evaluation.folds=3",
+        "--quiet",
+    )
     splits = {seed: pd.read_parquet(out / f"split-{seed}" / "split.parquet") for seed in (0, 1)}
     tests = {seed: set(frame.loc[frame["part"] == "test", "row_id"]) for seed, frame in splits.items()}
     assert tests[0] != tests[1]  # two different splits
@@ -124,8 +148,10 @@ def test_a_wrong_value_in_a_config_file_names_the_file_and_key(tmp_path, command
     path.write_text('budget_seconds: "abc"\nstrategies: [sw]\n')
     result = CliRunner().invoke(cli, [command, "--config", str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
-    assert result.output.strip() == (f"Error: config {path}: budget_seconds: 'abc' is not a number "
-                                     f"(a positive number of seconds, may be .inf)")
+    assert result.output.strip() == (
+        f"Error: config {path}: budget_seconds: 'abc' is not a number "
+        f"(a positive number of seconds, may be .inf)"
+    )
     assert not (tmp_path / "o").exists()
 
 
@@ -141,7 +167,9 @@ def test_a_different_config_in_an_existing_output_is_refused_before_anything_run
     assert result.exit_code == 2 and "another configuration; continue it with --resume" in result.output
     result = CliRunner().invoke(cli, ["search", "--out", str(out), "--resume", "--set", "seed=3"])
     assert result.exit_code == 2 and "holds a different configuration" in result.output
-    assert (out / "config.yaml").read_text() == before and sorted(p.name for p in out.iterdir()) == ["config.yaml"]
+    assert (out / "config.yaml").read_text() == before and sorted(p.name for p in out.iterdir()) == [
+        "config.yaml"
+    ]
 
 
 @pytest.mark.slow
@@ -151,12 +179,26 @@ def test_a_refused_run_leaves_out_reusable(tmp_path):
     out = tmp_path / "o"
     env = {**os.environ, "AUTOGETS_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("RAY_ADDRESS", None)
-    small = ["--set", "max_candidates=2", "--set", "strategies=random", "--set", "target_classes=smallest:1",
-             "--set", "baselines=[]", "--quiet"]
+    small = [
+        "--set",
+        "max_candidates=2",
+        "--set",
+        "strategies=random",
+        "--set",
+        "target_classes=smallest:1",
+        "--set",
+        "baselines=[]",
+        "--quiet",
+    ]
 
     def search(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "autogets_ray.cli.main", "search", "--out", str(out), *small,
-                               *args], capture_output=True, text=True, env=env, timeout=900)
+        return subprocess.run(
+            [sys.executable, "-m", "autogets_ray.cli.main", "search", "--out", str(out), *small, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=900,
+        )
 
     bad = search("--set", "budget_seconds=abc")
     assert bad.returncode == 2 and "budget_seconds: 'abc' is not a number" in bad.stderr

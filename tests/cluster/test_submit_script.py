@@ -1,4 +1,5 @@
 """cluster/submit_search.py: the command line it hands to ``autogets`` on the head node."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -27,4 +28,7 @@ def test_a_relative_config_resolves_against_the_mounted_checkout(tmp_path, monke
     monkeypatch.setattr(script, "CHECKOUTS", (tmp_path,))
     monkeypatch.chdir(tmp_path.parent)
     assert script.command_line(["matrix", "--config", "search_spaces/x.yaml"]) == [
-        "matrix", "--config", str(tmp_path / "search_spaces" / "x.yaml")]
+        "matrix",
+        "--config",
+        str(tmp_path / "search_spaces" / "x.yaml"),
+    ]

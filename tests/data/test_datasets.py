@@ -3,7 +3,11 @@ from __future__ import annotations
 import pytest
 
 from autogets_ray.data.datasets import (
-    PAPER_TAIL_SIZES, DATA_DIR_ENV, DatasetRequest, load_dataset, resolve_data_dir,
+    PAPER_TAIL_SIZES,
+    DATA_DIR_ENV,
+    DatasetRequest,
+    load_dataset,
+    resolve_data_dir,
 )
 from autogets_ray.data.demo import generate_demo_tickets
 

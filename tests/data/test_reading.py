@@ -64,7 +64,9 @@ def test_missing_column_lists_the_columns_and_the_option(tmp_path):
 def test_undecodable_bytes_name_the_file_position_and_fix(tmp_path):
     path = tmp_path / "latin.csv"
     path.write_bytes("body,queue\ncaf\xe9 printer,P\n".encode("latin-1"))
-    with pytest.raises(ValueError, match=r"latin\.csv: bytes at position \d+ are not valid utf-8.*--encoding"):
+    with pytest.raises(
+        ValueError, match=r"latin\.csv: bytes at position \d+ are not valid utf-8.*--encoding"
+    ):
         read_labelled_texts(path, "body", "queue")
     out = read_labelled_texts(path, "body", "queue", encoding="latin-1")
     assert out["text"].iloc[0] == "café printer"

@@ -34,7 +34,9 @@ def test_save_load_round_trip(tmp_path, demo_split):
     assert loaded.frame.equals(demo_split.frame)
     assert loaded.classes == demo_split.classes
     assert loaded.encode_labels(["Security", "Access"]).tolist() == [
-        demo_split.classes.index("Security"), demo_split.classes.index("Access")]
+        demo_split.classes.index("Security"),
+        demo_split.classes.index("Access"),
+    ]
 
 
 def test_load_or_create_reuses_and_refuses_other_data(tmp_path, demo_frame):

@@ -1,4 +1,5 @@
 """Tabular loaders for MOODS: shapes, minority counts, clear errors."""
+
 from __future__ import annotations
 
 import shutil
@@ -29,10 +30,13 @@ def test_packaged_datasets_have_the_documented_shape(name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name,shape,minority", [("spambase", (4601, 57), 1813), ("shuttle", (58000, 9), 171)])
+@pytest.mark.parametrize(
+    "name,shape,minority", [("spambase", (4601, 57), 1813), ("shuttle", (58000, 9), 171)]
+)
 def test_debian_datasets_are_fetched_and_verified(name, shape, minority):
     if shutil.which("apt-get") is None and not any(
-            f.cached_path().exists() for f in (tabular_sources.SPAM_RDA, tabular_sources.SHUTTLE_RDA)):
+        f.cached_path().exists() for f in (tabular_sources.SPAM_RDA, tabular_sources.SHUTTLE_RDA)
+    ):
         pytest.skip("no apt-get and no cached .rda files on this machine")
     data = load_tabular(name)
     assert data.X.shape == shape
@@ -60,8 +64,10 @@ def test_corrupt_cached_file_is_rejected_by_checksum(tmp_path, monkeypatch):
 
 def test_keel_reader_parses_header_and_rows(tmp_path):
     path = tmp_path / "toy.dat"
-    path.write_text("@relation toy\n@attribute A real [0, 1]\n@attribute B real [0, 1]\n"
-                    "@attribute Class {positive, negative}\n@data\n0.1, 0.2, positive\n0.3,0.4,negative\n")
+    path.write_text(
+        "@relation toy\n@attribute A real [0, 1]\n@attribute B real [0, 1]\n"
+        "@attribute Class {positive, negative}\n@data\n0.1, 0.2, positive\n0.3,0.4,negative\n"
+    )
     features, label = read_keel(path)
     assert features.to_numpy().tolist() == [[0.1, 0.2], [0.3, 0.4]]
     assert label.tolist() == ["positive", "negative"]
@@ -81,8 +87,9 @@ def _write(tmp_path, frame):
 
 def test_csv_file_with_two_labels_takes_the_rarer_as_minority(tmp_path):
     rng = np.random.default_rng(0)
-    frame = pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60),
-                          "label": ["x"] * 48 + ["y"] * 12})
+    frame = pd.DataFrame(
+        {"a": rng.normal(size=60), "b": rng.normal(size=60), "label": ["x"] * 48 + ["y"] * 12}
+    )
     data = load_tabular(_write(tmp_path, frame))
     assert data.minority == "y" and data.n_minority == 12 and data.X.shape == (60, 2)
 

@@ -28,7 +28,10 @@ def test_empty_and_non_string_texts_name_column_and_rows():
     data = balanced()
     data.loc[3, "text"] = "   "
     data.loc[7, "text"] = np.nan
-    with pytest.raises(ValueError, match=r"f\.csv: column 'text' has 1 empty and 1 missing or non-string texts, at rows 3, 7.*--drop-invalid-rows"):
+    with pytest.raises(
+        ValueError,
+        match=r"f\.csv: column 'text' has 1 empty and 1 missing or non-string texts, at rows 3, 7.*--drop-invalid-rows",
+    ):
         validate_labelled_texts(data, "f.csv")
 
 

@@ -1,4 +1,5 @@
 """Interleaver: several searches as one ask/tell source (an experiment matrix on one Tuner)."""
+
 from __future__ import annotations
 
 import pickle
@@ -36,7 +37,9 @@ def test_each_search_proposes_what_its_core_proposes_alone():
     alone = {}
     for sid, core in _cores().items():
         alone[sid] = [item.proposal.example_ids for item in drive(Interleaver({sid: core}))]
-    interleaved = Interleaver(_cores(), {sid: {"strategy": sid.split("-")[1]} for sid in alone}, priority=by_seconds)
+    interleaved = Interleaver(
+        _cores(), {sid: {"strategy": sid.split("-")[1]} for sid in alone}, priority=by_seconds
+    )
     seen: dict[str, list] = {sid: [] for sid in alone}
     for item in drive(interleaved):
         sid, own_id = split_id(item.candidate_id)
@@ -69,8 +72,10 @@ def test_default_priority_shares_by_candidates_issued():
 
 
 def test_a_search_waiting_for_its_generation_leaves_the_slots_to_the_others():
-    cores = {"ga": create_core("ga", make_problem(), seed=2, population=4),
-             "sw": create_core("sw", make_problem(), seed=1)}
+    cores = {
+        "ga": create_core("ga", make_problem(), seed=2, population=4),
+        "sw": create_core("sw", make_problem(), seed=1),
+    }
     search = Interleaver(cores)
     owners = [search.ask().search_id for _ in range(8)]  # nothing told: GA stops after its first generation
     assert owners.count("ga") == 4 and owners.count("sw") == 4
@@ -78,8 +83,10 @@ def test_a_search_waiting_for_its_generation_leaves_the_slots_to_the_others():
 
 
 def test_finished_only_when_every_search_is_and_each_is_reported_once():
-    cores = {"a": create_core("random", make_problem(max_candidates=1), seed=0),
-             "b": create_core("random", make_problem(max_candidates=3), seed=1)}
+    cores = {
+        "a": create_core("random", make_problem(max_candidates=1), seed=0),
+        "b": create_core("random", make_problem(max_candidates=3), seed=1),
+    }
     search = Interleaver(cores)
     assert len(drive(search)) == 4 and search.ask() is FINISHED
     assert search.finished == ("a", "b")

@@ -1,4 +1,5 @@
 """TrialJournal: an fsynced JSON-lines log that survives a kill mid-write."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,9 @@ from autogets_ray.errors import UserInputError
 
 def test_entries_survive_reopening_and_sessions_are_counted(tmp_path):
     journal = TrialJournal(tmp_path / "j.jsonl")
-    journal.record_trial("s", "c0", {"example_ids": [1, 2]}, {"objective": 0.5, "n": np.int64(3),
-                                                               "bad": -math.inf})
+    journal.record_trial(
+        "s", "c0", {"example_ids": [1, 2]}, {"objective": 0.5, "n": np.int64(3), "bad": -math.inf}
+    )
     journal.record_trial("s", "c1", {"example_ids": [3]}, None, error="boom")
     journal.record_closed("t", "wall_clock")
     journal.close()

@@ -1,5 +1,6 @@
 """kill -9 of the driver mid-experiment, then a rerun: nothing finished is trained again, and the
 outputs equal those of an uninterrupted run (AutoGeTS search and MOODS, through the real CLI)."""
+
 from __future__ import annotations
 
 import os
@@ -16,10 +17,31 @@ from autogets_ray.engine.journal import JOURNAL_FILE, TrialJournal
 
 pytestmark = pytest.mark.slow
 
-SEARCH = ["search", "--config", "search_spaces/quickstart.yaml", "--set", "target_classes=[Security]",
-          "--set", "strategies=[hsw,ga,random]", "--set", "max_candidates=8"]
-MOODS = ["moods", "--dataset", "ecoli", "--runs", "2", "--method", "moods", "--max-candidates", "5",
-         "--max-epochs", "60", "--no-plot"]
+SEARCH = [
+    "search",
+    "--config",
+    "search_spaces/quickstart.yaml",
+    "--set",
+    "target_classes=[Security]",
+    "--set",
+    "strategies=[hsw,ga,random]",
+    "--set",
+    "max_candidates=8",
+]
+MOODS = [
+    "moods",
+    "--dataset",
+    "ecoli",
+    "--runs",
+    "2",
+    "--method",
+    "moods",
+    "--max-candidates",
+    "5",
+    "--max-epochs",
+    "60",
+    "--no-plot",
+]
 #: what differs between two runs of the same config: wall-clock timings
 TIMING = ("retrain_seconds", "seconds", "compute_seconds")
 
@@ -31,14 +53,25 @@ def environment(tmp_path: Path) -> dict[str, str]:
 
 
 def autogets(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autogets_ray.cli.main", *args], capture_output=True, text=True,
-                          env=env, timeout=900, cwd=Path(__file__).parents[2])
+    return subprocess.run(
+        [sys.executable, "-m", "autogets_ray.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+        cwd=Path(__file__).parents[2],
+    )
 
 
 def kill_after(args: list[str], env: dict[str, str], journal: Path, finished: int) -> None:
     """Start the command and SIGKILL it once ``finished`` trials are in its journal."""
-    proc = subprocess.Popen([sys.executable, "-m", "autogets_ray.cli.main", *args], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env=env, cwd=Path(__file__).parents[2])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "autogets_ray.cli.main", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=Path(__file__).parents[2],
+    )
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline and proc.poll() is None:
         if journal.exists() and journal.read_text().count('"kind": "trial"') >= finished:
@@ -71,11 +104,15 @@ def test_a_killed_search_resumes_to_the_uninterrupted_summary(tmp_path):
     assert journal.retrained() == []
     assert len(journal.results()) == 3 * 8
     keys = ["search_id"]
-    pd.testing.assert_frame_equal(without_timing(pd.read_csv(out / "summary.csv"), keys),
-                                  without_timing(pd.read_csv(tmp_path / "whole" / "summary.csv"), keys))
+    pd.testing.assert_frame_equal(
+        without_timing(pd.read_csv(out / "summary.csv"), keys),
+        without_timing(pd.read_csv(tmp_path / "whole" / "summary.csv"), keys),
+    )
     columns = ["search_id", "candidate_id", "proposal_index", "val_objective", "test_objective"]
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "trials.parquet")[columns],
-                                  pd.read_parquet(tmp_path / "whole" / "trials.parquet")[columns])
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "trials.parquet")[columns],
+        pd.read_parquet(tmp_path / "whole" / "trials.parquet")[columns],
+    )
 
 
 def test_a_killed_moods_experiment_resumes_to_the_uninterrupted_results(tmp_path):
@@ -94,5 +131,7 @@ def test_a_killed_moods_experiment_resumes_to_the_uninterrupted_results(tmp_path
     assert journal.retrained() == []
     assert len(journal.results()) == 2 * 5 and before >= 4
     keys = ["method", "run"]
-    pd.testing.assert_frame_equal(without_timing(pd.read_csv(out / "results.csv"), keys),
-                                  without_timing(pd.read_csv(tmp_path / "whole" / "results.csv"), keys))
+    pd.testing.assert_frame_equal(
+        without_timing(pd.read_csv(out / "results.csv"), keys),
+        without_timing(pd.read_csv(tmp_path / "whole" / "results.csv"), keys),
+    )

@@ -1,4 +1,5 @@
 """JournaledSearcher without a Tuner: suggest/complete, failures, and replaying a journal."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,8 +21,13 @@ def decode(result):
 def report(config, objective=None):
     ids = np.asarray(config["example_ids"], dtype=float)
     value = float(1.0 - ids.mean() / 1000.0 - 0.002 * len(ids)) if objective is None else objective
-    return {"objective": value, "retrain_seconds": 1.0, "val_oba": value, "candidate_id": config["candidate_id"],
-            "config": config}
+    return {
+        "objective": value,
+        "retrain_seconds": 1.0,
+        "val_oba": value,
+        "candidate_id": config["candidate_id"],
+        "config": config,
+    }
 
 
 class Recorder(SearchHooks):
@@ -36,9 +42,15 @@ class Recorder(SearchHooks):
 
 
 def make_searcher(journal_path, max_candidates=12, hooks=None, strategies=("hsw", "ga", "random")):
-    cores = {f"A-{s}": create_core(s, make_problem(n=40, max_candidates=max_candidates), seed=i,
-                                   **({"population": 4} if s == "ga" else {}))
-             for i, s in enumerate(strategies)}
+    cores = {
+        f"A-{s}": create_core(
+            s,
+            make_problem(n=40, max_candidates=max_candidates),
+            seed=i,
+            **({"population": 4} if s == "ga" else {}),
+        )
+        for i, s in enumerate(strategies)
+    }
     return JournaledSearcher(Interleaver(cores), TrialJournal(journal_path), decode, "objective", hooks)
 
 
@@ -63,8 +75,10 @@ def run(searcher, stop_after=None, concurrent=3, rng=None, objective=None):
 
 
 def outcomes(searcher):
-    return {sid: sorted((k, o.objective) for k, o in core._outcomes.items())
-            for sid, core in searcher.interleaver.cores.items()}
+    return {
+        sid: sorted((k, o.objective) for k, o in core._outcomes.items())
+        for sid, core in searcher.interleaver.cores.items()
+    }
 
 
 def test_a_replayed_journal_gives_the_uninterrupted_result_and_trains_nothing_twice(tmp_path):
@@ -106,8 +120,10 @@ def test_failures_are_journaled_and_not_retried_and_stopped_trials_are_not_journ
     searcher.on_trial_complete("t2", report(configs[2]))
     searcher.on_trial_complete("t-unknown", report(configs[2]))  # not ours: ignored
     entries = searcher.journal.entries("trial")
-    assert [(e["candidate_id"], e["status"]) for e in entries] == [(configs[0]["candidate_id"], "error"),
-                                                                  (configs[2]["candidate_id"], "ok")]
+    assert [(e["candidate_id"], e["status"]) for e in entries] == [
+        (configs[0]["candidate_id"], "error"),
+        (configs[2]["candidate_id"], "ok"),
+    ]
     searcher.journal.close()
     again = make_searcher(tmp_path / "j.jsonl", max_candidates=3, strategies=("random",))
     assert again.suggest("u0")["candidate_id"] == configs[1]["candidate_id"]  # only the stopped one reruns
@@ -121,7 +137,10 @@ def test_a_journal_of_another_configuration_is_refused(tmp_path):
     searcher.journal.close()
     other = JournaledSearcher(
         Interleaver({"A-random": create_core("random", make_problem(n=40, max_candidates=12), seed=99)}),
-        TrialJournal(tmp_path / "j.jsonl"), decode, "objective")
+        TrialJournal(tmp_path / "j.jsonl"),
+        decode,
+        "objective",
+    )
     with pytest.raises(UserInputError, match="another configuration"):
         run(other)
 

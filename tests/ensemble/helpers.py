@@ -4,6 +4,7 @@ Classes A (size 100), B (50), C (20). Each trial is given by its deltas from M0 
 (test deltas are half of them), so the trials table, the knowledge base and a fake ``evaluate``
 (M0 + the sum of the chosen steps' deltas) agree exactly.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,20 @@ from autogets_ray.ensemble.knowledge import ResultTables
 
 CLASSES = ("A", "B", "C")
 SIZES = {"A": 100, "B": 50, "C": 20}
-M0_VAL = {"oba": 0.80, "of1": 0.70, "accuracy": 0.7, "cr[A]": 0.90, "cba[A]": 0.90, "f1[A]": 0.9,
-          "cr[B]": 0.70, "cba[B]": 0.75, "f1[B]": 0.7, "cr[C]": 0.40, "cba[C]": 0.60, "f1[C]": 0.5}
+M0_VAL = {
+    "oba": 0.80,
+    "of1": 0.70,
+    "accuracy": 0.7,
+    "cr[A]": 0.90,
+    "cba[A]": 0.90,
+    "f1[A]": 0.9,
+    "cr[B]": 0.70,
+    "cba[B]": 0.75,
+    "f1[B]": 0.7,
+    "cr[C]": 0.40,
+    "cba[C]": 0.60,
+    "f1[C]": 0.5,
+}
 M0_TEST = {k: v - 0.1 for k, v in M0_VAL.items()}
 #: (search_id, candidate_id) -> validation deltas from M0 (missing keys: 0)
 TRIALS: dict[tuple[str, str], dict[str, float]] = {
@@ -44,9 +57,16 @@ def trials_frame(trials: Mapping[tuple[str, str], Mapping[str, float]] = TRIALS)
     rows = []
     for order, ((search_id, candidate), deltas) in enumerate(trials.items()):
         target, strategy, objective = search_id.split("-")
-        row = {"search_id": search_id, "strategy": strategy, "target_class": target, "objective": objective,
-               "candidate_id": candidate, "example_ids": json.dumps([order]), "completed_order": order,
-               **metrics(deltas, 10)}
+        row = {
+            "search_id": search_id,
+            "strategy": strategy,
+            "target_class": target,
+            "objective": objective,
+            "candidate_id": candidate,
+            "example_ids": json.dumps([order]),
+            "completed_order": order,
+            **metrics(deltas, 10),
+        }
         key = f"{objective}[{target}]" if objective in ("cr", "cba") else objective
         row["val_objective"], row["test_objective"] = row[f"val_{key}"], row[f"test_{key}"]
         rows.append(row)
@@ -60,8 +80,11 @@ def tables(trials: Mapping[tuple[str, str], Mapping[str, float]] = TRIALS) -> Re
 class FakeEvaluate:
     """M0 + the sum of the chosen steps' deltas; ``overrides`` replace the deltas of given step sets."""
 
-    def __init__(self, trials: Mapping[tuple[str, str], Mapping[str, float]] = TRIALS,
-                 overrides: Mapping[frozenset[str], Mapping[str, float]] | None = None) -> None:
+    def __init__(
+        self,
+        trials: Mapping[tuple[str, str], Mapping[str, float]] = TRIALS,
+        overrides: Mapping[frozenset[str], Mapping[str, float]] | None = None,
+    ) -> None:
         self.trials, self.overrides = trials, dict(overrides or {})
         self.calls: list[list[str]] = []
 

@@ -3,6 +3,7 @@
 Additive fake: a step set's metrics are M0 plus the sum of its steps' deltas (tests.ensemble.helpers),
 with ``overrides`` for the step sets where a scenario needs interactions.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -63,8 +64,12 @@ def test_r1_keeps_the_candidate_that_maintains_earlier_gains(kb, pool):
 
 
 def test_r1_terminates_when_no_candidate_keeps_earlier_gains(kb, pool):
-    evaluate = FakeEvaluate(overrides={frozenset({"c1", "b1"}): {"cba[C]": 0.05, "cba[B]": 0.10},
-                                       frozenset({"c1", "b2"}): {"cba[C]": 0.09, "cba[B]": 0.05}})
+    evaluate = FakeEvaluate(
+        overrides={
+            frozenset({"c1", "b1"}): {"cba[C]": 0.05, "cba[B]": 0.10},
+            frozenset({"c1", "b2"}): {"cba[C]": 0.09, "cba[B]": 0.05},
+        }
+    )
     run = r1(kb, pool, M0, evaluate, threshold=0.8)
     assert chosen(run) == ["c1"] and run.termination.code == "gains_not_kept"
     last = run.frame().iloc[-1]
@@ -73,7 +78,9 @@ def test_r1_terminates_when_no_candidate_keeps_earlier_gains(kb, pool):
 
 
 def test_r1_terminates_when_the_class_cannot_be_improved(kb, pool):
-    evaluate = FakeEvaluate(overrides={frozenset({"c1"}): {"cba[C]": 0.0}, frozenset({"c2"}): {"cba[C]": -0.01}})
+    evaluate = FakeEvaluate(
+        overrides={frozenset({"c1"}): {"cba[C]": 0.0}, frozenset({"c2"}): {"cba[C]": -0.01}}
+    )
     run = r1(kb, pool, M0, evaluate, threshold=0.8)
     assert run.steps == [] and run.termination.code == "no_improvement"
     assert run.frame()["accepted"].tolist() == [True, False]
@@ -87,8 +94,10 @@ def test_r1_skips_classes_already_above_the_threshold(kb, pool):
     assert chosen(run) == ["c1"] and run.termination.code == "order_exhausted"
     assert any(note.startswith("B:") for note in run.notes)
     assert r1(kb, pool, M0, FakeEvaluate(), threshold=0.5).steps == []  # nothing below 0.5
-    assert any(n.startswith("A:") and "not searched" in n for n in r1(kb, pool, M0, FakeEvaluate(),
-                                                                       threshold=0.95).notes)
+    assert any(
+        n.startswith("A:") and "not searched" in n
+        for n in r1(kb, pool, M0, FakeEvaluate(), threshold=0.95).notes
+    )
 
 
 def test_r2_follows_the_oba_effect_and_stops_when_oba_does_not_improve(kb, pool):
@@ -96,8 +105,9 @@ def test_r2_follows_the_oba_effect_and_stops_when_oba_does_not_improve(kb, pool)
     assert chosen(run) == ["c3", "b2"] and run.termination.code == "order_exhausted"
     assert run.final["val_oba"] == pytest.approx(0.87)
 
-    evaluate = FakeEvaluate(overrides={frozenset({"c3", "b2"}): {"oba": -0.01},
-                                       frozenset({"c3", "b1"}): {"oba": 0.04}})  # 0.84: not better
+    evaluate = FakeEvaluate(
+        overrides={frozenset({"c3", "b2"}): {"oba": -0.01}, frozenset({"c3", "b1"}): {"oba": 0.04}}
+    )  # 0.84: not better
     run = r2(kb, pool, M0, evaluate)
     assert chosen(run) == ["c3"] and run.termination.code == "not_improved"
     assert run.frame()["candidate_id"].tolist() == ["", "c3", "b1"]
@@ -122,9 +132,11 @@ def test_r3_stops_when_the_important_class_does_not_improve(kb, pool):
 
 
 def test_accepted_steps_never_lower_the_requirement_metric(kb, pool):
-    runs = {"r1": r1(kb, pool, M0, FakeEvaluate(), threshold=1.0),
-            "r2": r2(kb, pool, M0, FakeEvaluate()),
-            "r3": r3(kb, pool, M0, FakeEvaluate(), important="C")}
+    runs = {
+        "r1": r1(kb, pool, M0, FakeEvaluate(), threshold=1.0),
+        "r2": r2(kb, pool, M0, FakeEvaluate()),
+        "r3": r3(kb, pool, M0, FakeEvaluate(), important="C"),
+    }
     for name, run in runs.items():
         accepted = run.frame().query("accepted")
         if name == "r1":
@@ -156,13 +168,19 @@ def test_choosers(pool):
     assert all(p.startswith(c) for p, c in zip(picks, "BCBCBC"))
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda kb, pool: r1(kb, pool, M0, FakeEvaluate(), threshold=1.5), "threshold must be in"),
-    (lambda kb, pool: r1(kb, pool, M0, FakeEvaluate(), candidates=0), "candidates must be at least 1"),
-    (lambda kb, pool: r2(kb, pool, M0, FakeEvaluate(), metric="cba"), "R2 metric must be one of oba, of1"),
-    (lambda kb, pool: r3(kb, pool, M0, FakeEvaluate(), important="Z"), "unknown class 'Z'"),
-    (lambda kb, pool: run_requirement("r9", kb, pool, M0, FakeEvaluate()), "unknown requirement 'r9'"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda kb, pool: r1(kb, pool, M0, FakeEvaluate(), threshold=1.5), "threshold must be in"),
+        (lambda kb, pool: r1(kb, pool, M0, FakeEvaluate(), candidates=0), "candidates must be at least 1"),
+        (
+            lambda kb, pool: r2(kb, pool, M0, FakeEvaluate(), metric="cba"),
+            "R2 metric must be one of oba, of1",
+        ),
+        (lambda kb, pool: r3(kb, pool, M0, FakeEvaluate(), important="Z"), "unknown class 'Z'"),
+        (lambda kb, pool: run_requirement("r9", kb, pool, M0, FakeEvaluate()), "unknown requirement 'r9'"),
+    ],
+)
 def test_bad_parameters_are_value_errors(kb, pool, call, message):
     with pytest.raises(ValueError, match=message):
         call(kb, pool)

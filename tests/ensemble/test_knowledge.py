@@ -1,5 +1,6 @@
 """Knowledge base from a constructed results table: exact lookup (Table 3), interaction (Fig. 6a)
 and OBA effect (Fig. 6b)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -32,13 +33,25 @@ def test_lookup_names_the_search_of_the_best_validation_trial(kb):
     assert row["delta_val"] == pytest.approx(0.10) and row["delta_test"] == pytest.approx(0.05)
     assert kb.best("C", "cr")["delta_val"] == pytest.approx(0.30)
     assert kb.best("A", "cba") is None  # A was not searched
-    assert list(kb.lookup.columns[:10]) == ["target_class", "metric", "strategy", "objective", "search_id",
-                                            "candidate_id", "m0_val", "best_val", "delta_val", "delta_test"]
+    assert list(kb.lookup.columns[:10]) == [
+        "target_class",
+        "metric",
+        "strategy",
+        "objective",
+        "search_id",
+        "candidate_id",
+        "m0_val",
+        "best_val",
+        "delta_val",
+        "delta_test",
+    ]
 
 
 def test_interaction_matrix_is_each_class_best_cba_model_on_every_class(kb):
-    expected = pd.DataFrame({"A": [0.0, 0.0], "B": [0.10, -0.08], "C": [0.02, 0.20]},
-                            index=pd.Index(["B", "C"], name="applied_class"))
+    expected = pd.DataFrame(
+        {"A": [0.0, 0.0], "B": [0.10, -0.08], "C": [0.02, 0.20]},
+        index=pd.Index(["B", "C"], name="applied_class"),
+    )
     pd.testing.assert_frame_equal(kb.interaction, expected, atol=1e-12)
     pd.testing.assert_frame_equal(kb.interaction_test, expected / 2, atol=1e-12)
 

@@ -1,5 +1,6 @@
 """A real small experiment on demo-tickets (Ray Tune search), then the knowledge base and every
 requirement through ``autogets ensemble`` with real retrains."""
+
 from __future__ import annotations
 
 import json
@@ -27,10 +28,28 @@ def results(tmp_path_factory):
     env = {**os.environ, "AUTOGETS_CACHE_DIR": str(cache)}
     env.pop("RAY_ADDRESS", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "autogets_ray.cli.main", "search", "--quiet", "--out", str(root / "res"),
-         "--set", "target_classes=smallest:2", "--set", "strategies=[hsw, random]", "--set", "objectives=[cba]",
-         "--set", "max_candidates=3"],
-        capture_output=True, text=True, env=env, timeout=600, cwd=REPO,
+        [
+            sys.executable,
+            "-m",
+            "autogets_ray.cli.main",
+            "search",
+            "--quiet",
+            "--out",
+            str(root / "res"),
+            "--set",
+            "target_classes=smallest:2",
+            "--set",
+            "strategies=[hsw, random]",
+            "--set",
+            "objectives=[cba]",
+            "--set",
+            "max_candidates=3",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        cwd=REPO,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     previous = os.environ.get("AUTOGETS_CACHE_DIR")
@@ -70,12 +89,19 @@ def test_knowledge_base_files(results):
 
 
 def test_r3_with_comparisons(results):
-    steps, result = ensemble(results, "--requirement", "r3", "--target-class", "Security", "--random-runs", "2")
+    steps, result = ensemble(
+        results, "--requirement", "r3", "--target-class", "Security", "--random-runs", "2"
+    )
     m0 = json.loads((results / "m0.json").read_text())
     classes = list(pd.read_csv(results / "knowledge_base" / "classes.csv")["class"])
     assert list(steps.columns) == step_columns(classes)
     methods = steps["method"].unique().tolist()
-    assert methods[0] == "ensemble" and {"single:hsw-cba", "single:random-cba", "random:0", "random:1"} <= set(methods)
+    assert methods[0] == "ensemble" and {
+        "single:hsw-cba",
+        "single:random-cba",
+        "random:0",
+        "random:1",
+    } <= set(methods)
     first = steps[steps["iteration"] == 0]
     assert len(first) == len(methods)
     assert first["val_cba[Security]"].iloc[0] == pytest.approx(m0["val"]["cba[Security]"])
@@ -88,10 +114,13 @@ def test_r3_with_comparisons(results):
     assert len(result["comparisons"]) == len(methods) - 1
 
 
-@pytest.mark.parametrize("requirement, args, key", [
-    ("r2", [], "val_oba"),
-    ("r1", ["--threshold", "1.0"], None),
-])
+@pytest.mark.parametrize(
+    "requirement, args, key",
+    [
+        ("r2", [], "val_oba"),
+        ("r1", ["--threshold", "1.0"], None),
+    ],
+)
 def test_r1_and_r2(results, requirement, args, key):
     steps, result = ensemble(results, "--requirement", requirement, "--no-compare", *args)
     assert set(steps["method"]) == {"ensemble"}

@@ -1,4 +1,5 @@
 """A small imbalanced split of the demo tickets: contexts on it build in well under a second."""
+
 from __future__ import annotations
 
 import pytest

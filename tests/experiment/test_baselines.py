@@ -1,4 +1,5 @@
 """The no-search baselines, with the offline ngram generator (no Ray, no network)."""
+
 from __future__ import annotations
 
 import json
@@ -103,14 +104,20 @@ def test_all_examples_adds_the_samples_of_every_training_example(scores, context
         scored = by_name(out, target)["all-examples"]
         assert scored.n_added == len(samples) == scored.score.n_synthetic
         assert set(samples["source_id"]) == set(rows["row_id"])
-        expected = context.score(samples["text"].tolist(), [target] * len(samples), samples["source_id"].tolist())
+        expected = context.score(
+            samples["text"].tolist(), [target] * len(samples), samples["source_id"].tolist()
+        )
         assert scored.score.test.flat() == pytest.approx(expected.test.flat(), nan_ok=True)
 
 
 def test_duplicate_adds_as_many_real_rows_of_the_class(scores, context, small_split):
     for target in TARGETS:
         named = by_name(scores[0], target)
-        assert named["duplicate"].n_added == named["all-examples"].n_added == named["duplicate"].score.n_synthetic
+        assert (
+            named["duplicate"].n_added
+            == named["all-examples"].n_added
+            == named["duplicate"].score.n_synthetic
+        )
         texts, ids = duplicate_rows(context, target, named["duplicate"].n_added, SEEDS[target])
         rows = training_rows(small_split, target)
         assert set(ids) <= set(rows["row_id"])
@@ -157,8 +164,19 @@ def test_baselines_frame_has_one_row_per_class_objective_and_baseline(scores):
     objectives = ["cba", "oba", "auc"]
     frame = baselines_frame(out, objectives)
     assert len(frame) == len(TARGETS) * len(objectives) * len(BASELINES)
-    for column in ("target_class", "objective", "baseline", "val_objective", "test_objective", "val_objective_se",
-                   "val_objective_folds", "n_added", "fits", "test_oba", "test_cba[Security]"):
+    for column in (
+        "target_class",
+        "objective",
+        "baseline",
+        "val_objective",
+        "test_objective",
+        "val_objective_se",
+        "val_objective_folds",
+        "n_added",
+        "fits",
+        "test_oba",
+        "test_cba[Security]",
+    ):
         assert column in frame.columns
     assert not frame.duplicated(["target_class", "objective", "baseline"]).any()
     row = frame.set_index(["target_class", "objective", "baseline"]).loc[("Security", "cba", "all-examples")]
@@ -173,8 +191,9 @@ def test_baselines_frame_has_one_row_per_class_objective_and_baseline(scores):
 
 
 def test_baselines_under_kfold_carry_their_folds(small_split, generator):
-    context = build_context(small_split, "linear", {}, encoder_components=2,
-                            evaluation=EvaluationConfig("kfold", folds=3))
+    context = build_context(
+        small_split, "linear", {}, encoder_components=2, evaluation=EvaluationConfig("kfold", folds=3)
+    )
     out = score_baselines(context, ["Security"], ["m0", "duplicate"], generator.generate, SEEDS)
     frame = baselines_frame(out, ["cba"]).set_index("baseline")
     for name in ("m0", "duplicate"):
@@ -191,13 +210,24 @@ def dead_url() -> str:
     return f"http://127.0.0.1:{port}/v1"
 
 
-def test_a_generator_that_stops_fails_the_baseline_naming_the_class(context, small_split, tmp_path, monkeypatch):
+def test_a_generator_that_stops_fails_the_baseline_naming_the_class(
+    context, small_split, tmp_path, monkeypatch
+):
     monkeypatch.setenv("AUTOGETS_TEST_LLM_KEY", "sk-autogets-FAKE-key-0123456789abcdef")
-    config = GenerationConfig(backend="openai", model="x", base_url=dead_url(), api_key_env="AUTOGETS_TEST_LLM_KEY",
-                              cache_dir=str(tmp_path / "cache"), max_in_flight=1, max_connection_failures=1,
-                              timeout_s=5.0)
+    config = GenerationConfig(
+        backend="openai",
+        model="x",
+        base_url=dead_url(),
+        api_key_env="AUTOGETS_TEST_LLM_KEY",
+        cache_dir=str(tmp_path / "cache"),
+        max_in_flight=1,
+        max_connection_failures=1,
+        timeout_s=5.0,
+    )
     with build_generator(config, class_texts(small_split)) as gen:
-        with pytest.raises(ValueError, match=r"baseline all-examples of class 'Purchase': cannot reach the LLM"):
+        with pytest.raises(
+            ValueError, match=r"baseline all-examples of class 'Purchase': cannot reach the LLM"
+        ):
             score_baselines(context, ["Purchase"], ["all-examples"], gen.generate, SEEDS)
 
 
@@ -205,5 +235,7 @@ def test_a_generator_that_returns_no_samples_fails_naming_the_class(context):
     def generate(examples: list[Example]) -> GenerationResult:
         return GenerationResult(samples_frame([]), {examples[0].example_id: "reply had no usable line"})
 
-    with pytest.raises(ValueError, match="class 'Security': the LLM produced no samples: reply had no usable line"):
+    with pytest.raises(
+        ValueError, match="class 'Security': the LLM produced no samples: reply had no usable line"
+    ):
         score_baselines(context, ["Security"], ["all-examples"], generate, SEEDS)

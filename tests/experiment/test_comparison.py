@@ -1,4 +1,5 @@
 """Search vs no-search: per-experiment test changes over M0 and their intervals over split seeds."""
+
 from __future__ import annotations
 
 import math
@@ -15,30 +16,53 @@ def summary_rows(kinds: dict[str, tuple[str, str]], shift: float = 0.0) -> pd.Da
     """One search per strategy on class b / cba; ``kinds`` maps strategy -> (recommendation, its kind)."""
     rows = []
     for i, (strategy, (choice, kind)) in enumerate(kinds.items()):
-        rows.append({
-            "strategy": strategy, "target_class": "b", "objective": "cba", "best_candidate": f"{strategy}-4",
-            "best_val_delta": 0.06 + i / 100 + shift,
-            "delta_cba_test": 0.03 + i / 100 + shift, "delta_oba_test": -0.01 + shift,
-            "best_test_delta": 0.04 + i / 100 + shift,
-            "recommendation": choice, "recommendation_kind": kind,
-            "recommended_delta_cba_test": {"search": 0.03 + i / 100 + shift, "m0": 0.0}.get(kind, 0.02 + shift),
-            "recommended_delta_oba_test": {"search": -0.01 + shift, "m0": 0.0}.get(kind, 0.005 + shift),
-            # what summary() writes: the chosen candidate's or baseline's change, 0 for M0
-            "recommended_val_delta": {"search": 0.06 + i / 100 + shift, "m0": 0.0}.get(kind, 0.77 - 0.72),
-            "recommended_test_delta": {"search": 0.04 + i / 100 + shift, "m0": 0.0}.get(kind, 0.03 + shift),
-        })
+        rows.append(
+            {
+                "strategy": strategy,
+                "target_class": "b",
+                "objective": "cba",
+                "best_candidate": f"{strategy}-4",
+                "best_val_delta": 0.06 + i / 100 + shift,
+                "delta_cba_test": 0.03 + i / 100 + shift,
+                "delta_oba_test": -0.01 + shift,
+                "best_test_delta": 0.04 + i / 100 + shift,
+                "recommendation": choice,
+                "recommendation_kind": kind,
+                "recommended_delta_cba_test": {"search": 0.03 + i / 100 + shift, "m0": 0.0}.get(
+                    kind, 0.02 + shift
+                ),
+                "recommended_delta_oba_test": {"search": -0.01 + shift, "m0": 0.0}.get(kind, 0.005 + shift),
+                # what summary() writes: the chosen candidate's or baseline's change, 0 for M0
+                "recommended_val_delta": {"search": 0.06 + i / 100 + shift, "m0": 0.0}.get(kind, 0.77 - 0.72),
+                "recommended_test_delta": {"search": 0.04 + i / 100 + shift, "m0": 0.0}.get(
+                    kind, 0.03 + shift
+                ),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def baselines_rows(shift: float = 0.0) -> pd.DataFrame:
     """m0, all-examples and duplicate of class b / cba: val objective, test objective (= test CBA), test OBA."""
-    values = {"m0": (0.72, 0.70, 0.90), "all-examples": (0.77, 0.73 + shift, 0.905 + shift),
-              "duplicate": (0.74, 0.69, 0.91)}
-    return pd.DataFrame([
-        {"target_class": "b", "objective": "cba", "baseline": name, "val_objective": val, "test_objective": cba,
-         "test_cba[b]": cba, "test_oba": oba}
-        for name, (val, cba, oba) in values.items()
-    ])
+    values = {
+        "m0": (0.72, 0.70, 0.90),
+        "all-examples": (0.77, 0.73 + shift, 0.905 + shift),
+        "duplicate": (0.74, 0.69, 0.91),
+    }
+    return pd.DataFrame(
+        [
+            {
+                "target_class": "b",
+                "objective": "cba",
+                "baseline": name,
+                "val_objective": val,
+                "test_objective": cba,
+                "test_cba[b]": cba,
+                "test_oba": oba,
+            }
+            for name, (val, cba, oba) in values.items()
+        ]
+    )
 
 
 KINDS = {"sw": ("sw-4", "search"), "ga": ("use-all-examples", "baseline"), "hc": ("keep-m0", "m0")}
@@ -47,10 +71,20 @@ KINDS = {"sw": ("sw-4", "search"), "ga": ("use-all-examples", "baseline"), "hc":
 def test_method_deltas_has_search_decision_and_baseline_rows():
     table = method_deltas(summary_rows(KINDS), baselines_rows())
     assert list(table.columns) == COMPARISON_COLUMNS
-    assert table["method"].tolist() == ["sw", "sw+decision", "ga", "ga+decision", "hc", "hc+decision",
-                                        "all-examples", "duplicate"]
+    assert table["method"].tolist() == [
+        "sw",
+        "sw+decision",
+        "ga",
+        "ga+decision",
+        "hc",
+        "hc+decision",
+        "all-examples",
+        "duplicate",
+    ]
     rows = table.set_index("method")
-    assert rows.loc["sw", "kind"] == "search" and rows.loc["sw", "delta_objective_test"] == pytest.approx(0.04)
+    assert rows.loc["sw", "kind"] == "search" and rows.loc["sw", "delta_objective_test"] == pytest.approx(
+        0.04
+    )
     assert rows.loc["sw", "recommendation_kind"] == "" and rows.loc["sw", "choice"] == "sw-4"
     assert rows.loc["sw", "delta_objective_val"] == pytest.approx(0.06)
     # the decision's change is its choice's: the search's candidate, the baseline's row, or none for M0
@@ -107,18 +141,29 @@ def test_across_splits_aggregates_each_method_over_the_seeds():
     per_split = {
         0: method_deltas(summary_rows(KINDS, shift=0.00), baselines_rows(0.00)),
         1: method_deltas(summary_rows({**KINDS, "ga": ("ga-1", "search")}, shift=0.01), baselines_rows(0.01)),
-        2: method_deltas(summary_rows({**KINDS, "hc": ("use-all-examples", "baseline")}, shift=0.02),
-                         baselines_rows(0.02)),
+        2: method_deltas(
+            summary_rows({**KINDS, "hc": ("use-all-examples", "baseline")}, shift=0.02), baselines_rows(0.02)
+        ),
     }
     table = across_splits(per_split).set_index("method")
-    assert set(table.index) == {"sw", "sw+decision", "ga", "ga+decision", "hc", "hc+decision", "all-examples",
-                                "duplicate"}
+    assert set(table.index) == {
+        "sw",
+        "sw+decision",
+        "ga",
+        "ga+decision",
+        "hc",
+        "hc+decision",
+        "all-examples",
+        "duplicate",
+    }
     assert (table["splits"] == 3).all()
     sw = [frame.set_index("method").loc["sw", "delta_objective_test"] for frame in per_split.values()]
     mean, low, high = t_interval(np.array(sw))
     assert table.loc["sw", "delta_objective_test_mean"] == pytest.approx(np.mean(sw))
-    assert (table.loc["sw", "delta_objective_test_low"], table.loc["sw", "delta_objective_test_high"]) == \
-        pytest.approx((low, high))
+    assert (
+        table.loc["sw", "delta_objective_test_low"],
+        table.loc["sw", "delta_objective_test_high"],
+    ) == pytest.approx((low, high))
     assert table.loc["all-examples", "delta_cba_test_mean"] == pytest.approx(0.04)  # 0.03, 0.04, 0.05
     assert table.loc["sw", "delta_objective_val_mean"] == pytest.approx(0.07)  # 0.06, 0.07, 0.08
     counts = table[["chose_m0", "chose_baseline", "chose_search"]]

@@ -9,8 +9,14 @@ import yaml
 
 from autogets_ray.errors import UserInputError
 from autogets_ray.experiment.config import (
-    CONFIG_FILE, SearchConfig, apply_override, check_output_config, config_from_dict, load_config,
-    read_saved_config, write_output_config,
+    CONFIG_FILE,
+    SearchConfig,
+    apply_override,
+    check_output_config,
+    config_from_dict,
+    load_config,
+    read_saved_config,
+    write_output_config,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -29,8 +35,15 @@ def test_every_shipped_config_is_valid(name):
 
 
 def test_overrides_are_typed_and_nested():
-    config = load_config(overrides=["model.name=catboost", "budget_seconds=60", "strategies=[ga]",
-                                    "resources.gpu=0.25", "dataset.name=it-tickets-tail"])
+    config = load_config(
+        overrides=[
+            "model.name=catboost",
+            "budget_seconds=60",
+            "strategies=[ga]",
+            "resources.gpu=0.25",
+            "dataset.name=it-tickets-tail",
+        ]
+    )
     assert config.model.name == "catboost" and config.budget_seconds == 60
     assert config.strategies == ["ga"] and config.resources.gpu == 0.25
     assert config.dataset.name == "it-tickets-tail"
@@ -40,7 +53,10 @@ def test_overrides_are_typed_and_nested():
 @pytest.mark.parametrize(
     "override, message",
     [
-        ("budget_seconds=abc", "budget_seconds: 'abc' is not a number (a positive number of seconds, may be .inf)"),
+        (
+            "budget_seconds=abc",
+            "budget_seconds: 'abc' is not a number (a positive number of seconds, may be .inf)",
+        ),
         ("budget_seconds=0", "budget_seconds: 0 must be > 0"),
         ("budget_seconds=true", "budget_seconds: True is not a number"),
         ("max_concurrent_trials=two", "max_concurrent_trials: 'two' is not an integer (an integer >= 1)"),
@@ -75,12 +91,21 @@ def test_overrides_are_typed_and_nested():
         ("split_seeds=[1, 1]", "split_seeds: [1, 1] lists a seed twice"),
         ("split_seeds=[]", "split_seeds: [] is empty"),
         ("split_seeds=[0, x]", "split_seeds[1]: 'x' is not an integer"),
-        ("strategy_params.ga.popsize=3", "strategy_params.ga.popsize: unknown parameter of ga (it accepts: population"),
+        (
+            "strategy_params.ga.popsize=3",
+            "strategy_params.ga.popsize: unknown parameter of ga (it accepts: population",
+        ),
         ("strategy_params.zz.a=3", "strategy_params.zz: unknown strategy; choose from ga, hsw, random, sw"),
         ("evaluation.scheme=loo", "evaluation.scheme: 'loo' is not one of 'holdout', 'kfold' or 'repeated'"),
         ("evaluation.folds=1", "evaluation.folds: 1 must be >= 2"),
-        ("evaluation.colour=1", "evaluation.colour: unknown key (valid keys: scheme, folds, repeats, seed, margin_se)"),
-        ("llm.backend=gpt", "llm.backend: 'gpt' is not an LLM backend; choose one of: local-lm, ngram, openai"),
+        (
+            "evaluation.colour=1",
+            "evaluation.colour: unknown key (valid keys: scheme, folds, repeats, seed, margin_se)",
+        ),
+        (
+            "llm.backend=gpt",
+            "llm.backend: 'gpt' is not an LLM backend; choose one of: local-lm, ngram, openai",
+        ),
         ("llm.top_p=0", "llm.top_p: 0 must be in (0, 1]"),
         ("llm.temperature=hot", "llm.temperature: 'hot' must be a number"),
         ("llm.colour=1", "llm.colour: unknown key (valid keys: api_key_env,"),
@@ -98,8 +123,12 @@ def test_each_wrong_value_is_one_line_naming_its_key_value_and_what_is_allowed(o
 def test_a_wrong_value_in_a_yaml_file_names_the_file(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text('budget_seconds: "abc"\nstrategies: [sw]\n')
-    with pytest.raises(UserInputError, match=re.escape(
-            f"config {path}: budget_seconds: 'abc' is not a number (a positive number of seconds, may be .inf)")):
+    with pytest.raises(
+        UserInputError,
+        match=re.escape(
+            f"config {path}: budget_seconds: 'abc' is not a number (a positive number of seconds, may be .inf)"
+        ),
+    ):
         load_config(path)
 
 
@@ -123,16 +152,31 @@ def test_an_api_key_in_the_llm_block_is_refused_without_echoing_it():
 
 def test_the_llm_block_is_checked_at_load_but_kept_as_written(monkeypatch):
     monkeypatch.delenv("AUTOGETS_NO_SUCH_KEY", raising=False)
-    block = {"backend": "openai", "model": "m", "base_url": "http://127.0.0.1:1/v1", "api_key_env": "AUTOGETS_NO_SUCH_KEY"}
+    block = {
+        "backend": "openai",
+        "model": "m",
+        "base_url": "http://127.0.0.1:1/v1",
+        "api_key_env": "AUTOGETS_NO_SUCH_KEY",
+    }
     config = config_from_dict({"llm": block})  # no endpoint is contacted, no key is read
     assert config.llm == block and config.to_dict()["llm"] == block
 
 
-@pytest.mark.parametrize("override, value", [
-    ("strategies=sw", ["sw"]), ("objectives=oba", ["oba"]), ("baselines=m0", ["m0"]), ("baselines=[]", []),
-    ("split_seeds=3", [3]), ("target_classes=[1, Security]", ["1", "Security"]), ("budget_seconds=.inf", float("inf")),
-    ("budget_seconds=2", 2.0), ("max_candidates=null", None), ("target_classes=all", "all"),
-])
+@pytest.mark.parametrize(
+    "override, value",
+    [
+        ("strategies=sw", ["sw"]),
+        ("objectives=oba", ["oba"]),
+        ("baselines=m0", ["m0"]),
+        ("baselines=[]", []),
+        ("split_seeds=3", [3]),
+        ("target_classes=[1, Security]", ["1", "Security"]),
+        ("budget_seconds=.inf", float("inf")),
+        ("budget_seconds=2", 2.0),
+        ("max_candidates=null", None),
+        ("target_classes=all", "all"),
+    ],
+)
 def test_single_values_read_as_one_element_lists_and_numbers_are_typed(override, value):
     key = override.split("=")[0]
     assert getattr(load_config(overrides=[override]), key) == value
@@ -152,7 +196,9 @@ def test_nested_sections_keep_their_dataclass_api():
 
 
 def test_to_dict_is_yaml_safe_and_round_trips():
-    config = load_config(overrides=["split_seeds=[0, 1]", "strategy_params.ga.population=4", "budget_seconds=.inf"])
+    config = load_config(
+        overrides=["split_seeds=[0, 1]", "strategy_params.ga.population=4", "budget_seconds=.inf"]
+    )
     saved = yaml.safe_load(yaml.safe_dump(config.to_dict(), sort_keys=False))
     assert saved == config.to_dict() and config_from_dict(saved, "saved") == config
 
@@ -162,8 +208,11 @@ def test_one_split_of_a_split_seeds_config():
     single = config.for_split(6)
     assert single.split_seeds is None and single.dataset.split_seed == 6
     assert config.split_seeds == [5, 6] and config.dataset.split_seed == 42
-    assert single.to_dict() == {**config.to_dict(), "split_seeds": None,
-                                "dataset": {**config.to_dict()["dataset"], "split_seed": 6}}
+    assert single.to_dict() == {
+        **config.to_dict(),
+        "split_seeds": None,
+        "dataset": {**config.to_dict()["dataset"], "split_seed": 6},
+    }
 
 
 def test_bad_override_syntax_and_missing_file(tmp_path):
@@ -190,7 +239,10 @@ def test_the_output_config_is_checked_without_writing_and_written_on_request(tmp
     config = load_config()
     assert check_output_config(config, out, resume=False) is False and not out.exists()
     write_output_config(config, out)
-    assert read_saved_config(out) == config and yaml.safe_load((out / CONFIG_FILE).read_text()) == config.to_dict()
+    assert (
+        read_saved_config(out) == config
+        and yaml.safe_load((out / CONFIG_FILE).read_text()) == config.to_dict()
+    )
     assert check_output_config(config, out, resume=True) is True
     other = load_config(overrides=["seed=3"])
     with pytest.raises(UserInputError, match="another configuration; continue it with --resume"):
@@ -204,4 +256,6 @@ def test_the_output_config_is_checked_without_writing_and_written_on_request(tmp
 def test_a_random_search_without_any_end_is_refused():
     with pytest.raises(UserInputError, match=re.escape("budget_seconds: is .inf and max_candidates is null")):
         load_config(overrides=["budget_seconds=.inf", "max_candidates=null"])
-    assert load_config(overrides=["budget_seconds=.inf", "max_candidates=null", "strategies=[sw]"]).strategies == ["sw"]
+    assert load_config(
+        overrides=["budget_seconds=.inf", "max_candidates=null", "strategies=[sw]"]
+    ).strategies == ["sw"]

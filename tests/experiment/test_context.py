@@ -49,6 +49,11 @@ def test_targets_and_search_plan(demo_split):
         resolve_targets("tiniest", demo_split)
     config = load_config(overrides=["strategies=[sw, ga]", "objectives=[cba, oba]"])
     plan = plan_searches(config, ["Security"])
-    assert [s.search_id for s in plan] == ["Security-sw-cba", "Security-sw-oba", "Security-ga-cba", "Security-ga-oba"]
+    assert [s.search_id for s in plan] == [
+        "Security-sw-cba",
+        "Security-sw-oba",
+        "Security-ga-cba",
+        "Security-ga-oba",
+    ]
     assert len({s.seed for s in plan}) == 4
     assert derived_seed(0, "a", "b") == derived_seed(0, "a", "b") != derived_seed(1, "a", "b")

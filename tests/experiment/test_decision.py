@@ -1,4 +1,5 @@
 """The recommendation: a search's candidate only when it beats M0 and the best baseline beyond noise."""
+
 from __future__ import annotations
 
 import math
@@ -14,7 +15,11 @@ M0 = Scored("m0", 0.70, se=SE)
 
 def test_a_candidate_better_than_m0_and_every_baseline_is_recommended():
     best = Scored("sw-17", 0.76, se=SE)
-    baselines = [Scored("m0", 0.70, se=SE), Scored("all-examples", 0.72, se=SE), Scored("duplicate", 0.71, se=SE)]
+    baselines = [
+        Scored("m0", 0.70, se=SE),
+        Scored("all-examples", 0.72, se=SE),
+        Scored("duplicate", 0.71, se=SE),
+    ]
     decision = recommend(best, M0, baselines)
     assert (decision.choice, decision.kind, decision.best_baseline) == ("sw-17", "search", "all-examples")
     assert decision.baseline == ""
@@ -38,7 +43,11 @@ def test_beating_m0_but_not_the_best_baseline_recommends_the_baseline():
     best = Scored("sw-2", 0.80, se=SE)
     baselines = [Scored("duplicate", 0.74, se=SE), Scored("all-examples", 0.795, se=SE)]
     decision = recommend(best, M0, baselines)
-    assert (decision.choice, decision.kind, decision.baseline) == ("use-all-examples", "baseline", "all-examples")
+    assert (decision.choice, decision.kind, decision.baseline) == (
+        "use-all-examples",
+        "baseline",
+        "all-examples",
+    )
     assert "does not beat all-examples beyond noise" in decision.reason
 
 
@@ -93,7 +102,9 @@ def test_difference_se_falls_back_to_the_first_choices_error():
     # folds of another length cannot be paired: a's own standard error
     assert difference_se(paired, Scored("b", 0.6, (0.5, 0.6, 0.7))) == 0.2
     assert difference_se(Scored("a", 0.7), Scored("b", 0.6)) == 0.0  # none known
-    assert difference_se(Scored("a", 0.7, (0.7,), se=0.03), Scored("b", 0.6, (0.6,))) == 0.03  # one fold: holdout
+    assert (
+        difference_se(Scored("a", 0.7, (0.7,), se=0.03), Scored("b", 0.6, (0.6,))) == 0.03
+    )  # one fold: holdout
 
 
 def test_beats_needs_finite_values():

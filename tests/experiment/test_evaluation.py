@@ -1,4 +1,5 @@
 """Evaluation schemes: config validation, fold plans, fold-scored candidates and their standard errors."""
+
 from __future__ import annotations
 
 import math
@@ -20,16 +21,20 @@ def holdout(small_split):
 
 @pytest.fixture(scope="module")
 def kfold(small_split):
-    return build_context(small_split, "linear", {}, encoder_components=2,
-                         evaluation=EvaluationConfig("kfold", folds=K, seed=0))
+    return build_context(
+        small_split, "linear", {}, encoder_components=2, evaluation=EvaluationConfig("kfold", folds=K, seed=0)
+    )
 
 
 def pool_labels(split):
     """Codes of train+val, training rows first (the pool ``plan_folds`` sees)."""
-    return np.concatenate([split.encode_labels(split.train["label"]), split.encode_labels(split.val["label"])])
+    return np.concatenate(
+        [split.encode_labels(split.train["label"]), split.encode_labels(split.val["label"])]
+    )
 
 
 # --- EvaluationConfig -------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "values, key",
@@ -52,12 +57,16 @@ def test_bad_config_values_name_the_key(values, key):
 
 def test_fits_per_candidate_follow_the_scheme():
     assert (EvaluationConfig().n_scores, EvaluationConfig().fits_per_candidate) == (1, 1)
-    assert (EvaluationConfig("kfold", folds=4).n_scores, EvaluationConfig("kfold", folds=4).fits_per_candidate) == (4, 5)
+    assert (
+        EvaluationConfig("kfold", folds=4).n_scores,
+        EvaluationConfig("kfold", folds=4).fits_per_candidate,
+    ) == (4, 5)
     repeated = EvaluationConfig("repeated", repeats=3, folds=7)  # folds is kfold's, not repeated's
     assert (repeated.n_scores, repeated.fits_per_candidate) == (3, 4)
 
 
 # --- plan_folds ---------------------------------------------------------------------------------------------------
+
 
 def test_holdout_is_one_fold_fitting_train_and_scoring_val(small_split):
     labels = pool_labels(small_split)
@@ -96,7 +105,10 @@ def test_fold_assignment_follows_the_seed(small_split):
     labels, n_train = pool_labels(small_split), len(small_split.train)
 
     def scores(seed):
-        return [f.score.tolist() for f in plan_folds(labels, n_train, EvaluationConfig("kfold", folds=K, seed=seed))]
+        return [
+            f.score.tolist()
+            for f in plan_folds(labels, n_train, EvaluationConfig("kfold", folds=K, seed=seed))
+        ]
 
     assert scores(3) == scores(3)
     assert scores(3) != scores(4)
@@ -104,10 +116,13 @@ def test_fold_assignment_follows_the_seed(small_split):
 
 def test_validation_only_folds_score_validation_rows_and_fit_every_training_row(small_split):
     labels, n_train = pool_labels(small_split), len(small_split.train)
-    folds = plan_folds(labels, n_train, EvaluationConfig("kfold", folds=2), small_split.classes,
-                       validation_only=True)
+    folds = plan_folds(
+        labels, n_train, EvaluationConfig("kfold", folds=2), small_split.classes, validation_only=True
+    )
     assert len(folds) == 2
-    np.testing.assert_array_equal(np.sort(np.concatenate([f.score for f in folds])), np.arange(n_train, len(labels)))
+    np.testing.assert_array_equal(
+        np.sort(np.concatenate([f.score for f in folds])), np.arange(n_train, len(labels))
+    )
     for fold in folds:
         assert fold.score.min() >= n_train
         assert np.isin(np.arange(n_train), fold.fit).all()
@@ -130,9 +145,16 @@ def test_repeated_gives_r_resplits_of_the_validation_size(small_split):
 def test_a_class_smaller_than_k_names_evaluation_folds(small_split):
     labels, n_train = pool_labels(small_split), len(small_split.train)
     smallest = int((labels[n_train:] == small_split.class_code("Security")).sum())  # 2 validation rows
-    with pytest.raises(ValueError, match=r"evaluation\.folds: class '(Security|Purchase)' has only 2 validation rows"):
-        plan_folds(labels, n_train, EvaluationConfig("kfold", folds=smallest + 1), small_split.classes,
-                   validation_only=True)
+    with pytest.raises(
+        ValueError, match=r"evaluation\.folds: class '(Security|Purchase)' has only 2 validation rows"
+    ):
+        plan_folds(
+            labels,
+            n_train,
+            EvaluationConfig("kfold", folds=smallest + 1),
+            small_split.classes,
+            validation_only=True,
+        )
     codes = np.array([0] * 10 + [1] * 2)
     with pytest.raises(ValueError, match=r"evaluation\.folds: class 'tiny' has only 2 rows in train\+val"):
         plan_folds(codes, 8, EvaluationConfig("kfold", folds=3), ["big", "tiny"])
@@ -141,6 +163,7 @@ def test_a_class_smaller_than_k_names_evaluation_folds(small_split):
 
 
 # --- ExperimentContext.score under kfold ---------------------------------------------------------------------------
+
 
 def security_copies(context, times=3):
     """The Security training rows repeated: a candidate whose sources are those rows."""
@@ -185,15 +208,24 @@ def test_a_sample_of_a_held_out_row_is_left_out_of_that_fold(kfold, small_split)
         else:
             assert fold_metrics["cr[Hardware]"] < m0_folds[i]["cr[Hardware]"]
     # with samples of another source, the same texts change that fold as well
-    other = int(kfold.train_row_ids[next(p for p in kfold.class_rows("Security")
-                                         if p not in kfold.folds[held_in[0]].score)])
+    other = int(
+        kfold.train_row_ids[
+            next(p for p in kfold.class_rows("Security") if p not in kfold.folds[held_in[0]].score)
+        ]
+    )
     moved = kfold.score(texts, ["Security"] * len(texts), [other] * len(texts))
     assert moved.val.folds[held_in[0]]["cr[Hardware]"] < m0_folds[held_in[0]]["cr[Hardware]"]
 
 
 def test_validation_only_keeps_training_sources_in_every_fold(small_split):
-    context = build_context(small_split, "linear", {}, encoder_components=2,
-                            evaluation=EvaluationConfig("kfold", folds=2), validation_only=True)
+    context = build_context(
+        small_split,
+        "linear",
+        {},
+        encoder_components=2,
+        evaluation=EvaluationConfig("kfold", folds=2),
+        validation_only=True,
+    )
     assert all(f.score.min() >= len(small_split.train) for f in context.folds)
     source = int(context.train_row_ids[context.class_rows("Security")[0]])
     texts = [str(t) for t in small_split.train.loc[small_split.train["label"] == "Hardware", "text"]]
@@ -209,8 +241,11 @@ def test_score_needs_one_source_per_sample(kfold):
 
 # --- FoldMetrics -----------------------------------------------------------------------------------------------------
 
+
 def test_fold_metrics_means_and_standard_error_over_folds():
-    metrics = FoldMetrics(({"oba": 0.6, "cba[b]": 0.5}, {"oba": 0.7, "cba[b]": 0.5}, {"oba": 0.8, "cba[b]": 0.8}))
+    metrics = FoldMetrics(
+        ({"oba": 0.6, "cba[b]": 0.5}, {"oba": 0.7, "cba[b]": 0.5}, {"oba": 0.8, "cba[b]": 0.8})
+    )
     assert metrics.flat() == pytest.approx({"oba": 0.7, "cba[b]": 0.6})
     np.testing.assert_allclose(metrics.objective_folds("cba", "b"), [0.5, 0.5, 0.8])
     assert metrics.oba == pytest.approx(0.7)
@@ -234,6 +269,9 @@ def test_holdout_standard_error_is_the_analytic_one():
 
 def test_context_m0_standard_error_matches_its_scheme(holdout, kfold):
     assert holdout.m0_score.val.standard_error("cba", "Email") == pytest.approx(
-        objective_standard_error(holdout.m0_val, "cba", "Email"))
+        objective_standard_error(holdout.m0_val, "cba", "Email")
+    )
     folds = kfold.m0_score.val.objective_folds("cba", "Email")
-    assert kfold.m0_score.val.standard_error("cba", "Email") == pytest.approx(np.std(folds, ddof=1) / math.sqrt(K))
+    assert kfold.m0_score.val.standard_error("cba", "Email") == pytest.approx(
+        np.std(folds, ddof=1) / math.sqrt(K)
+    )

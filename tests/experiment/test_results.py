@@ -14,13 +14,24 @@ def trials_table():
     rows = []
     for strategy, values in (("sw", [0.5, 0.7, 0.6]), ("ga", [0.4, 0.45, 0.8])):
         for i, v in enumerate(values):
-            rows.append({
-                "search_id": f"b-{strategy}-cba", "strategy": strategy, "target_class": "b",
-                "objective": "cba", "candidate_id": f"{strategy}{i}", "val_objective": v,
-                "test_objective": v - 0.1, "retrain_seconds": 1.5, "subset_size": 3 + i,
-                "val_oba": 0.6 + v / 10, "test_oba": 0.55 + v / 10, "val_cba[b]": v, "test_cba[b]": v - 0.1,
-                "completed_order": i,
-            })
+            rows.append(
+                {
+                    "search_id": f"b-{strategy}-cba",
+                    "strategy": strategy,
+                    "target_class": "b",
+                    "objective": "cba",
+                    "candidate_id": f"{strategy}{i}",
+                    "val_objective": v,
+                    "test_objective": v - 0.1,
+                    "retrain_seconds": 1.5,
+                    "subset_size": 3 + i,
+                    "val_oba": 0.6 + v / 10,
+                    "test_oba": 0.55 + v / 10,
+                    "val_cba[b]": v,
+                    "test_cba[b]": v - 0.1,
+                    "completed_order": i,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -65,9 +76,19 @@ def test_ties_go_to_the_candidate_proposed_first_not_the_one_finished_first():
 def baselines_rows(values, se=0.01):
     rows = []
     for name, value in values.items():
-        rows.append({"target_class": "b", "objective": "cba", "baseline": name, "val_objective": value,
-                     "val_objective_se": se, "val_objective_folds": "[%r]" % value,
-                     "test_objective": value - 0.05, "test_cba[b]": value - 0.05, "test_oba": 0.6})
+        rows.append(
+            {
+                "target_class": "b",
+                "objective": "cba",
+                "baseline": name,
+                "val_objective": value,
+                "val_objective_se": se,
+                "val_objective_folds": "[%r]" % value,
+                "test_objective": value - 0.05,
+                "test_cba[b]": value - 0.05,
+                "test_oba": 0.6,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -87,4 +108,6 @@ def test_summary_recommends_a_baseline_when_the_search_does_not_beat_it():
     ga = table.set_index("strategy").loc["ga"]
     assert ga["recommendation"] == "ga2" and ga["recommendation_kind"] == "search"
     assert ga["recommended_delta_cba_test"] == pytest.approx(0.7 - 0.75)
-    assert ga["recommended_val_delta"] == pytest.approx(0.8 - 0.75) and ga["recommended_test_delta"] == pytest.approx(-0.05)
+    assert ga["recommended_val_delta"] == pytest.approx(0.8 - 0.75) and ga[
+        "recommended_test_delta"
+    ] == pytest.approx(-0.05)

@@ -1,4 +1,5 @@
 """Interrupt a real search (Ctrl-C) and resume it: no finished trial runs twice."""
+
 from __future__ import annotations
 
 import os
@@ -12,13 +13,26 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-ARGS = ["--set", "target_classes=[Security]", "--set", "strategies=[random]", "--set", "max_candidates=14",
-        "--set", "max_concurrent_trials=1"]
+ARGS = [
+    "--set",
+    "target_classes=[Security]",
+    "--set",
+    "strategies=[random]",
+    "--set",
+    "max_candidates=14",
+    "--set",
+    "max_concurrent_trials=1",
+]
 
 
 def autogets(*args: str, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "autogets_ray.cli.main", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "autogets_ray.cli.main", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
 
 
 def test_interrupted_search_resumes_without_repeating_trials(tmp_path):

@@ -1,4 +1,5 @@
 """Real Ray Tune searches on demo-tickets (local Ray, ngram LLM backend, linear model)."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,17 @@ from autogets_ray.experiment.runner import run_experiment
 from autogets_ray.progress import Progress
 from autogets_ray.search import STRATEGIES, Candidate, SearchCore, SearchProblem, create_core
 
-TRIAL_COLUMNS = {"strategy", "target_class", "objective", "subset_size", "retrain_seconds",
-                 "val_cba", "val_oba", "test_cba", "test_oba"}
+TRIAL_COLUMNS = {
+    "strategy",
+    "target_class",
+    "objective",
+    "subset_size",
+    "retrain_seconds",
+    "val_cba",
+    "val_oba",
+    "test_cba",
+    "test_oba",
+}
 SUMMARY_COLUMNS = {"strategy", "target_class", "objective", "m0_val", "best_val", "best_test_delta"}
 
 pytestmark = pytest.mark.slow
@@ -38,7 +48,9 @@ def quick(*overrides: str):
 
 
 def test_every_strategy_runs_and_writes_the_result_tables(tmp_path):
-    result = run_experiment(quick("strategies=[sw, hsw, ga, random]"), tmp_path, progress=Progress(enabled=False))
+    result = run_experiment(
+        quick("strategies=[sw, hsw, ga, random]"), tmp_path, progress=Progress(enabled=False)
+    )
     trials = pd.read_parquet(tmp_path / "trials.parquet")
     assert trials.columns.size > 20
     # the acceptance interface: val_/test_ cba and oba exist as plain columns for the target class
@@ -72,8 +84,14 @@ def test_same_seed_proposes_the_same_candidates(tmp_path):
 
     context = build_context(Split.load(tmp_path), "linear")
     rows = context.class_rows("Security")
-    problem = SearchProblem("Security", context.train_row_ids[rows], context.coords_train[rows],
-                            context.coords_train, context.class_sizes(), max_candidates=6)
+    problem = SearchProblem(
+        "Security",
+        context.train_row_ids[rows],
+        context.coords_train[rows],
+        context.coords_train,
+        context.class_sizes(),
+        max_candidates=6,
+    )
     from autogets_ray.experiment.runner import plan_searches
 
     seed = plan_searches(quick("strategies=[sw]"), ["Security"])[0].seed
@@ -94,15 +112,20 @@ class _FlakyCore(SearchCore):
             return None
         self._done = True
         ids = self.problem.example_ids
-        return [Candidate(f"flaky-{i}", (10**9 + i,) if i % 3 == 2 else tuple(int(x) for x in ids[i:i + 3]))
-                for i in range(6)]
+        return [
+            Candidate(f"flaky-{i}", (10**9 + i,) if i % 3 == 2 else tuple(int(x) for x in ids[i : i + 3]))
+            for i in range(6)
+        ]
 
 
 def test_an_errored_trial_does_not_stop_the_search(tmp_path):
     STRATEGIES.register("test-flaky")(_FlakyCore)
     try:
-        run_experiment(quick("strategies=[test-flaky]", "max_candidates=null"), tmp_path,
-                       progress=Progress(enabled=False))
+        run_experiment(
+            quick("strategies=[test-flaky]", "max_candidates=null"),
+            tmp_path,
+            progress=Progress(enabled=False),
+        )
     finally:
         STRATEGIES.unregister("test-flaky")  # other tests list the registered strategies
     trials = pd.read_parquet(tmp_path / "trials.parquet")
@@ -139,12 +162,40 @@ def test_a_trial_whose_llm_endpoint_is_down_errors_with_the_one_message(tmp_path
         port = sock.getsockname()[1]
     dead = f"http://127.0.0.1:{port}/v1"
     llm = ("llm.backend=openai", "llm.model=x", f"llm.base_url={dead}", "llm.api_key_env=''")
-    with pytest.raises(ValueError, match=f"finished no trial; the first trial error: .*cannot reach "
-                                         f"the LLM endpoint {dead}"):
-        run_experiment(quick("strategies=[random]", "max_candidates=1", "baselines=[m0]", *llm),
-                       tmp_path / "search", progress=Progress(enabled=False))
+    with pytest.raises(
+        ValueError, match=f"finished no trial; the first trial error: .*cannot reach the LLM endpoint {dead}"
+    ):
+        run_experiment(
+            quick("strategies=[random]", "max_candidates=1", "baselines=[m0]", *llm),
+            tmp_path / "search",
+            progress=Progress(enabled=False),
+        )
     # with the all-examples baseline the experiment stops there, before any search starts
-    with pytest.raises(ValueError, match=f"baseline all-examples of class .*cannot reach the LLM endpoint {dead}"):
-        run_experiment(quick("strategies=[random]", "max_candidates=1", *llm), tmp_path / "baselines",
-                       progress=Progress(enabled=False))
+    with pytest.raises(
+        ValueError, match=f"baseline all-examples of class .*cannot reach the LLM endpoint {dead}"
+    ):
+        run_experiment(
+            quick("strategies=[random]", "max_candidates=1", *llm),
+            tmp_path / "baselines",
+            progress=Progress(enabled=False),
+        )
     assert not (tmp_path / "baselines" / "trials.parquet").exists()
+
+
+def test_the_datamodel_strategy_runs_and_writes_its_example_effects(tmp_path):
+    from autogets_ray.reporting.example_effects import effects_tables
+
+    config = quick("strategies=[datamodel]", "max_candidates=14", "strategy_params.datamodel.initial=8")
+    run_experiment(config, tmp_path, progress=Progress(enabled=False))
+    trials = pd.read_parquet(tmp_path / "trials.parquet")
+    assert len(trials) == 14 and set(trials["strategy"]) == {"datamodel"}
+    effects = pd.read_parquet(tmp_path / "searches" / "Security-datamodel-cba" / "example_effects.parquet")
+    assert list(effects.columns[:3]) == ["example_id", "effect", "effect_sd"]
+    split = pd.read_parquet(tmp_path / "split.parquet")
+    security = split[(split["part"] == "train") & (split["label"] == "Security")]
+    assert sorted(effects["example_id"]) == sorted(security["row_id"])
+    assert effects["effect"].notna().all() and (effects["effect_sd"] > 0).all()
+    predictions = pd.read_parquet(tmp_path / "searches" / "Security-datamodel-cba" / "predictions.parquet")
+    assert len(predictions) == 14 - 8 and predictions["observed"].notna().all()
+    table = effects_tables(tmp_path)["Security-datamodel-cba"]
+    assert set(table["kind"]) == {"helps", "hurts"} and table["text"].str.len().min() > 0

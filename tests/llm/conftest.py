@@ -1,4 +1,5 @@
 """Fixtures for the LLM generation tests: small class texts, configs on a temp cache, servers."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -32,9 +33,17 @@ def ngram_config(tmp_path) -> GenerationConfig:
 
 def openai_config(server: LocalLLMServer, cache_dir, **changes) -> GenerationConfig:
     """The openai backend against a local server, with quick retries."""
-    values = dict(backend="openai", model="ngram-test", base_url=server.base_url,
-                  api_key_env=KEY_ENV, cache_dir=str(cache_dir), backoff_base_s=0.01,
-                  backoff_max_s=0.05, timeout_s=5.0, max_retries=3)
+    values = dict(
+        backend="openai",
+        model="ngram-test",
+        base_url=server.base_url,
+        api_key_env=KEY_ENV,
+        cache_dir=str(cache_dir),
+        backoff_base_s=0.01,
+        backoff_max_s=0.05,
+        timeout_s=5.0,
+        max_retries=3,
+    )
     values.update(changes)
     return GenerationConfig(**values)
 

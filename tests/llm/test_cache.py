@@ -1,4 +1,5 @@
 """The persistent cache: hits and misses, what the key covers, transfer, crashes, concurrency."""
+
 from __future__ import annotations
 
 import os
@@ -45,9 +46,17 @@ def test_any_subset_is_served_from_the_cache(ngram_config, texts):
 
 
 CHANGES = {
-    "samples_per_example": 4, "temperature": 0.9, "max_tokens": 500, "top_p": 0.6,
-    "frequency_penalty": 0.1, "presence_penalty": 0.2, "prompt_kind": "email",
-    "max_sample_chars": 300, "topup_requests": 2, "seed": 7, "near_copy_similarity": 0.7,
+    "samples_per_example": 4,
+    "temperature": 0.9,
+    "max_tokens": 500,
+    "top_p": 0.6,
+    "frequency_penalty": 0.1,
+    "presence_penalty": 0.2,
+    "prompt_kind": "email",
+    "max_sample_chars": 300,
+    "topup_requests": 2,
+    "seed": 7,
+    "near_copy_similarity": 0.7,
 }
 
 
@@ -75,9 +84,16 @@ def test_changing_the_class_texts_misses(ngram_config, texts):
         assert gen.generate(batch).counters["cache_hits"] == 0
 
 
-@pytest.mark.parametrize("field, value", [("max_in_flight", 2), ("timeout_s", 5.0),
-                                          ("requests_per_minute", 100.0), ("max_retries", 1),
-                                          ("base_url", "http://127.0.0.1:9/v1")])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("max_in_flight", 2),
+        ("timeout_s", 5.0),
+        ("requests_per_minute", 100.0),
+        ("max_retries", 1),
+        ("base_url", "http://127.0.0.1:9/v1"),
+    ],
+)
 def test_settings_that_do_not_change_samples_still_hit(ngram_config, texts, field, value):
     batch = examples(texts, k=2)
     with build_generator(ngram_config, texts) as gen:
@@ -125,11 +141,11 @@ WRITER = textwrap.dedent("""
 """)
 
 
-def test_a_writer_killed_mid_run_leaves_a_readable_cache_with_every_completed_example(
-        tmp_path, texts):
+def test_a_writer_killed_mid_run_leaves_a_readable_cache_with_every_completed_example(tmp_path, texts):
     cache_dir = tmp_path / "killed"
-    child = subprocess.Popen([sys.executable, "-c", WRITER, str(cache_dir)],
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(cache_dir)], stdout=subprocess.PIPE, text=True
+    )
     done = []
     try:
         for line in child.stdout:  # bounded: the writer has ~2,700 examples
@@ -146,8 +162,12 @@ def test_a_writer_killed_mid_run_leaves_a_readable_cache_with_every_completed_ex
     conn.close()
     config = GenerationConfig(cache_dir=str(cache_dir))
     with build_generator(config, texts) as gen:
-        again = gen.generate([Example(i, texts["Hardware"][i % len(texts["Hardware"])] + " " + str(i),
-                                      "Hardware") for i in done])
+        again = gen.generate(
+            [
+                Example(i, texts["Hardware"][i % len(texts["Hardware"])] + " " + str(i), "Hardware")
+                for i in done
+            ]
+        )
     assert again.counters["cache_hits"] == len(done) and again.counters["backend_calls"] == 0
     assert (again.samples.groupby("source_id").size() == 5).all()
 
@@ -167,8 +187,14 @@ READER_WRITER = textwrap.dedent("""
 
 def test_concurrent_writer_processes_share_one_store(tmp_path):
     cache_dir = tmp_path / "shared"
-    procs = [subprocess.Popen([sys.executable, "-c", READER_WRITER, str(cache_dir), str(shift)],
-                              stdout=subprocess.PIPE, text=True) for shift in (0, 20, 40)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", READER_WRITER, str(cache_dir), str(shift)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for shift in (0, 20, 40)
+    ]
     outputs = [p.communicate(timeout=240)[0].split() for p in procs]
     assert all(p.returncode == 0 for p in procs)
     assert all(out == ["300", "0"] for out in outputs)
@@ -190,18 +216,32 @@ def test_quality_counts_round_trip_and_an_old_cache_gains_the_columns(tmp_path, 
             "NOT NULL, template TEXT NOT NULL, params TEXT NOT NULL, label TEXT, source_text TEXT NOT "
             "NULL, asked INTEGER NOT NULL, kept INTEGER NOT NULL, tokens_in INTEGER NOT NULL, "
             "tokens_out INTEGER NOT NULL, created_at REAL NOT NULL);"
-            "INSERT INTO examples VALUES ('k0','ngram','m','paper-v1','{}','A','src',5,0,0,0,0);")
+            "INSERT INTO examples VALUES ('k0','ngram','m','paper-v1','{}','A','src',5,0,0,0,0);"
+        )
     with GenerationCache(old) as cache:
-        cache.put(ExampleRecord("k1", "ngram", "m", "paper-v1", "{}", "A", "a b c", 5,
-                                ((0, "x y z"), (1, "x y w")), produced=7,
-                                rejected={"copy": 2, "non_text": 3}))
+        cache.put(
+            ExampleRecord(
+                "k1",
+                "ngram",
+                "m",
+                "paper-v1",
+                "{}",
+                "A",
+                "a b c",
+                5,
+                ((0, "x y z"), (1, "x y w")),
+                produced=7,
+                rejected={"copy": 2, "non_text": 3},
+            )
+        )
         records = {r.example_key: r for r in cache.records()}
         assert records["k0"].produced is None and records["k0"].rejected == {}
         assert records["k1"].produced == 7 and records["k1"].rejected == {"copy": 2, "non_text": 3}
         quality = cache.pool_qualities()[("ngram", "m", "paper-v1", "A")]
         assert quality["copy_rate"] == round(2 / 7, 4) and quality["kept_rate"] == 0.2
-        cache.put_judgements("linear@x", [(records["k1"].samples[0][0], "A", True),
-                                          (records["k1"].samples[1][0], "B", False)])
+        cache.put_judgements(
+            "linear@x", [(records["k1"].samples[0][0], "A", True), (records["k1"].samples[1][0], "B", False)]
+        )
         assert cache.pool_qualities()[("ngram", "m", "paper-v1", "A")]["label_fidelity"] == 0.5
         cache.export(tmp_path / "pool.parquet")
     with GenerationCache(tmp_path / "new" / "generations.sqlite") as fresh:

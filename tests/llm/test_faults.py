@@ -1,4 +1,5 @@
 """The openai backend against the local server: the real openai client, injected faults."""
+
 from __future__ import annotations
 
 import threading
@@ -19,9 +20,18 @@ def test_the_real_openai_client_talks_to_the_local_server(make_server, fake_key)
     server = make_server()
     client = OpenAI(api_key=fake_key, base_url=server.base_url, max_retries=0)
     assert [m.id for m in client.models.list().data] == ["ngram"]
-    reply = client.chat.completions.create(model="x", messages=[{"role": "user", "content": (
-        "Generate 3 lines of the data similar to this format data: outlook calendar invite "
-        "missing put & at the end of each line")}])
+    reply = client.chat.completions.create(
+        model="x",
+        messages=[
+            {
+                "role": "user",
+                "content": (
+                    "Generate 3 lines of the data similar to this format data: outlook calendar invite "
+                    "missing put & at the end of each line"
+                ),
+            }
+        ],
+    )
     lines = reply.choices[0].message.content.splitlines()
     assert len(lines) == 3 and all(line.endswith("&") for line in lines)
     assert reply.usage.prompt_tokens > 0
@@ -97,8 +107,7 @@ def test_a_short_reply_is_topped_up(make_server, fake_key, texts, tmp_path):
     assert result.samples["sample_index"].tolist() == [0, 1, 2, 3, 4]
 
 
-def test_a_persistently_failing_example_yields_a_clear_recorded_error(
-        make_server, fake_key, texts, tmp_path):
+def test_a_persistently_failing_example_yields_a_clear_recorded_error(make_server, fake_key, texts, tmp_path):
     bad = texts["Email"][1]
     server = make_server(Faults(fail_texts=(" ".join(bad.split()),)))
     batch = [Example(1, texts["Email"][0], "Email"), Example(2, bad, "Email")]
@@ -120,8 +129,10 @@ def test_duplicate_concurrent_requests_cause_one_backend_call(make_server, fake_
     text = texts["Email"][2]
     results = []
     with build_generator(openai_config(server, tmp_path)) as gen:
+
         def call(example_id):
             results.append(gen.generate([Example(example_id, text, "Email")]))
+
         threads = [threading.Thread(target=call, args=(i,)) for i in range(6)]
         for thread in threads:
             thread.start()
@@ -136,12 +147,10 @@ def test_duplicate_concurrent_requests_cause_one_backend_call(make_server, fake_
     assert sorted(set(same_call.samples["source_id"])) == [10, 11]
 
 
-def test_under_a_burst_the_server_sees_at_most_the_configured_rate(
-        make_server, fake_key, texts, tmp_path):
+def test_under_a_burst_the_server_sees_at_most_the_configured_rate(make_server, fake_key, texts, tmp_path):
     server = make_server()
     period, limit = 1.0, 4
-    config = openai_config(server, tmp_path, requests_per_minute=limit, rate_period_s=period,
-                           max_in_flight=8)
+    config = openai_config(server, tmp_path, requests_per_minute=limit, rate_period_s=period, max_in_flight=8)
     batch = [Example(i, t, "Hardware") for i, t in enumerate(texts["Hardware"][:10])]
     with build_generator(config) as gen:
         result = gen.generate(batch)

@@ -1,4 +1,5 @@
 """Processes on one cache share work through leases; errors never outlive a stored record."""
+
 from __future__ import annotations
 
 import json
@@ -23,19 +24,18 @@ def _generate_in_child(config: dict, examples: list[tuple[int, str, str]], start
     with build_generator(GenerationConfig.from_dict(config)) as gen:
         start.wait(timeout=120)
         result = gen.generate([Example(*ex) for ex in examples])
-    out.put(([tuple(row) for row in result.samples.itertuples(index=False)], result.errors,
-             result.counters))
+    out.put(([tuple(row) for row in result.samples.itertuples(index=False)], result.errors, result.counters))
 
 
 def test_two_processes_generating_the_same_examples_call_the_backend_once_each(
-        make_server, fake_key, texts, tmp_path):
+    make_server, fake_key, texts, tmp_path
+):
     server = make_server(Faults(latency_s=0.3))
     config = openai_config(server, tmp_path / "cache", topup_requests=0).to_dict()
     examples = [(i, text, "Hardware") for i, text in enumerate(texts["Hardware"][:10])]
     ctx = multiprocessing.get_context("spawn")
     start, out = ctx.Barrier(2), ctx.Queue()
-    procs = [ctx.Process(target=_generate_in_child, args=(config, examples, start, out))
-             for _ in range(2)]
+    procs = [ctx.Process(target=_generate_in_child, args=(config, examples, start, out)) for _ in range(2)]
     for proc in procs:
         proc.start()
     try:
@@ -84,8 +84,9 @@ def test_an_error_after_the_record_is_not_kept(tmp_path):
         store._conn().execute("INSERT INTO errors VALUES ('k1','ngram','A','s','old',1,0)")
         assert store.stats()["errors"] == 1
         store.put(record("k1"))  # ignored (the record exists) but still clears the key's errors
-        assert store._conn().execute("SELECT COUNT(*) FROM errors WHERE example_key = 'k1'"
-                                     ).fetchone()[0] == 0
+        assert (
+            store._conn().execute("SELECT COUNT(*) FROM errors WHERE example_key = 'k1'").fetchone()[0] == 0
+        )
 
 
 def test_a_lease_is_claimed_by_one_owner_until_it_expires(tmp_path):
@@ -124,7 +125,7 @@ def test_a_lease_of_a_killed_owner_is_taken_over(make_server, fake_key, texts, t
             time.sleep(0.1)
         assert len(server.arrivals()) == 1
         with sqlite3.connect(config.cache_path) as conn:
-            owner, = conn.execute("SELECT owner FROM leases").fetchone()
+            (owner,) = conn.execute("SELECT owner FROM leases").fetchone()
         assert f":{child.pid}:" in owner
     finally:
         os.kill(child.pid, signal.SIGKILL)

@@ -1,4 +1,5 @@
 """``local-lm`` runs the shipped SmolLM2-135M through llama.cpp and makes real samples (seconds)."""
+
 from __future__ import annotations
 
 import sys
@@ -25,8 +26,7 @@ def test_the_model_file_is_found_without_importing_its_package():
 
 @pytest.mark.parametrize("template", ["list", "chat"])
 def test_local_lm_generates_real_samples_from_the_shipped_model(tmp_path, template):
-    config = GenerationConfig(backend="local-lm", template=template, cache_dir=str(tmp_path),
-                              max_retries=2)
+    config = GenerationConfig(backend="local-lm", template=template, cache_dir=str(tmp_path), max_retries=2)
     with build_generator(config) as gen:
         result = gen.generate(TICKETS)
         model_id = gen.backend.model_id(None)
@@ -37,7 +37,8 @@ def test_local_lm_generates_real_samples_from_the_shipped_model(tmp_path, templa
     sources = {normalise(ex.text) for ex in TICKETS}
     assert all(normalise(t) not in sources and t.strip() for t in samples["text"])
     assert result.counters["tokens_out"] > 0 and model_id == (
-        f"llama.cpp:{MODEL_FILE}:{locate_gguf().stat().st_size}")
+        f"llama.cpp:{MODEL_FILE}:{locate_gguf().stat().st_size}"
+    )
     assert again.counters["cache_hits"] == len(TICKETS) - len(result.errors)
     assert again.counters["backend_calls"] == len(result.errors) and again.samples.equals(samples)
 
@@ -58,8 +59,9 @@ def test_the_same_seed_gives_the_same_samples_and_a_template_change_misses_the_c
 
 
 def test_more_lines_than_slots_are_split_into_several_requests(tmp_path):
-    config = GenerationConfig(backend="local-lm", samples_per_example=7, lm_parallel=3,
-                              topup_requests=0, cache_dir=str(tmp_path))
+    config = GenerationConfig(
+        backend="local-lm", samples_per_example=7, lm_parallel=3, topup_requests=0, cache_dir=str(tmp_path)
+    )
     with build_generator(config) as gen:
         result = gen.generate(TICKETS[:1])
         produced = gen.cache.records([gen.key_for(TICKETS[0])])[0].produced
@@ -68,14 +70,14 @@ def test_more_lines_than_slots_are_split_into_several_requests(tmp_path):
 
 def test_a_non_gguf_model_path_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="not a .gguf file"):
-        build_generator(GenerationConfig(backend="local-lm", model=str(tmp_path / "x.bin"),
-                                         cache_dir=str(tmp_path)))
+        build_generator(
+            GenerationConfig(backend="local-lm", model=str(tmp_path / "x.bin"), cache_dir=str(tmp_path))
+        )
 
 
 def test_a_corrupt_gguf_file_is_a_clear_error(tmp_path):
     bad = tmp_path / "broken.gguf"
     bad.write_bytes(b"GGUF" + b"\0" * 64)
-    config = GenerationConfig(backend="local-lm", model=str(bad), cache_dir=str(tmp_path),
-                              max_retries=0)
+    config = GenerationConfig(backend="local-lm", model=str(bad), cache_dir=str(tmp_path), max_retries=0)
     with build_generator(config) as gen, pytest.raises(ValueError, match="could not load"):
         gen.backend.engine.load()

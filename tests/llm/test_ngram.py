@@ -1,4 +1,5 @@
 """The offline ngram backend: deterministic, class-conditional and seeded by the example."""
+
 from __future__ import annotations
 
 from autogets_ray.llm import GenerationConfig
@@ -29,7 +30,7 @@ def test_samples_resemble_the_class_and_the_example(texts):
     samples = lines(backend, source, "Printing")
     assert len(samples) == 5 and normalise(source) not in {normalise(s) for s in samples}
     words = [w for s in samples for w in s.split()]
-    assert all(w in class_vocab for w in words)            # the class's own vocabulary
+    assert all(w in class_vocab for w in words)  # the class's own vocabulary
     assert sum(w in source.split() for w in words) > 0.3 * len(words)  # close to the example
     assert printing_only and any(w in printing_only for w in words)
 

@@ -1,4 +1,5 @@
 """Messy replies parse as specified (autogets_ray.llm.parsing docstring)."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,21 +10,30 @@ SOURCE = "laptop screen broken please replace"
 
 
 def test_numbering_bullets_ampersands_and_blank_lines_are_removed():
-    reply = ("1. printer jam in office &\n\n2) toner empty again &\n  - scanner not working &\n"
-             "* paper tray stuck &\n(5) driver install fails &")
+    reply = (
+        "1. printer jam in office &\n\n2) toner empty again &\n  - scanner not working &\n"
+        "* paper tray stuck &\n(5) driver install fails &"
+    )
     parsed = parse_reply(reply, SOURCE, 5)
-    assert parsed.samples == ["printer jam in office", "toner empty again", "scanner not working",
-                              "paper tray stuck", "driver install fails"]
+    assert parsed.samples == [
+        "printer jam in office",
+        "toner empty again",
+        "scanner not working",
+        "paper tray stuck",
+        "driver install fails",
+    ]
     assert parsed.asked == 5 and parsed.kept == 5
 
 
 def test_preamble_copies_duplicates_and_overlong_lines_are_dropped():
-    reply = ("Here are 5 lines similar to your data:\n"
-             "1. Laptop screen broken, please replace! &\n"   # copy of the source
-             "2. dock not charging laptop &\n"
-             "3. DOCK not charging laptop &\n"                # duplicate
-             f"4. {'word ' * 100}&\n"                          # over-long
-             "5. keyboard keys stuck &")
+    reply = (
+        "Here are 5 lines similar to your data:\n"
+        "1. Laptop screen broken, please replace! &\n"  # copy of the source
+        "2. dock not charging laptop &\n"
+        "3. DOCK not charging laptop &\n"  # duplicate
+        f"4. {'word ' * 100}&\n"  # over-long
+        "5. keyboard keys stuck &"
+    )
     parsed = parse_reply(reply, SOURCE, 5)
     assert parsed.samples == ["dock not charging laptop", "keyboard keys stuck"]
     assert parsed.dropped == {"header": 1, "copy": 1, "duplicate": 1, "too_long": 1}
@@ -54,8 +64,7 @@ def test_quotes_and_line_labels_are_stripped():
 
 
 def test_explicit_max_chars_and_already_seen_samples():
-    parsed = parse_reply("short one &\na somewhat longer line &", SOURCE, 5, max_chars=10,
-                         seen={"short one"})
+    parsed = parse_reply("short one &\na somewhat longer line &", SOURCE, 5, max_chars=10, seen={"short one"})
     assert parsed.samples == [] and parsed.dropped == {"duplicate": 1, "too_long": 1}
 
 

@@ -1,4 +1,5 @@
 """The sample-quality filter's rejection reasons and the pool metrics, on constructed lines."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,17 +12,20 @@ SOURCE = "outlook calendar invite missing for team meeting"
 PAPER = get_template("paper").instruction()
 
 
-@pytest.mark.parametrize("line, reason", [
-    ("", "empty"),
-    ("... --- ...", "empty"),
-    ("2018-08-19 13:32:54.094863 0965677", "non_text"),
-    ("Here are 5 new lines:", "header"),
-    (f"{SOURCE} put", "echo"),                       # the example plus the prompt's word
-    ("at the end of each line", "echo"),             # a piece of the instruction
-    ("Generate 5 lines of the data similar", "echo"),
-    ("Outlook calendar invite missing, for team meeting!", "copy"),
-    ("outlook calendar invite missing for the team meeting", "near_copy"),
-])
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        ("", "empty"),
+        ("... --- ...", "empty"),
+        ("2018-08-19 13:32:54.094863 0965677", "non_text"),
+        ("Here are 5 new lines:", "header"),
+        (f"{SOURCE} put", "echo"),  # the example plus the prompt's word
+        ("at the end of each line", "echo"),  # a piece of the instruction
+        ("Generate 5 lines of the data similar", "echo"),
+        ("Outlook calendar invite missing, for team meeting!", "copy"),
+        ("outlook calendar invite missing for the team meeting", "near_copy"),
+    ],
+)
 def test_each_rejection_reason(line, reason):
     assert LineJudge(SOURCE, PAPER).rejection(line) == reason
 
@@ -36,9 +40,11 @@ def test_lines_that_copy_another_sample_are_duplicates():
 
 def test_paraphrases_and_new_tickets_pass():
     judge = LineJudge(SOURCE, PAPER)
-    for line in ("meeting invite not showing in outlook calendar",
-                 "shared mailbox calendar does not sync on mobile",
-                 "teams meeting link missing from the invitation"):
+    for line in (
+        "meeting invite not showing in outlook calendar",
+        "shared mailbox calendar does not sync on mobile",
+        "teams meeting link missing from the invitation",
+    ):
         assert judge.rejection(line) is None, line
 
 
@@ -50,16 +56,18 @@ def test_the_similarity_threshold_is_configurable():
 
 
 def test_parse_counts_every_reason_and_every_produced_line():
-    reply = "\n".join([
-        "Here are 5 lines:",
-        f"1. {SOURCE} put &",
-        "2. at the end of each line &",
-        f"3. {SOURCE} &",
-        "4. 13:32:54.0948 0965677 &",
-        "5. teams meeting link missing from the invitation &",
-        "6. Teams meeting link missing from the invitation! &",
-        "",
-    ])
+    reply = "\n".join(
+        [
+            "Here are 5 lines:",
+            f"1. {SOURCE} put &",
+            "2. at the end of each line &",
+            f"3. {SOURCE} &",
+            "4. 13:32:54.0948 0965677 &",
+            "5. teams meeting link missing from the invitation &",
+            "6. Teams meeting link missing from the invitation! &",
+            "",
+        ]
+    )
     parsed = parse_reply(reply, SOURCE, 5, instruction=PAPER)
     assert parsed.samples == ["teams meeting link missing from the invitation"]
     assert parsed.produced == 7
@@ -68,10 +76,22 @@ def test_parse_counts_every_reason_and_every_produced_line():
 
 def test_pool_metrics_by_hand():
     pool = [
-        PoolExample("a b c", asked=5, samples=["x y z", "x y w"], produced=6,
-                    rejected={"copy": 1, "near_copy": 1, "echo": 2}, judged=[True, False]),
-        PoolExample("d e", asked=5, samples=["d e f g"], produced=4,
-                    rejected={"empty": 1, "duplicate": 2}, judged=[True]),
+        PoolExample(
+            "a b c",
+            asked=5,
+            samples=["x y z", "x y w"],
+            produced=6,
+            rejected={"copy": 1, "near_copy": 1, "echo": 2},
+            judged=[True, False],
+        ),
+        PoolExample(
+            "d e",
+            asked=5,
+            samples=["d e f g"],
+            produced=4,
+            rejected={"empty": 1, "duplicate": 2},
+            judged=[True],
+        ),
     ]
     quality = pool_quality(pool)
     assert quality["kept_rate"] == round(3 / 10, 4)

@@ -1,4 +1,5 @@
 """The rolling-window token bucket, on a fake clock (no real waiting)."""
+
 from __future__ import annotations
 
 import pytest
@@ -52,19 +53,19 @@ def test_no_window_ever_holds_more_than_the_capacity():
 def test_tokens_come_back_a_period_after_the_request_finished():
     limiter, clock = bucket(2, period=10.0)
     first = limiter.acquire()
-    take(limiter)                      # an instant request at t=0
+    take(limiter)  # an instant request at t=0
     clock.now = 4.0
-    limiter.finish(first)              # a slow request: finished at t=4
-    take(limiter)                      # waits for the instant request's token (t=10) ...
+    limiter.finish(first)  # a slow request: finished at t=4
+    take(limiter)  # waits for the instant request's token (t=10) ...
     assert clock.now == pytest.approx(10.0)
-    take(limiter)                      # ... then for the slow one's (t=14), not t=10
+    take(limiter)  # ... then for the slow one's (t=14), not t=10
     assert clock.now == pytest.approx(14.0)
 
 
 def test_tokens_of_a_request_in_flight_never_expire():
     limiter, clock = bucket(1, period=1.0)
     ticket = limiter.acquire()
-    clock.now = 5.0                    # in flight for five periods: still holds its token
+    clock.now = 5.0  # in flight for five periods: still holds its token
     assert limiter._in_window == 1.0
     limiter.finish(ticket)
     take(limiter)
@@ -73,10 +74,10 @@ def test_tokens_of_a_request_in_flight_never_expire():
 
 def test_finish_refunds_an_overestimate_and_charges_an_underestimate():
     limiter, clock = bucket(1000)
-    take(limiter, 800, real=100)       # the reply used 100 tokens, not 800
+    take(limiter, 800, real=100)  # the reply used 100 tokens, not 800
     take(limiter, 800)
     assert clock.now == 0.0
-    take(limiter, 50, real=500)        # ... and this one used more than estimated: 1400 spent
+    take(limiter, 50, real=500)  # ... and this one used more than estimated: 1400 spent
     take(limiter, 1)
     assert clock.now == pytest.approx(60.0)
 
@@ -101,9 +102,9 @@ def test_backoff_is_exponential_jittered_seeded_and_honours_retry_after():
     policy = RetryPolicy(max_retries=5, backoff_base=1.0, backoff_max=8.0, seed=3)
     delays = [policy.delay("k", retry, None) for retry in range(5)]
     for retry, delay in enumerate(delays):
-        step = min(8.0, 2.0 ** retry)
+        step = min(8.0, 2.0**retry)
         assert step / 2 <= delay <= step
-    assert delays == [policy.delay("k", r, None) for r in range(5)]          # seeded
+    assert delays == [policy.delay("k", r, None) for r in range(5)]  # seeded
     assert delays != [RetryPolicy(seed=4, backoff_max=8.0).delay("k", r, None) for r in range(5)]
     assert policy.delay("k", 0, retry_after=30.0) == 30.0
 

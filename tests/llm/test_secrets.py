@@ -1,4 +1,5 @@
 """The API key is read from the environment only and never reaches a file: cache, exports, logs."""
+
 from __future__ import annotations
 
 import logging
@@ -27,11 +28,32 @@ def test_the_api_key_is_absent_from_every_file_written(make_server, fake_key, te
             result = gen.generate([Example(i, t, "Access") for i, t in enumerate(texts["Access"][:4])])
             gen.cache.export(tmp_path / "export.parquet")
         (tmp_path / "config.yaml").write_text(yaml.safe_dump(config.to_dict()))
-        cli_run = CliRunner().invoke(cli, [
-            "generate", "--class", "Access", "--limit", "3", "--backend", "openai",
-            "--base-url", server.base_url, "--api-key-env", KEY_ENV, "--model", "m",
-            "--cache-dir", str(tmp_path / "cli-cache"), "--json", "--quiet",
-            "--set", "backoff_base_s=0.01", "--set", "max_retries=1"])
+        cli_run = CliRunner().invoke(
+            cli,
+            [
+                "generate",
+                "--class",
+                "Access",
+                "--limit",
+                "3",
+                "--backend",
+                "openai",
+                "--base-url",
+                server.base_url,
+                "--api-key-env",
+                KEY_ENV,
+                "--model",
+                "m",
+                "--cache-dir",
+                str(tmp_path / "cli-cache"),
+                "--json",
+                "--quiet",
+                "--set",
+                "backoff_base_s=0.01",
+                "--set",
+                "max_retries=1",
+            ],
+        )
         (tmp_path / "cli-output.txt").write_text(cli_run.output)
     finally:
         root.removeHandler(handler)
@@ -51,8 +73,7 @@ def test_the_api_key_is_absent_from_every_file_written(make_server, fake_key, te
 
 def test_a_missing_key_is_a_clear_error_naming_the_variable(monkeypatch, tmp_path):
     monkeypatch.delenv("AUTOGETS_NO_SUCH_KEY", raising=False)
-    config = GenerationConfig(backend="openai", api_key_env="AUTOGETS_NO_SUCH_KEY",
-                              cache_dir=str(tmp_path))
+    config = GenerationConfig(backend="openai", api_key_env="AUTOGETS_NO_SUCH_KEY", cache_dir=str(tmp_path))
     try:
         build_generator(config)
     except ValueError as exc:

@@ -1,4 +1,5 @@
 """The shared LLMService Ray actor: get-or-create, concurrent callers, one backend call per example."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,8 +15,7 @@ ray = pytest.importorskip("ray")
 def local_ray():
     started = not ray.is_initialized()
     if started:
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-                 configure_logging=False)
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
     yield ray
     if started:
         ray.shutdown()
@@ -44,18 +44,26 @@ def test_class_texts_are_shipped_once_and_updated_when_they_change(local_ray, te
     config = GenerationConfig(backend="ngram", cache_dir=str(tmp_path))
     handle = get_llm_service(config, {"Email": texts["Email"]})
     from autogets_ray.llm.keys import texts_fingerprint
-    assert ray.get(handle.missing_class_texts.remote(
-        {"Email": texts_fingerprint(texts["Email"])})) == []
+
+    assert ray.get(handle.missing_class_texts.remote({"Email": texts_fingerprint(texts["Email"])})) == []
     get_llm_service(config, {"Email": texts["Email"][:10]})
-    assert ray.get(handle.missing_class_texts.remote(
-        {"Email": texts_fingerprint(texts["Email"])})) == ["Email"]
+    assert ray.get(handle.missing_class_texts.remote({"Email": texts_fingerprint(texts["Email"])})) == [
+        "Email"
+    ]
 
 
 def test_concurrent_trials_asking_for_the_same_example_share_one_backend_call(
-        local_ray, make_server, texts, tmp_path):
+    local_ray, make_server, texts, tmp_path
+):
     server = make_server(Faults(latency_s=0.5))
-    config = GenerationConfig(backend="openai", model="m", base_url=server.base_url, api_key_env="",
-                              cache_dir=str(tmp_path), backoff_base_s=0.01)
+    config = GenerationConfig(
+        backend="openai",
+        model="m",
+        base_url=server.base_url,
+        api_key_env="",
+        cache_dir=str(tmp_path),
+        backoff_base_s=0.01,
+    )
     handle = get_llm_service(config)
     text = texts["Network"][0]
     refs = [handle.generate.remote([Example(i, text, "Network")]) for i in range(8)]

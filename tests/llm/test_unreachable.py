@@ -1,4 +1,5 @@
 """An endpoint that is down: a few connection failures in a row stop every example at once."""
+
 from __future__ import annotations
 
 import socket
@@ -25,8 +26,14 @@ def dead_url() -> str:
 
 def dead_config(tmp_path, **changes) -> GenerationConfig:
     """The openai backend against a dead port, with the default (slow) backoff."""
-    values = {"backend": "openai", "model": "x", "base_url": dead_url(), "api_key_env": KEY_ENV,
-              "cache_dir": str(tmp_path / "cache"), "timeout_s": 5.0}
+    values = {
+        "backend": "openai",
+        "model": "x",
+        "base_url": dead_url(),
+        "api_key_env": KEY_ENV,
+        "cache_dir": str(tmp_path / "cache"),
+        "timeout_s": 5.0,
+    }
     return GenerationConfig(**{**values, **changes})
 
 
@@ -44,7 +51,8 @@ def test_a_dead_endpoint_stops_every_example_after_a_few_attempts(tmp_path, fake
     assert result.stopped == (
         f"cannot reach the LLM endpoint {config.base_url} (connection refused, 3 times in a row); "
         f"is the server running? Start one with `autogets llm-serve` (Ray Serve) or "
-        f"`autogets llm-server`, or check base_url")
+        f"`autogets llm-server`, or check base_url"
+    )
     assert sorted(result.errors) == list(range(20))
     assert all(message.endswith(result.stopped) for message in result.errors.values())
     counters = result.counters
@@ -69,8 +77,9 @@ def flaky(gen: Generator, script: list[str]) -> list[str]:
     def complete(prompt):
         calls.append(script.pop(0) if script else "ok")
         if calls[-1] == "down":
-            raise BackendError("cannot connect: connection refused", retryable=True,
-                               connection="connection refused")
+            raise BackendError(
+                "cannot connect: connection refused", retryable=True, connection="connection refused"
+            )
         return real(prompt)
 
     gen.backend.complete = complete
@@ -78,8 +87,14 @@ def flaky(gen: Generator, script: list[str]) -> list[str]:
 
 
 def make_generator(tmp_path, texts, **changes) -> Generator:
-    config = GenerationConfig(backend="ngram", cache_dir=str(tmp_path / "cache"), max_in_flight=1,
-                              base_url="http://127.0.0.1:1/v1", backoff_base_s=0.01, **changes)
+    config = GenerationConfig(
+        backend="ngram",
+        cache_dir=str(tmp_path / "cache"),
+        max_in_flight=1,
+        base_url="http://127.0.0.1:1/v1",
+        backoff_base_s=0.01,
+        **changes,
+    )
     return Generator(config, create_backend(config, texts), GenerationCache(config.cache_path))
 
 
@@ -108,8 +123,21 @@ def test_max_connection_failures_is_validated():
 
 @pytest.mark.parametrize("quiet", [True, False])
 def test_generate_against_a_dead_endpoint_prints_one_line(tmp_path, quiet):
-    args = ["generate", "--class", "Email", "--limit", "20", "--backend", "openai", "--base-url",
-            dead_url(), "--api-key-env", "", "--model", "x"] + (["--quiet"] if quiet else [])
+    args = [
+        "generate",
+        "--class",
+        "Email",
+        "--limit",
+        "20",
+        "--backend",
+        "openai",
+        "--base-url",
+        dead_url(),
+        "--api-key-env",
+        "",
+        "--model",
+        "x",
+    ] + (["--quiet"] if quiet else [])
     done = CliRunner(env={"AUTOGETS_CACHE_DIR": str(tmp_path)}).invoke(cli, args)
     assert done.exit_code == 1, done.output
     errors = [line for line in done.stderr.splitlines() if "Error" in line or "failed" in line]

@@ -42,8 +42,10 @@ def test_linear_retrain_with_added_rows(demo_split):
     texts = ["phishing suspicious link account compromised"] * 30
     ev, _ = fit_and_score(create_model("linear"), demo_split, texts, ["Security"] * 30)
     base, _ = fit_and_score(create_model("linear"), demo_split)
-    assert ev.per_class.recall[demo_split.class_code("Security")] >= base.per_class.recall[
-        demo_split.class_code("Security")]
+    assert (
+        ev.per_class.recall[demo_split.class_code("Security")]
+        >= base.per_class.recall[demo_split.class_code("Security")]
+    )
 
 
 @pytest.mark.slow
@@ -75,8 +77,13 @@ def test_string_labels_never_reach_catboost(demo_split):
 def test_catboost_parameters_and_bad_options(monkeypatch):
     model = create_model("catboost", device="cpu")
     params = model._catboost_params()
-    assert (params["iterations"], params["learning_rate"], params["depth"], params["l2_leaf_reg"],
-            params["random_seed"]) == (300, 0.2, 8, 1, 0)
+    assert (
+        params["iterations"],
+        params["learning_rate"],
+        params["depth"],
+        params["l2_leaf_reg"],
+        params["random_seed"],
+    ) == (300, 0.2, 8, 1, 0)
     assert params["task_type"] == "CPU"
     with pytest.raises(ValueError, match="unknown catboost parameter"):
         create_model("catboost", max_leaves=4)
@@ -134,7 +141,9 @@ def test_class_weight_options_and_bad_values():
     assert MODELS.get("catboost")().balanced_weight_options() == {"auto_class_weights": "Balanced"}
     with pytest.raises(ValueError, match=r"class_weight must be one of \(None, 'balanced'\), got 'Balanced'"):
         create_model("linear", class_weight="Balanced")
-    with pytest.raises(ValueError, match=r"auto_class_weights must be one of .*'SqrtBalanced'.*got 'balanced'"):
+    with pytest.raises(
+        ValueError, match=r"auto_class_weights must be one of .*'SqrtBalanced'.*got 'balanced'"
+    ):
         create_model("catboost", auto_class_weights="balanced")
 
     class Plain(TextModel):

@@ -1,4 +1,5 @@
 """Fixtures for the MOODS tests: a small split and a local 2-CPU Ray."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,6 +25,8 @@ def ray_local():
     import ray
 
     os.environ.setdefault("RAY_worker_niceness", "0")  # see autogets_ray.ray_session.ensure_ray
-    ray.init(address="local", num_cpus=2, include_dashboard=False, configure_logging=False, log_to_driver=False)
+    ray.init(
+        address="local", num_cpus=2, include_dashboard=False, configure_logging=False, log_to_driver=False
+    )
     yield
     ray.shutdown()

@@ -1,4 +1,5 @@
 """The MOODS outer loop (Alg. 1) driven with constructed F1 sequences, no model, no Ray."""
+
 from __future__ import annotations
 
 import pickle
@@ -21,8 +22,9 @@ def make_core(**settings) -> MoodsCore:
 
 def result(candidate, f1, f1_m, n_synthetic=2, loss=1.0) -> StepResult:
     score = BinaryF1(f1, f1_m, 2 * f1 - f1_m)
-    return StepResult(candidate.candidate_id, score, loss, score,
-                           np.full((n_synthetic, N_FEATURES), 0.5), np.zeros(3))
+    return StepResult(
+        candidate.candidate_id, score, loss, score, np.full((n_synthetic, N_FEATURES), 0.5), np.zeros(3)
+    )
 
 
 def play(core, scores):
@@ -91,8 +93,12 @@ def test_halving_steers_draws_away_from_rejected_rows():
     hits = {"halve-drawn-majority": 0, "uniform": 0}
     for rule in hits:
         for seed in range(40):
-            core = MoodsCore(np.array([1] * 4 + [0] * 40), N_FEATURES, MoodsSettings(steps_per_round=1, rejection=rule),
-                             seed=seed)
+            core = MoodsCore(
+                np.array([1] * 4 + [0] * 40),
+                N_FEATURES,
+                MoodsSettings(steps_per_round=1, rejection=rule),
+                seed=seed,
+            )
             play(core, [(0.5, 0.5)])
             first = core.propose()[0]
             core.observe([result(first, 0.1, 0.1)])
@@ -162,8 +168,18 @@ def test_bad_settings_are_refused():
 
 def test_pareto_loss_rule_accepts_dominating_steps_and_loss_reducing_ties():
     core = make_core(acceptance="f1-pareto-loss")
-    flags = play(core, [(0.60, 0.40, 1.0), (0.70, 0.50, 1.2), (0.72, 0.50, 1.3), (0.72, 0.50, 1.1),
-                        (0.72, 0.50, 1.1), (0.80, 0.45, 0.1), (0.71, 0.55, 0.1)])
+    flags = play(
+        core,
+        [
+            (0.60, 0.40, 1.0),
+            (0.70, 0.50, 1.2),
+            (0.72, 0.50, 1.3),
+            (0.72, 0.50, 1.1),
+            (0.72, 0.50, 1.1),
+            (0.80, 0.45, 0.1),
+            (0.71, 0.55, 0.1),
+        ],
+    )
     # S_0, both up (loss ignored), F1 up with F1_m tied, exact tie with lower loss, exact tie with
     # the same loss, trade-off (F1_m down), F1 down
     assert flags == [False, True, True, True, False, False, False]

@@ -1,4 +1,5 @@
 """ε/δ non-overlapping diversification (paper Defs. 4-6) on hand-made outputs."""
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,10 @@ def test_eps_delta_by_hand():
     z_s = np.array([1.0, 3.0, 5.0, 7.0, -3.0, 0.0])
     y_s = np.array([1, 1, 1, 0, 0, 0])
     m = eps_delta(z_o, y_o, z_s, y_s)
+
     def var(a):
         return float(np.var(a, ddof=1))
+
     assert m.kappa_m_original == pytest.approx(100.0)
     assert m.kappa_m_resampled == pytest.approx(0.0)
     assert m.delta_kappa_m == pytest.approx(100.0)

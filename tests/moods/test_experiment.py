@@ -1,4 +1,5 @@
 """run_moods_experiment: one row per (method, run), and a subset of runs per call."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Binary F1 (paper Def. 3) and the acceptance test of Alg. 1 line 16."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,14 +22,18 @@ def test_binary_f1_rejects_mismatched_shapes():
         binary_f1(np.array([0, 1]), np.array([0, 1, 1]))
 
 
-@pytest.mark.parametrize("new,old,expected", [
-    ((0.80, 0.70), (0.75, 0.60), True),    # both better
-    ((0.80, 0.60), (0.75, 0.60), False),   # minority tie: not strictly better
-    ((0.75, 0.70), (0.75, 0.60), False),   # overall tie
-    ((0.90, 0.50), (0.75, 0.60), False),   # trade-off
-    ((0.70, 0.50), (0.75, 0.60), False),   # both worse
-])
+@pytest.mark.parametrize(
+    "new,old,expected",
+    [
+        ((0.80, 0.70), (0.75, 0.60), True),  # both better
+        ((0.80, 0.60), (0.75, 0.60), False),  # minority tie: not strictly better
+        ((0.75, 0.70), (0.75, 0.60), False),  # overall tie
+        ((0.90, 0.50), (0.75, 0.60), False),  # trade-off
+        ((0.70, 0.50), (0.75, 0.60), False),  # both worse
+    ],
+)
 def test_improves_both_needs_strict_gains_in_both(new, old, expected):
     def as_score(pair):
         return BinaryF1(pair[0], pair[1], 2 * pair[0] - pair[1])
+
     assert improves_both(as_score(new), as_score(old)) is expected

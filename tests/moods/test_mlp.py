@@ -1,4 +1,5 @@
 """The paper's MLP: device choice and the fit it reports."""
+
 from __future__ import annotations
 
 import numpy as np

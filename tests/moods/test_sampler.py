@@ -1,4 +1,5 @@
 """MOODSSampler: imbalanced-learn conventions, inside an imblearn Pipeline, without Ray."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,7 @@ FAST = dict(max_candidates=4, max_updates=150, max_epochs=50)
 
 @pytest.fixture(scope="module")
 def data():
-    X, y = make_classification(n_samples=240, n_features=5, n_informative=3, weights=[0.88],
-                               random_state=0)
+    X, y = make_classification(n_samples=240, n_features=5, n_informative=3, weights=[0.88], random_state=0)
     return X, np.where(y == 1, "rare", "common")
 
 
@@ -69,7 +69,9 @@ def test_bad_input_is_refused_by_the_public_method(data):
 
 def test_numpy_integers_are_accepted_as_counts(data):
     X, y = data
-    sampler = MOODSSampler(random_state=0, max_candidates=np.int64(2), max_updates=np.int64(50), max_epochs=20)
+    sampler = MOODSSampler(
+        random_state=0, max_candidates=np.int64(2), max_updates=np.int64(50), max_epochs=20
+    )
     X_res, _ = sampler.fit_resample(X, y)
     assert len(X_res) > 0 and len(sampler.outcome_.history) == 2
 

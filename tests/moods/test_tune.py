@@ -1,4 +1,5 @@
 """MOODS on Ray Tune: real searches on Ecoli, several runs on one Tuner, resuming an interrupted one."""
+
 from __future__ import annotations
 
 import os
@@ -62,12 +63,19 @@ def test_tune_run_ends_at_least_as_good_as_its_start(full_run):
 
 def test_interrupted_run_resumes_to_the_same_result(full_run, ray_local, ecoli_split, tmp_path):
     with pytest.raises(Exception, match="simulated interruption"):
-        run_moods_tune([one_run(ecoli_split)], FAST_MLP, storage_path=tmp_path, name="cut",
-                       callbacks=[InterruptAfter(3, tmp_path / "interrupted")])
+        run_moods_tune(
+            [one_run(ecoli_split)],
+            FAST_MLP,
+            storage_path=tmp_path,
+            name="cut",
+            callbacks=[InterruptAfter(3, tmp_path / "interrupted")],
+        )
     assert not (run_dir(tmp_path, "moods_run0") / "search_state.json").exists()
     finished_before = len(TrialJournal(tmp_path / JOURNAL_FILE).results())
     assert finished_before >= 3
-    resumed = run_moods_tune([one_run(ecoli_split)], FAST_MLP, storage_path=tmp_path, name="cut")["moods_run0"]
+    resumed = run_moods_tune([one_run(ecoli_split)], FAST_MLP, storage_path=tmp_path, name="cut")[
+        "moods_run0"
+    ]
     full, _ = full_run
     assert [h.candidate_id for h in resumed.history] == list(range(SETTINGS.max_candidates))
     assert [(h.val_f1, h.accepted) for h in resumed.history] == [(h.val_f1, h.accepted) for h in full.history]
@@ -84,8 +92,9 @@ def test_ray_and_local_engines_agree(full_run, ecoli_split):
 
     outcome, _ = full_run
     local = run_moods_local(ecoli_split, SETTINGS, FAST_MLP, seed=0)
-    assert [(h.val_f1, h.val_f1_minority, h.accepted) for h in local.history] == \
-        [(h.val_f1, h.val_f1_minority, h.accepted) for h in outcome.history]
+    assert [(h.val_f1, h.val_f1_minority, h.accepted) for h in local.history] == [
+        (h.val_f1, h.val_f1_minority, h.accepted) for h in outcome.history
+    ]
     assert local.state.test == outcome.state.test
 
 
@@ -99,18 +108,23 @@ def test_several_runs_share_one_tuner_and_each_matches_its_run_alone(full_run, r
 
     data = load_tabular("ecoli")
     splits = {seed: split_tabular(data, seed=seed) for seed in (0, 1)}
-    runs = [one_run(splits[0]), one_run(splits[1], run_id="moods_run1", seed=1),
-            one_run(splits[0], mubo_settings(SETTINGS), run_id="mubo_run0")]
+    runs = [
+        one_run(splits[0]),
+        one_run(splits[1], run_id="moods_run1", seed=1),
+        one_run(splits[0], mubo_settings(SETTINGS), run_id="mubo_run0"),
+    ]
     outcomes = run_moods_tune(runs, FAST_MLP, storage_path=tmp_path, name="shared")
     trial_dirs = [p.name for p in (tmp_path / "shared").iterdir() if p.is_dir() and "_candidate_" in p.name]
     assert {name.split("_candidate_")[0] for name in trial_dirs} == {"moods_run0", "moods_run1", "mubo_run0"}
     full, _ = full_run
-    assert [(h.val_f1, h.accepted) for h in outcomes["moods_run0"].history] == \
-        [(h.val_f1, h.accepted) for h in full.history]
+    assert [(h.val_f1, h.accepted) for h in outcomes["moods_run0"].history] == [
+        (h.val_f1, h.accepted) for h in full.history
+    ]
     for run in runs[1:]:
         alone = run_moods_local(run.split, run.settings, FAST_MLP, seed=run.seed)
-        assert [(h.val_f1, h.val_f1_minority, h.accepted) for h in outcomes[run.run_id].history] == \
-            [(h.val_f1, h.val_f1_minority, h.accepted) for h in alone.history]
+        assert [(h.val_f1, h.val_f1_minority, h.accepted) for h in outcomes[run.run_id].history] == [
+            (h.val_f1, h.val_f1_minority, h.accepted) for h in alone.history
+        ]
     assert all(h.added_synthetic == 0 for h in outcomes["mubo_run0"].history)
 
     more = [*runs, one_run(splits[1], mubo_settings(SETTINGS), run_id="mubo_run1", seed=1)]
@@ -137,19 +151,29 @@ class SigintAfter(Callback):
 def test_ctrl_c_is_reported_as_an_interruption_and_resumes(full_run, ray_local, ecoli_split, tmp_path):
     """Tune returns normally on Ctrl-C: the unfinished run is reported, and the next call finishes it."""
     with pytest.raises(SearchInterrupted, match="moods_run0"):
-        run_moods_tune([one_run(ecoli_split)], FAST_MLP, storage_path=tmp_path, name="sig",
-                       callbacks=[SigintAfter(tmp_path / "sent")])
-    outcome = run_moods_tune([one_run(ecoli_split)], FAST_MLP, storage_path=tmp_path, name="sig")["moods_run0"]
+        run_moods_tune(
+            [one_run(ecoli_split)],
+            FAST_MLP,
+            storage_path=tmp_path,
+            name="sig",
+            callbacks=[SigintAfter(tmp_path / "sent")],
+        )
+    outcome = run_moods_tune([one_run(ecoli_split)], FAST_MLP, storage_path=tmp_path, name="sig")[
+        "moods_run0"
+    ]
     full, _ = full_run
     assert [(h.val_f1, h.accepted) for h in outcome.history] == [(h.val_f1, h.accepted) for h in full.history]
 
 
 def test_a_gpu_share_the_cluster_cannot_grant_is_refused(ray_local, ecoli_split, tmp_path):
     with pytest.raises(ValueError, match="GPU"):
-        run_moods_tune([one_run(ecoli_split)], FAST_MLP, storage_path=tmp_path,
-                       resources=ResourcesConfig(cpu=1, gpu=0.5))
+        run_moods_tune(
+            [one_run(ecoli_split)], FAST_MLP, storage_path=tmp_path, resources=ResourcesConfig(cpu=1, gpu=0.5)
+        )
     with pytest.raises(ValueError, match="ask for at most 2"):
-        run_moods_tune([one_run(ecoli_split)], FAST_MLP, storage_path=tmp_path, resources=ResourcesConfig(cpu=3))
+        run_moods_tune(
+            [one_run(ecoli_split)], FAST_MLP, storage_path=tmp_path, resources=ResourcesConfig(cpu=3)
+        )
 
 
 def test_a_failing_start_stops_the_run_with_a_clear_error(ray_local, ecoli_split, tmp_path):

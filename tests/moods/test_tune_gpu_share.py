@@ -1,4 +1,5 @@
 """MOODS trials on a share of a GPU: Ray grants the share and the MLP goes where torch can train."""
+
 from __future__ import annotations
 
 import io
@@ -24,8 +25,14 @@ def ray_with_one_gpu():
     import ray
 
     os.environ.setdefault("RAY_worker_niceness", "0")
-    ray.init(address="local", num_cpus=2, num_gpus=1, include_dashboard=False, configure_logging=False,
-             log_to_driver=False)
+    ray.init(
+        address="local",
+        num_cpus=2,
+        num_gpus=1,
+        include_dashboard=False,
+        configure_logging=False,
+        log_to_driver=False,
+    )
     yield
     ray.shutdown()
 
@@ -36,8 +43,9 @@ def test_trials_get_their_gpu_share_and_report_where_they_trained(ray_with_one_g
     stream = io.StringIO()
     progress = Progress(prefix="t", stream=stream)
     run = MoodsRun("moods_run0", ecoli_split, MoodsSettings(steps_per_round=2, max_candidates=3), seed=0)
-    run_moods_tune([run], FAST_MLP, storage_path=tmp_path, resources=ResourcesConfig(cpu=1, gpu=0.5),
-                   progress=progress)
+    run_moods_tune(
+        [run], FAST_MLP, storage_path=tmp_path, resources=ResourcesConfig(cpu=1, gpu=0.5), progress=progress
+    )
     reports = [json.loads(p.read_text().splitlines()[-1]) for p in (tmp_path / "moods").glob("*/result.json")]
     assert len(reports) == 3
     assert {r["trial_gpu"] for r in reports} == {0.5}

@@ -1,4 +1,5 @@
 """A small constructed results directory: search tables, knowledge base and ensemble runs."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,13 @@ TRIALS_PER_SEARCH = 5
 
 
 def _metrics(rng: np.random.Generator, base: float) -> dict[str, float]:
-    out = {"accuracy": base, "oba": base + 0.01, "of1": base - 0.01, "macro_recall": base,
-           "weighted_cba": base + 0.02}
+    out = {
+        "accuracy": base,
+        "oba": base + 0.01,
+        "of1": base - 0.01,
+        "macro_recall": base,
+        "weighted_cba": base + 0.02,
+    }
     for i, name in enumerate(CLASSES):
         out[f"cr[{name}]"] = round(base - 0.1 * i + rng.uniform(-0.02, 0.02), 4)
         out[f"cba[{name}]"] = round(base - 0.05 * i + rng.uniform(-0.02, 0.02), 4)
@@ -49,10 +55,18 @@ def _trials(m0: dict[str, dict[str, float]], rng: np.random.Generator) -> pd.Dat
             for objective in OBJECTIVES:
                 search_id = f"{target}-{strategy}-{objective}"
                 for k in range(TRIALS_PER_SEARCH):
-                    row = {"search_id": search_id, "strategy": strategy, "target_class": target,
-                           "objective": objective, "retrain_seconds": 0.5 + 0.1 * k, "subset_size": 4 + k,
-                           "n_synthetic": 10, "candidate_id": f"c{k}", "example_ids": [1, 2, 3],
-                           "completed_order": order}
+                    row = {
+                        "search_id": search_id,
+                        "strategy": strategy,
+                        "target_class": target,
+                        "objective": objective,
+                        "retrain_seconds": 0.5 + 0.1 * k,
+                        "subset_size": 4 + k,
+                        "n_synthetic": 10,
+                        "candidate_id": f"c{k}",
+                        "example_ids": [1, 2, 3],
+                        "completed_order": order,
+                    }
                     order += 1
                     for part in ("val", "test"):
                         for key, value in m0[part].items():
@@ -74,10 +88,18 @@ def _baselines(m0: dict[str, dict[str, float]], rng: np.random.Generator) -> pd.
             key = _objective_key(objective, target)
             for k, name in enumerate(("m0", "all-examples", "duplicate", "class-weight")):
                 shift = {part: 0.0 if k == 0 else float(rng.uniform(-0.02, 0.04)) for part in ("val", "test")}
-                row = {"target_class": target, "objective": objective, "baseline": name,
-                       "val_objective": m0["val"][key] + shift["val"], "val_objective_se": 0.01,
-                       "val_objective_folds": "[]", "test_objective": m0["test"][key] + shift["test"],
-                       "n_added": 0 if name in ("m0", "class-weight") else 20, "fits": 1, "retrain_seconds": 0.1}
+                row = {
+                    "target_class": target,
+                    "objective": objective,
+                    "baseline": name,
+                    "val_objective": m0["val"][key] + shift["val"],
+                    "val_objective_se": 0.01,
+                    "val_objective_folds": "[]",
+                    "test_objective": m0["test"][key] + shift["test"],
+                    "n_added": 0 if name in ("m0", "class-weight") else 20,
+                    "fits": 1,
+                    "retrain_seconds": 0.1,
+                }
                 for part in ("val", "test"):
                     row.update({f"{part}_{m}": v + shift[part] for m, v in m0[part].items()})
                 rows.append(row)
@@ -107,18 +129,35 @@ def write_knowledge_base(path: Path) -> None:
     rows = []
     for i, target in enumerate(CLASSES):
         for j, metric in enumerate(["cr", "cba", "oba", "of1"]):
-            rows.append({"target_class": target, "metric": metric, "strategy": STRATEGIES[(i + j) % 2],
-                         "objective": OBJECTIVES[j % 2], "search_id": f"{target}-sw-cba", "candidate_id": "c1",
-                         "m0_val": 0.8, "best_val": 0.81 + 0.01 * j, "delta_val": 0.01 + 0.01 * j + 0.001 * i,
-                         "delta_test": 0.005 + 0.001 * i})
+            rows.append(
+                {
+                    "target_class": target,
+                    "metric": metric,
+                    "strategy": STRATEGIES[(i + j) % 2],
+                    "objective": OBJECTIVES[j % 2],
+                    "search_id": f"{target}-sw-cba",
+                    "candidate_id": "c1",
+                    "m0_val": 0.8,
+                    "best_val": 0.81 + 0.01 * j,
+                    "delta_val": 0.01 + 0.01 * j + 0.001 * i,
+                    "delta_test": 0.005 + 0.001 * i,
+                }
+            )
     pd.DataFrame(rows).to_csv(kb / "lookup.csv", index=False)
     matrix = pd.DataFrame({"applied_class": CLASSES})
     for j, name in enumerate(CLASSES):
         matrix[name] = [0.03 if i == j else -0.004 * (i + 1) + 0.002 * j for i in range(len(CLASSES))]
     matrix.to_csv(kb / "interaction.csv", index=False)
-    matrix.assign(**{name: matrix[name] / 2 for name in CLASSES}).to_csv(kb / "interaction_test.csv", index=False)
-    pd.DataFrame({"target_class": CLASSES, "delta_oba_val": [0.002, 0.004, -0.001],
-                  "delta_oba_test": [0.001, 0.003, 0.0005]}).to_csv(kb / "oba_effect.csv", index=False)
+    matrix.assign(**{name: matrix[name] / 2 for name in CLASSES}).to_csv(
+        kb / "interaction_test.csv", index=False
+    )
+    pd.DataFrame(
+        {
+            "target_class": CLASSES,
+            "delta_oba_val": [0.002, 0.004, -0.001],
+            "delta_oba_test": [0.001, 0.003, 0.0005],
+        }
+    ).to_csv(kb / "oba_effect.csv", index=False)
 
 
 def _steps(important: str, rng: np.random.Generator, timed: bool) -> pd.DataFrame:
@@ -129,12 +168,21 @@ def _steps(important: str, rng: np.random.Generator, timed: bool) -> pd.DataFram
         state.update({f"{p}_{m}[{c}]": 0.7 for p in ("val", "test") for m in ("cba", "cr") for c in CLASSES})
         for iteration in range(5):
             accepted = iteration == 0 or bool(rng.uniform() < 0.7)
-            row = {"method": method, "iteration": iteration, "applied_class": important,
-                   "strategy": "sw", "objective": "cba", "search_id": f"{important}-sw-cba",
-                   "accepted": accepted, "n_synthetic": 10 * iteration}
+            row = {
+                "method": method,
+                "iteration": iteration,
+                "applied_class": important,
+                "strategy": "sw",
+                "objective": "cba",
+                "search_id": f"{important}-sw-cba",
+                "accepted": accepted,
+                "n_synthetic": 10 * iteration,
+            }
             if timed:
                 row["retrain_seconds"] = 1.5 * iteration
-            candidate = {k: v + (float(rng.uniform(-0.01, 0.03)) if iteration else 0.0) for k, v in state.items()}
+            candidate = {
+                k: v + (float(rng.uniform(-0.01, 0.03)) if iteration else 0.0) for k, v in state.items()
+            }
             row.update(candidate)
             if accepted:
                 state = candidate
@@ -151,9 +199,13 @@ def write_ensembles(path: Path, seed: int = 0) -> list[str]:
         run.mkdir(parents=True, exist_ok=True)
         _steps("Network", rng, timed=name != "r1").to_csv(run / "steps.csv", index=False)
         stop = {"code": "no_improvement", "detail": "no improvement in 2 iterations"}
-        result = {"requirement": name.split("-")[0], "parameters": {"metric": "cba", "important": "Network"},
-                  "val": {"oba": {"m0": 0.8, "final": 0.83, "delta": 0.03}}, "termination": stop,
-                  "comparisons": [{"method": "single:sw-cba", "termination": {"code": "order_exhausted"}}]}
+        result = {
+            "requirement": name.split("-")[0],
+            "parameters": {"metric": "cba", "important": "Network"},
+            "val": {"oba": {"m0": 0.8, "final": 0.83, "delta": 0.03}},
+            "termination": stop,
+            "comparisons": [{"method": "single:sw-cba", "termination": {"code": "order_exhausted"}}],
+        }
         (run / "result.json").write_text(json.dumps(result))
     return names
 

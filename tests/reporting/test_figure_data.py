@@ -1,4 +1,5 @@
 """The computations behind the figures: Pareto fronts, trajectory curves, ensemble curves."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,9 +18,14 @@ def test_pareto_front_keeps_the_non_dominated_points_by_increasing_x():
 
 
 def test_improvement_curves_hold_best_so_far_between_trials():
-    traj = pd.DataFrame({"search_id": ["a"] * 3 + ["b"] * 2, "trial_index": [0, 1, 2, 0, 1],
-                         "cumulative_retrain_seconds": [1.0, 2.0, 4.0, 2.0, 3.0],
-                         "best_so_far": [0.5, 0.6, 0.6, 0.7, 0.8]})
+    traj = pd.DataFrame(
+        {
+            "search_id": ["a"] * 3 + ["b"] * 2,
+            "trial_index": [0, 1, 2, 0, 1],
+            "cumulative_retrain_seconds": [1.0, 2.0, 4.0, 2.0, 3.0],
+            "best_so_far": [0.5, 0.6, 0.6, 0.7, 0.8],
+        }
+    )
     grid = np.array([0.0, 1.0, 2.5, 3.0, 5.0])
     curves = improvement_curves(traj, {"a": 0.5, "b": 0.75}, grid)
     np.testing.assert_allclose(curves[0], [np.nan, 0.0, 0.1, 0.1, 0.1])
@@ -27,8 +33,13 @@ def test_improvement_curves_hold_best_so_far_between_trials():
 
 
 def test_cumulative_curve_carries_the_last_accepted_model():
-    steps = pd.DataFrame({"iteration": [2, 0, 1, 3], "accepted": [False, True, True, "True"],
-                          "val_oba": [0.95, 0.80, 0.85, 0.90]})
+    steps = pd.DataFrame(
+        {
+            "iteration": [2, 0, 1, 3],
+            "accepted": [False, True, True, "True"],
+            "val_oba": [0.95, 0.80, 0.85, 0.90],
+        }
+    )
     x, y = cumulative_curve(steps, "oba", "val")
     assert x.tolist() == [0, 1, 2, 3]
     np.testing.assert_allclose(y, [0.0, 0.05, 0.05, 0.10])

@@ -1,4 +1,5 @@
 """``autogets report`` on constructed results directories (full, plain search, not a results dir)."""
+
 from __future__ import annotations
 
 import html
@@ -11,8 +12,12 @@ from autogets_ray.cli.main import cli
 from tests.reporting.results_fixture import CLASSES, write_full_results, write_search_dir
 
 PNG_HEADER = b"\x89PNG\r\n\x1a\n"
-SEARCH_FIGURES = ["fig4_improvements.png", "fig5_pareto.png", "fig28_trajectories_cba.png",
-                  "fig29_trajectories_oba.png"]
+SEARCH_FIGURES = [
+    "fig4_improvements.png",
+    "fig5_pareto.png",
+    "fig28_trajectories_cba.png",
+    "fig29_trajectories_oba.png",
+]
 KB_FIGURES = ["fig6a_interaction.png", "fig6b_oba_effect.png"]
 ENSEMBLE_FIGURES = ["fig7_ensemble_r1.png", "fig7_ensemble_r3-Network.png"]
 
@@ -117,15 +122,24 @@ def test_table2_rows_largest_class_first_in_the_paper_strategy_order(full_report
     table = table2_improvements(ResultsDir.open(full_report[0]))
     assert table["class"].tolist()[::4] == CLASSES
     assert table[["strategy", "objective"]].head(4).values.tolist() == [
-        ["sw", "cba"], ["sw", "oba"], ["ga", "cba"], ["ga", "oba"]]
+        ["sw", "cba"],
+        ["sw", "oba"],
+        ["ga", "cba"],
+        ["ga", "oba"],
+    ]
 
 
 def test_an_unusable_optional_input_becomes_a_note(tmp_path):
     out = write_search_dir(tmp_path / "search")
     (out / "trajectory.parquet").unlink()
     (out / "knowledge_base").mkdir()
-    pd.DataFrame({"target_class": ["Network"], "metric": ["cba"]}).to_csv(out / "knowledge_base" / "lookup.csv")
+    pd.DataFrame({"target_class": ["Network"], "metric": ["cba"]}).to_csv(
+        out / "knowledge_base" / "lookup.csv"
+    )
     result = CliRunner().invoke(cli, ["report", str(out)])
     assert result.exit_code == 0, result.output
     page = (out / "report.html").read_text()
-    assert "Skipped: knowledge_base/lookup.csv lacks column(s) delta_test, delta_val, objective, strategy" in page
+    assert (
+        "Skipped: knowledge_base/lookup.csv lacks column(s) delta_test, delta_val, objective, strategy"
+        in page
+    )

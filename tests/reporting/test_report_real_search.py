@@ -1,4 +1,5 @@
 """``autogets report`` on a real small search output (local Ray, ngram LLM, linear model)."""
+
 from __future__ import annotations
 
 import os
@@ -21,10 +22,25 @@ def test_report_from_a_real_search(tmp_path):
     env = {**os.environ, "AUTOGETS_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("RAY_ADDRESS", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "autogets_ray.cli.main", "search", "--quiet", "--out", str(out),
-         "--set", "target_classes=[Security, Network]", "--set", "strategies=[hsw, random]",
-         "--set", "max_candidates=3"],
-        capture_output=True, text=True, env=env, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "autogets_ray.cli.main",
+            "search",
+            "--quiet",
+            "--out",
+            str(out),
+            "--set",
+            "target_classes=[Security, Network]",
+            "--set",
+            "strategies=[hsw, random]",
+            "--set",
+            "max_candidates=3",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = CliRunner().invoke(cli, ["report", str(out)])
@@ -40,15 +56,36 @@ def test_report_from_a_real_search(tmp_path):
 
     # what autogets ensemble writes (knowledge base, one R3 run) fills the remaining sections
     proc = subprocess.run(
-        [sys.executable, "-m", "autogets_ray.cli.main", "ensemble", str(out), "--requirement", "r3",
-         "--target-class", "Security", "--random-runs", "1", "--candidates", "1", "--quiet"],
-        capture_output=True, text=True, env=env, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "autogets_ray.cli.main",
+            "ensemble",
+            str(out),
+            "--requirement",
+            "r3",
+            "--target-class",
+            "Security",
+            "--random-runs",
+            "1",
+            "--candidates",
+            "1",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = CliRunner().invoke(cli, ["report", str(out)])
     assert result.exit_code == 0, result.output
     page = (out / "report.html").read_text()
-    for name in search_figures + ["fig6a_interaction.png", "fig6b_oba_effect.png", "fig7_ensemble_r3-Security.png"]:
+    for name in search_figures + [
+        "fig6a_interaction.png",
+        "fig6b_oba_effect.png",
+        "fig7_ensemble_r3-Security.png",
+    ]:
         assert (out / "figures" / name).read_bytes()[:4] == b"\x89PNG"
         assert f"figures/{name}" in page
     assert "Skipped" not in page and "best for CBA" in page and "CBA of Security" in page

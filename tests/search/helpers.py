@@ -1,4 +1,5 @@
 """Synthetic search problems and a deterministic stand-in for 'LLM samples -> retrain -> score'."""
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """The strategy parameters of every ready config in search_spaces/ build a core."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """The ask/tell base: problem validation, budget, errors, NaN, trajectory, registry."""
+
 from __future__ import annotations
 
 import copy
@@ -9,7 +10,13 @@ import numpy as np
 import pytest
 
 from autogets_ray.search import (
-    FINISHED, STRATEGIES, Candidate, SearchProblem, SlidingWindowCore, TrialOutcome, create_core,
+    FINISHED,
+    STRATEGIES,
+    Candidate,
+    SearchProblem,
+    SlidingWindowCore,
+    TrialOutcome,
+    create_core,
     strategy_parameters,
 )
 from tests.search.helpers import drive, make_problem
@@ -31,18 +38,26 @@ def test_registry_names_and_helpful_errors():
     assert strategy_parameters("random") == ["sizes"]
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"example_ids": []}, "no training examples"),
-    ({"example_ids": [1, 1, 2]}, "unique"),
-    ({"coords": np.zeros((3, 1))}, "coords must have shape"),
-    ({"all_coords": np.zeros((5, 3))}, "all_coords must have shape"),
-    ({"class_sizes": {"B": 3}}, "no entry for the target class"),
-    ({"budget_seconds": 0.0}, "budget_seconds"),
-    ({"max_candidates": 0}, "max_candidates"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"example_ids": []}, "no training examples"),
+        ({"example_ids": [1, 1, 2]}, "unique"),
+        ({"coords": np.zeros((3, 1))}, "coords must have shape"),
+        ({"all_coords": np.zeros((5, 3))}, "all_coords must have shape"),
+        ({"class_sizes": {"B": 3}}, "no entry for the target class"),
+        ({"budget_seconds": 0.0}, "budget_seconds"),
+        ({"max_candidates": 0}, "max_candidates"),
+    ],
+)
 def test_problem_validation(change, message):
-    fields = dict(target_class="A", example_ids=[1, 2, 3], coords=np.zeros((3, 2)),
-                  all_coords=np.zeros((5, 2)), class_sizes={"A": 3})
+    fields = dict(
+        target_class="A",
+        example_ids=[1, 2, 3],
+        coords=np.zeros((3, 2)),
+        all_coords=np.zeros((5, 2)),
+        class_sizes={"A": 3},
+    )
     fields.update(change)
     with pytest.raises(ValueError, match=message):
         SearchProblem(**fields)
@@ -50,8 +65,9 @@ def test_problem_validation(change, message):
 
 def test_problem_from_training_selects_the_target_rows():
     coords = np.arange(12, dtype=float).reshape(6, 2)
-    problem = SearchProblem.from_training([5, 6, 7, 8, 9, 10], ["x", "y", "x", "z", "x", "y"], coords, "x",
-                                          budget_seconds=60)
+    problem = SearchProblem.from_training(
+        [5, 6, 7, 8, 9, 10], ["x", "y", "x", "z", "x", "y"], coords, "x", budget_seconds=60
+    )
     assert problem.example_ids.tolist() == [5, 7, 9]
     assert problem.coords.tolist() == [[0, 1], [4, 5], [8, 9]]
     assert problem.class_sizes == {"x": 3, "y": 2, "z": 1} and problem.budget_seconds == 60
@@ -95,8 +111,16 @@ def test_max_candidates():
 
 
 def test_errors_and_nan_never_win_and_the_trajectory_keeps_them():
-    outcomes = iter([None, TrialOutcome(float("nan"), 1.0), TrialOutcome(0.2, 1.0), None,
-                     TrialOutcome(float("inf"), 1.0), TrialOutcome(0.1, 1.0)])
+    outcomes = iter(
+        [
+            None,
+            TrialOutcome(float("nan"), 1.0),
+            TrialOutcome(0.2, 1.0),
+            None,
+            TrialOutcome(float("inf"), 1.0),
+            TrialOutcome(0.1, 1.0),
+        ]
+    )
     core = SlidingWindowCore(make_problem(max_candidates=6))
     asked = drive(core, lambda ids: next(outcomes))
     assert core.best[0] == asked[2] and core.best[1].objective == 0.2

@@ -1,4 +1,5 @@
 """Properties every strategy must have: seeded determinism, budget, errors, pickle round trip."""
+
 from __future__ import annotations
 
 import copy
@@ -15,6 +16,7 @@ SMALL = {
     "hsw": {},
     "ga": {"population": 6, "generations": 3},
     "random": {},
+    "datamodel": {"initial": 6, "batch": 3},
 }
 
 
@@ -38,7 +40,7 @@ def test_same_seed_and_outcomes_give_the_same_candidates(strategy):
     assert len({ids for _, ids in first}) == len(first)  # no subset is retrained twice
 
 
-@pytest.mark.parametrize("strategy", ["ga", "random"])
+@pytest.mark.parametrize("strategy", ["ga", "random", "datamodel"])
 def test_another_seed_gives_other_candidates(strategy):
     assert trace(drive_batches(build(strategy, seed=1))) != trace(drive_batches(build(strategy, seed=2)))
 
@@ -68,8 +70,9 @@ def test_errored_and_nan_trials_do_not_stop_the_search(strategy):
     told = core.history
     assert len(told) > 6 and sum(p.outcome is None for p in told) >= 2
     assert core.best is not None and math.isfinite(core.best[1].objective)
-    assert core.best[1].objective == max(p.outcome.objective for p in told
-                                         if p.outcome is not None and p.outcome.valid)
+    assert core.best[1].objective == max(
+        p.outcome.objective for p in told if p.outcome is not None and p.outcome.valid
+    )
 
 
 @pytest.mark.parametrize("strategy", sorted(SMALL))

@@ -1,4 +1,5 @@
 """The GA core: generations as batches, elitism, robustness (paper Alg. 2)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -73,8 +74,16 @@ def test_nan_fitness_is_never_selected_as_best():
         assert len(core.best[0].example_ids) < 15
 
 
-@pytest.mark.parametrize("params", [{"population": 1}, {"crossover_rate": 1.5}, {"lexicase_share": -0.1},
-                                    {"mutation_rate": 2.0}, {"tournament_size": 0}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"population": 1},
+        {"crossover_rate": 1.5},
+        {"lexicase_share": -0.1},
+        {"mutation_rate": 2.0},
+        {"tournament_size": 0},
+    ],
+)
 def test_bad_parameters(params):
     with pytest.raises(ValueError):
         GeneticCore(make_problem(), **params)

@@ -1,4 +1,5 @@
 """GA operators with exact, hand-computed expected outputs (docs/design.md#genetic-algorithm)."""
+
 from __future__ import annotations
 
 import math
@@ -7,9 +8,19 @@ import numpy as np
 import pytest
 
 from autogets_ray.search.genetic import (
-    AdaptivePolynomialMutation, ClusteredTournamentSelection, LexicaseSelection, WeightMappingCrossover,
-    case_order, decode, decoded_size, elitist_survivors, fitness_clusters, lexicase_select,
-    polynomial_delta, random_chromosome, size_groups,
+    AdaptivePolynomialMutation,
+    ClusteredTournamentSelection,
+    LexicaseSelection,
+    WeightMappingCrossover,
+    case_order,
+    decode,
+    decoded_size,
+    elitist_survivors,
+    fitness_clusters,
+    lexicase_select,
+    polynomial_delta,
+    random_chromosome,
+    size_groups,
 )
 
 
@@ -110,7 +121,8 @@ def test_mutation_rounds_small_moves_and_never_mutates_at_the_last_generation():
     # delta(0.25) * 100 = -3.25 -> 27; delta(0.6) * 100 = +1.06 -> 31
     assert out[:2].tolist() == [27, 31]
     still = AdaptivePolynomialMutation(0.3, eta=20.0, generations=15)(
-        np.arange(1, 11), 15, np.random.default_rng(0))
+        np.arange(1, 11), 15, np.random.default_rng(0)
+    )
     assert still.tolist() == list(range(1, 11))
 
 
@@ -121,12 +133,14 @@ def test_bad_mutation_parameters(params):
 
 
 # ----------------------------------------------------------------- lexicase
-TABLE = np.array([
-    [1.0, 0.2, 0.5],
-    [1.0, 0.9, 0.1],
-    [0.8, 0.9, 0.9],
-    [1.0, 0.9, 0.3],
-])
+TABLE = np.array(
+    [
+        [1.0, 0.2, 0.5],
+        [1.0, 0.9, 0.1],
+        [0.8, 0.9, 0.9],
+        [1.0, 0.9, 0.3],
+    ]
+)
 
 
 @pytest.mark.parametrize("order, expected", [([0, 1, 2], 3), ([2, 0, 1], 2), ([0, 2], 0), ([1, 2], 2)])

@@ -1,4 +1,5 @@
 """Hierarchical Sliding Window: narrowing, plateau stop, plots in turn (paper Alg. 1)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,8 +26,10 @@ def constant(value):
 
 def inside(inner, outer) -> bool:
     eps = 1e-12
-    return (outer[0] - eps <= inner[0] <= inner[1] <= outer[1] + eps
-            and outer[2] - eps <= inner[2] <= inner[3] <= outer[3] + eps)
+    return (
+        outer[0] - eps <= inner[0] <= inner[1] <= outer[1] + eps
+        and outer[2] - eps <= inner[2] <= inner[3] <= outer[3] + eps
+    )
 
 
 def test_the_best_window_becomes_the_next_levels_area():
@@ -53,16 +56,22 @@ def test_level_windows_are_half_the_levels_segments():
     core = HierarchicalWindowCore(problem, pairs=[(0, 1)])
     batches = drive_batches(core, near_point_scorer(problem))
     assert [{(c.info["segments"], c.info["window_segments"]) for c in b} for b in batches] == [
-        {(8, 4)}, {(4, 2)}, {(2, 1)}]
+        {(8, 4)},
+        {(4, 2)},
+        {(2, 1)},
+    ]
 
 
 def test_plateau_stops_a_plot_and_moves_to_the_next_pair():
     core = HierarchicalWindowCore(make_problem(n=200))  # k=3: plots (0,1), (0,2), (1,2)
     drive_batches(core, constant(0.5))
     assert [(tuple(e["pair"]), e["level"], e["stop"]) for e in core.level_log] == [
-        ((0, 1), 0, None), ((0, 1), 1, "plateau"),
-        ((0, 2), 0, None), ((0, 2), 1, "plateau"),
-        ((1, 2), 0, None), ((1, 2), 1, "plateau"),
+        ((0, 1), 0, None),
+        ((0, 1), 1, "plateau"),
+        ((0, 2), 0, None),
+        ((0, 2), 1, "plateau"),
+        ((1, 2), 0, None),
+        ((1, 2), 1, "plateau"),
     ]
     assert core.finish_reason == "space"
     assert not any("-l2-" in point.candidate_id for point in core.history)
@@ -72,7 +81,9 @@ def test_a_level_without_any_valid_result_stops_the_plot():
     core = HierarchicalWindowCore(make_problem(n=100), pairs=[(0, 1), (1, 2)])
     drive_batches(core, constant(float("nan")))
     assert [(e["pair"], e["level"], e["stop"]) for e in core.level_log] == [
-        ([0, 1], 0, "no valid result"), ([1, 2], 0, "no valid result")]
+        ([0, 1], 0, "no valid result"),
+        ([1, 2], 0, "no valid result"),
+    ]
     assert core.best is None
 
 
@@ -97,8 +108,9 @@ def test_windows_repeating_an_evaluated_subset_reuse_its_score():
     assert sum(e["windows"] for e in core.level_log) > len(asked)
 
 
-@pytest.mark.parametrize("params", [
-    {"levels": []}, {"levels": (8, 4), "windows": (4,)}, {"levels": (4,), "windows": (5,)}])
+@pytest.mark.parametrize(
+    "params", [{"levels": []}, {"levels": (8, 4), "windows": (4,)}, {"levels": (4,), "windows": (5,)}]
+)
 def test_bad_levels_are_value_errors(params):
     with pytest.raises(ValueError):
         HierarchicalWindowCore(make_problem(), **params)

@@ -1,4 +1,5 @@
 """The random baseline: size distributions, budget-driven end."""
+
 from __future__ import annotations
 
 import math

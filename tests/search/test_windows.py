@@ -1,4 +1,5 @@
 """Window geometry and the Sliding Window core (paper §3.3.1, App. B.2.1)."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,12 @@ import pytest
 from autogets_ray.encoding.areas import Area
 from autogets_ray.search import FINISHED, SearchProblem, SlidingWindowCore, create_core
 from autogets_ray.search.windows import (
-    pair_area, resolve_area_kind, resolve_pairs, sliding_windows, window_members, window_starts,
+    pair_area,
+    resolve_area_kind,
+    resolve_pairs,
+    sliding_windows,
+    window_members,
+    window_starts,
 )
 from tests.search.helpers import drive, ids, make_problem
 
@@ -19,8 +25,9 @@ DIAGONAL = np.array([[0.0, 0.0], [1.0, 1.0], [3.0, 3.0], [4.0, 4.0]])
 def diagonal_problem(**options) -> SearchProblem:
     """Four target points on the diagonal (row ids 10..13) plus two far-away other-class points."""
     others = np.array([[-4.0, 10.0], [10.0, -4.0]])
-    return SearchProblem("A", np.arange(10, 14), DIAGONAL, np.vstack([DIAGONAL, others]),
-                         {"A": 4, "B": 2}, **options)
+    return SearchProblem(
+        "A", np.arange(10, 14), DIAGONAL, np.vstack([DIAGONAL, others]), {"A": 4, "B": 2}, **options
+    )
 
 
 def test_window_rectangles_follow_the_segment_grid():

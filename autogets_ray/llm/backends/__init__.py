@@ -2,6 +2,7 @@
 ``local-lm`` (a GGUF model through llama.cpp) and ``transformers-gguf`` (the same file through
 transformers, for comparison). Importing this package registers them; none imports an optional
 heavy library at module level."""
+
 from __future__ import annotations
 
 from autogets_ray.llm.backends import (  # noqa: F401  (registration)

@@ -4,6 +4,7 @@ A backend only turns a prompt into text (docs/design.md#code-shape): cache, rate
 (:mod:`autogets_ray.llm.generator`). Each backend owns its prompt adapter, because small local
 models need a different prompt from a chat model.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -23,8 +24,15 @@ class BackendError(Exception):
     server that is down fails each of them the same way.
     """
 
-    def __init__(self, message: str, retryable: bool, retry_after: float | None = None,
-                 status: int | None = None, backoff: bool = True, connection: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        retryable: bool,
+        retry_after: float | None = None,
+        status: int | None = None,
+        backoff: bool = True,
+        connection: str = "",
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
@@ -78,8 +86,9 @@ class Backend(ABC):
 BACKENDS: Registry[Backend] = Registry("LLM backend")
 
 
-def create_backend(config: GenerationConfig,
-                   class_texts: Mapping[str, Sequence[str]] | None = None) -> Backend:
+def create_backend(
+    config: GenerationConfig, class_texts: Mapping[str, Sequence[str]] | None = None
+) -> Backend:
     """The registered backend ``config.backend``, fed the class texts when given."""
     from autogets_ray.llm import backends as _  # noqa: F401  (registers the built-in backends)
 

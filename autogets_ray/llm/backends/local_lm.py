@@ -13,6 +13,7 @@ instruction): the ``n`` lines are ``n`` sampled continuations of one request. Ch
 words get a logit bias of ``-frequency_penalty`` per occurrence, as if the model had already
 written them (line 1 of the list is the example): measured, fewer copies of the example.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -42,8 +43,12 @@ class LocalLMBackend(Backend):
         self.config = config
         self.path = locate_gguf(config.model)
         self.adapter = PromptAdapter(get_template(config.template or "list"), config.prompt_kind)
-        self.options = EngineOptions(threads=config.lm_threads, context_size=config.lm_context_size,
-                                     parallel=config.lm_parallel, gpu_layers=config.lm_gpu_layers)
+        self.options = EngineOptions(
+            threads=config.lm_threads,
+            context_size=config.lm_context_size,
+            parallel=config.lm_parallel,
+            gpu_layers=config.lm_gpu_layers,
+        )
         self.default_max_in_flight = self.options.parallel
         self.engine = LlamaCppEngine(self.path, self.options)
 
@@ -64,16 +69,20 @@ class LocalLMBackend(Backend):
             reply = self.engine.complete(body) if kind == COMPLETIONS else self.engine.chat(body)
             completion = completion_from_reply(kind, reply)
         except EngineError as exc:  # e.g. a prompt longer than a slot's context: not retryable
-            raise BackendError(f"local-lm ({self.path.name}): {exc}; a longer lm_context_size may "
-                               f"help", retryable=False) from None
+            raise BackendError(
+                f"local-lm ({self.path.name}): {exc}; a longer lm_context_size may help", retryable=False
+            ) from None
         except ReplyError as exc:
-            raise BackendError(f"local-lm ({self.path.name}) gave an unusable reply: {exc}",
-                               retryable=True, backoff=False) from None
+            raise BackendError(
+                f"local-lm ({self.path.name}) gave an unusable reply: {exc}", retryable=True, backoff=False
+            ) from None
         if kind == COMPLETIONS and body["n"] > 1:
             # llama.cpp's usage of a request with several choices counts one choice: estimate
             lines = completion.text.split("\n")
-            completion = dataclasses.replace(completion, tokens_out=max(
-                completion.tokens_out, sum(estimate_tokens(line) for line in lines)))
+            completion = dataclasses.replace(
+                completion,
+                tokens_out=max(completion.tokens_out, sum(estimate_tokens(line) for line in lines)),
+            )
         return completion
 
     def close(self) -> None:

@@ -15,6 +15,7 @@ a real LLM. Numbers obtained with it say nothing about what GPT-3.5 samples woul
 It replies in the paper's format (``1. words &`` per line) so the shared parser handles it like
 any LLM reply.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -97,8 +98,14 @@ class NgramBackend(Backend):
     name = "ngram"
     uses_class_texts = True
 
-    def __init__(self, config: GenerationConfig, copy_rate: float = 0.35, backoff: float = 0.1,
-                 length_jitter: float = 0.3, tries_per_line: int = 8) -> None:
+    def __init__(
+        self,
+        config: GenerationConfig,
+        copy_rate: float = 0.35,
+        backoff: float = 0.1,
+        length_jitter: float = 0.3,
+        tries_per_line: int = 8,
+    ) -> None:
         self.config = config
         self.adapter = PromptAdapter(get_template("paper"), config.prompt_kind)
         self.copy_rate = copy_rate
@@ -158,8 +165,11 @@ class NgramBackend(Backend):
             return self._model(label)
         if str(label) not in self._warned:
             self._warned.add(str(label))
-            log.warning("ngram backend has no training texts for class %r: samples recombine the "
-                        "example's own words only", label)
+            log.warning(
+                "ngram backend has no training texts for class %r: samples recombine the "
+                "example's own words only",
+                label,
+            )
         return WordTrigramModel([text])
 
     # --- generation --------------------------------------------------------------------------
@@ -184,8 +194,15 @@ class NgramBackend(Backend):
             index = request.first_index + k
             line = ""
             for attempt in range(self.tries_per_line):
-                rng = random.Random(line_seed(request.params.seed, request.label, request.text,
-                                              index, request.attempt * self.tries_per_line + attempt))
+                rng = random.Random(
+                    line_seed(
+                        request.params.seed,
+                        request.label,
+                        request.text,
+                        index,
+                        request.attempt * self.tries_per_line + attempt,
+                    )
+                )
                 line = self._line(model, source_words, successors, rng)
                 if judge.rejection(line) is None:
                     break
@@ -193,8 +210,9 @@ class NgramBackend(Backend):
             lines.append(line)
         return lines
 
-    def _line(self, model: WordTrigramModel, source: list[str], successors: dict[str, list[str]],
-              rng: random.Random) -> str:
+    def _line(
+        self, model: WordTrigramModel, source: list[str], successors: dict[str, list[str]], rng: random.Random
+    ) -> str:
         spread = 1.0 + self.length_jitter * (2.0 * rng.random() - 1.0)
         target = max(3, min(60, round(len(source) * spread)))
         a, b = _START, _START

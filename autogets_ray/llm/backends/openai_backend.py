@@ -8,6 +8,7 @@ cached or written (error messages are built without it and scrubbed of it).
 The client's own retries are off (``max_retries=0``): :mod:`autogets_ray.llm.retry` retries, so
 every attempt is counted, jittered from the seed and rate-limited.
 """
+
 from __future__ import annotations
 
 import os
@@ -66,7 +67,7 @@ class OpenAIBackend(Backend):
     remote = True
     default_requests_per_minute = 500.0
     default_tokens_per_minute = 200_000.0
-    default_price_in_per_1k = 0.0005   # GPT-3.5-turbo list price, USD
+    default_price_in_per_1k = 0.0005  # GPT-3.5-turbo list price, USD
     default_price_out_per_1k = 0.0015
 
     def __init__(self, config: GenerationConfig) -> None:
@@ -76,9 +77,11 @@ class OpenAIBackend(Backend):
         self.model = config.model or DEFAULT_MODEL
         self.adapter = PromptAdapter(get_template(config.template or "paper"), config.prompt_kind)
         if not self.adapter.template.chat and is_openai_url(config.base_url):
-            raise UserInputError(f"template {self.adapter.template.name!r} continues text through "
-                                 f"/v1/completions, which OpenAI's chat models do not serve; use a chat "
-                                 f"template (paper, chat) or a self-hosted base_url")
+            raise UserInputError(
+                f"template {self.adapter.template.name!r} continues text through "
+                f"/v1/completions, which OpenAI's chat models do not serve; use a chat "
+                f"template (paper, chat) or a self-hosted base_url"
+            )
         if not is_openai_url(config.base_url):  # self-hosted: no quota to respect, batching to feed
             self.default_requests_per_minute = 0.0
             self.default_tokens_per_minute = 0.0
@@ -105,22 +108,27 @@ class OpenAIBackend(Backend):
         try:
             response = endpoint.create(**body)
         except openai.APITimeoutError:
-            raise BackendError(f"no reply from {self._endpoint} within {self.config.timeout_s:g} s "
-                               f"(timeout_s)", retryable=True) from None
+            raise BackendError(
+                f"no reply from {self._endpoint} within {self.config.timeout_s:g} s (timeout_s)",
+                retryable=True,
+            ) from None
         except openai.APIConnectionError as exc:
             reason = connection_reason(exc)
-            raise BackendError(self._scrub(f"cannot connect to {self._endpoint}: {reason}"),
-                               retryable=True, connection=reason) from None
+            raise BackendError(
+                self._scrub(f"cannot connect to {self._endpoint}: {reason}"),
+                retryable=True,
+                connection=reason,
+            ) from None
         except openai.APIStatusError as exc:
             raise self._status_error(exc) from None
         except (openai.APIResponseValidationError, ValueError, TypeError) as exc:
-            raise BackendError(self._scrub(f"malformed reply from {self._endpoint}: {exc}"),
-                               retryable=True) from None
+            raise BackendError(
+                self._scrub(f"malformed reply from {self._endpoint}: {exc}"), retryable=True
+            ) from None
         try:
             return completion_from_reply(kind, response.model_dump())
         except (ReplyError, AttributeError) as exc:
-            raise BackendError(f"malformed reply from {self._endpoint}: {exc}",
-                               retryable=True) from None
+            raise BackendError(f"malformed reply from {self._endpoint}: {exc}", retryable=True) from None
 
     def _status_error(self, exc: "object") -> BackendError:
         status = int(getattr(exc, "status_code", 0) or 0)
@@ -130,15 +138,17 @@ class OpenAIBackend(Backend):
         if status in (401, 403):
             return BackendError(
                 f"HTTP {status} from {self._endpoint}: authentication refused; check the key in "
-                f"${self.config.api_key_env} and the model's access", retryable=False, status=status)
+                f"${self.config.api_key_env} and the model's access",
+                retryable=False,
+                status=status,
+            )
         try:
             body = (getattr(response, "text", "") or "")[:200]
         except Exception:  # a streamed or closed body
             body = ""
         retryable = status in _RETRYABLE_STATUS or status >= 500
         message = f"HTTP {status} from {self._endpoint}" + (f": {body}" if body else "")
-        return BackendError(self._scrub(message), retryable=retryable, retry_after=retry_after,
-                            status=status)
+        return BackendError(self._scrub(message), retryable=retryable, retry_after=retry_after, status=status)
 
     def _scrub(self, message: str) -> str:
         if self._key and self._key != PLACEHOLDER_KEY:

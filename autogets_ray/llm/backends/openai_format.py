@@ -7,6 +7,7 @@ reply holds the lines). A continuation template becomes one ``/v1/completions`` 
 Each request's seed is derived from (seed, example, first line index, attempt), so a retry of an
 unusable reply samples anew while the same request always asks the same thing.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,16 +23,16 @@ COMPLETIONS = "completions"
 def request_seed(prompt: Prompt) -> int:
     """A 31-bit seed of (seed, example text, first index, attempt)."""
     request = prompt.request
-    key = (f"{request.params.seed}\x1f{request.text}\x1f{request.first_index}\x1f{request.attempt}"
-           .encode("utf-8"))
+    key = f"{request.params.seed}\x1f{request.text}\x1f{request.first_index}\x1f{request.attempt}".encode(
+        "utf-8"
+    )
     return int.from_bytes(hashlib.sha256(key).digest()[:4], "big") >> 1
 
 
 def per_line_tokens(prompt: Prompt) -> int:
     """Token cap of one continuation line: about three times the example, within the budget."""
     request = prompt.request
-    return max(16, min(request.params.max_tokens // max(request.n, 1),
-                       3 * estimate_tokens(request.text) + 8))
+    return max(16, min(request.params.max_tokens // max(request.n, 1), 3 * estimate_tokens(request.text) + 8))
 
 
 def request_body(prompt: Prompt, model: str) -> tuple[str, dict[str, Any]]:
@@ -50,8 +51,7 @@ def request_body(prompt: Prompt, model: str) -> tuple[str, dict[str, Any]]:
         messages.append({"role": "user", "content": prompt.text})
         body.update(messages=messages, max_tokens=params.max_tokens, n=1)
         return CHAT, body
-    body.update(prompt=prompt.text, max_tokens=per_line_tokens(prompt), n=prompt.request.n,
-                stop=["\n"])
+    body.update(prompt=prompt.text, max_tokens=per_line_tokens(prompt), n=prompt.request.n, stop=["\n"])
     return COMPLETIONS, body
 
 
@@ -73,5 +73,4 @@ def completion_from_reply(kind: str, reply: dict[str, Any]) -> Completion:
             raise ReplyError("no completion choices")
         text = "\n".join(line.strip().split("\n")[0] for line in lines)
     usage = reply.get("usage") or {}
-    return Completion(text, int(usage.get("prompt_tokens") or 0),
-                      int(usage.get("completion_tokens") or 0))
+    return Completion(text, int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))

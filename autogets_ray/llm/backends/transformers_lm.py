@@ -7,6 +7,7 @@ one sampled continuation (batched), cut at its first newline, with a plain decod
 explicit, seeded ``torch.Generator`` applying temperature, top_p and the OpenAI-style frequency /
 presence penalties.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -37,8 +38,10 @@ class TransformersGGUFBackend(Backend):
         self.path = locate_gguf(config.model)
         template = get_template(config.template or "list")
         if template.chat:
-            raise UserInputError(f"the transformers-gguf backend continues text; template "
-                                 f"{template.name!r} is a chat template: use list")
+            raise UserInputError(
+                f"the transformers-gguf backend continues text; template "
+                f"{template.name!r} is a chat template: use list"
+            )
         self.adapter = PromptAdapter(template, config.prompt_kind)
         self._lock = threading.Lock()
         self._loaded: tuple[Any, Any, frozenset[int]] | None = None
@@ -58,16 +61,17 @@ class TransformersGGUFBackend(Backend):
                     import transformers
                     from transformers import AutoModelForCausalLM, AutoTokenizer
                 except ImportError as exc:
-                    raise UserInputError(f"the transformers-gguf backend needs transformers and gguf ({exc}); "
-                                         f"install them with: {INSTALL_HINT}") from None
+                    raise UserInputError(
+                        f"the transformers-gguf backend needs transformers and gguf ({exc}); "
+                        f"install them with: {INSTALL_HINT}"
+                    ) from None
                 transformers.utils.logging.disable_progress_bar()
                 torch.set_num_threads(torch_threads())
                 directory, name = str(self.path.parent), self.path.name
                 tokenizer = AutoTokenizer.from_pretrained(directory, gguf_file=name)
                 model = AutoModelForCausalLM.from_pretrained(directory, gguf_file=name)
                 model.eval()
-                newline_ids = frozenset(
-                    i for i in range(len(tokenizer)) if "\n" in tokenizer.decode([i]))
+                newline_ids = frozenset(i for i in range(len(tokenizer)) if "\n" in tokenizer.decode([i]))
                 self._loaded = (tokenizer, model, newline_ids)
                 self.load_seconds = time.perf_counter() - start
             return self._loaded
@@ -82,9 +86,19 @@ class TransformersGGUFBackend(Backend):
         try:
             with self._lock:  # one batch at a time: the model uses every core anyway
                 prompt_ids, lines, generated = sample_lines(
-                    model, tokenizer, prompt.text, request.n, per_line, newline_ids, seed,
-                    request.params.temperature, request.params.top_p,
-                    request.params.frequency_penalty, request.params.presence_penalty, source_ids)
+                    model,
+                    tokenizer,
+                    prompt.text,
+                    request.n,
+                    per_line,
+                    newline_ids,
+                    seed,
+                    request.params.temperature,
+                    request.params.top_p,
+                    request.params.frequency_penalty,
+                    request.params.presence_penalty,
+                    source_ids,
+                )
         except RuntimeError as exc:  # e.g. out of memory: not retryable, say what failed
             raise BackendError(f"transformers-gguf generation failed: {exc}", retryable=False) from None
         return Completion("\n".join(lines), prompt_ids, generated)
@@ -93,10 +107,20 @@ class TransformersGGUFBackend(Backend):
         self._loaded = None
 
 
-def sample_lines(model: Any, tokenizer: Any, text: str, n: int, max_new: int,
-                 stop_ids: frozenset[int], seed: int, temperature: float, top_p: float,
-                 frequency_penalty: float, presence_penalty: float,
-                 already: list[int] = ()) -> tuple[int, list[str], int]:
+def sample_lines(
+    model: Any,
+    tokenizer: Any,
+    text: str,
+    n: int,
+    max_new: int,
+    stop_ids: frozenset[int],
+    seed: int,
+    temperature: float,
+    top_p: float,
+    frequency_penalty: float,
+    presence_penalty: float,
+    already: list[int] = (),
+) -> tuple[int, list[str], int]:
     """``n`` sampled continuations of ``text`` (batched, KV-cached), each cut at its first newline.
 
     Returns (prompt tokens, lines, generated tokens). Penalties follow OpenAI's definition,
@@ -144,8 +168,7 @@ def sample_lines(model: Any, tokenizer: Any, text: str, n: int, max_new: int,
                 break
             counts.scatter_add_(1, next_ids[:, None], torch.ones(n, 1))
             out = model(input_ids=next_ids[:, None], use_cache=True, **{cache_arg: _cache_of(out)})
-    lines = [tokenizer.decode(tokens, skip_special_tokens=True).split("\n")[0].strip()
-             for tokens in outputs]
+    lines = [tokenizer.decode(tokens, skip_special_tokens=True).split("\n")[0].strip() for tokens in outputs]
     return int(ids.shape[1]), lines, generated
 
 
@@ -171,7 +194,8 @@ def torch_threads() -> int:
     return threads
 
 
-@BACKENDS.register("transformers-gguf",
-                   help="a GGUF model through transformers (slow; for comparison with local-lm)")
+@BACKENDS.register(
+    "transformers-gguf", help="a GGUF model through transformers (slow; for comparison with local-lm)"
+)
 def _transformers_gguf(config: GenerationConfig) -> Backend:
     return TransformersGGUFBackend(config)

@@ -2,6 +2,7 @@
 
 One operator per module, each taking an explicit ``rng: np.random.Generator``.
 """
+
 from __future__ import annotations
 
 from autogets_ray.search.genetic.crossover import WeightMappingCrossover
@@ -12,7 +13,17 @@ from autogets_ray.search.genetic.mutation import AdaptivePolynomialMutation, pol
 from autogets_ray.search.genetic.tournament import ClusteredTournamentSelection, fitness_clusters
 
 __all__ = [
-    "AdaptivePolynomialMutation", "ClusteredTournamentSelection", "LexicaseSelection",
-    "WeightMappingCrossover", "case_order", "decode", "decoded_size", "elitist_survivors",
-    "fitness_clusters", "lexicase_select", "polynomial_delta", "random_chromosome", "size_groups",
+    "AdaptivePolynomialMutation",
+    "ClusteredTournamentSelection",
+    "LexicaseSelection",
+    "WeightMappingCrossover",
+    "case_order",
+    "decode",
+    "decoded_size",
+    "elitist_survivors",
+    "fitness_clusters",
+    "lexicase_select",
+    "polynomial_delta",
+    "random_chromosome",
+    "size_groups",
 ]

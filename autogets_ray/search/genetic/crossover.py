@@ -5,6 +5,7 @@ tail *values*, rearranged into the rank order of the other parent's tail: child1
 r-th smallest of parent1's tail values where r is the rank of parent2's tail[j]. The multiset of
 priorities of each child equals its parent's, so a permutation stays a permutation.
 """
+
 from __future__ import annotations
 
 import numpy as np

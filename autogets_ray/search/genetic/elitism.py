@@ -5,6 +5,7 @@ then the rest by fitness (descending, earlier first on ties). Individuals whose 
 kept are passed over while distinct subsets remain, so the population does not collapse into
 copies of one subset.
 """
+
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
@@ -15,9 +16,7 @@ from autogets_ray.errors import UserInputError
 from autogets_ray.search.genetic.fitness import worst_if_invalid
 
 
-def elitist_survivors(
-    fitness, accuracy, target_recall, keys: Sequence[Hashable], size: int
-) -> list[int]:
+def elitist_survivors(fitness, accuracy, target_recall, keys: Sequence[Hashable], size: int) -> list[int]:
     """Indices of the ``size`` survivors, elites first."""
     fitness, accuracy, recall = (worst_if_invalid(v) for v in (fitness, accuracy, target_recall))
     if not len(fitness) == len(accuracy) == len(recall) == len(keys):

@@ -7,6 +7,7 @@ lowest priorities (paper §3.3.3: "each above threshold element" is included). R
 representable (e.g. one example of four needs mean < 1.5, which forces ties at priority 1), so no
 general ``encode`` is offered: chromosomes are drawn at random (Alg. 2 line 1) and then evolved.
 """
+
 from __future__ import annotations
 
 import numpy as np

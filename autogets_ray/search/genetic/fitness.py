@@ -1,4 +1,5 @@
 """Fitness values as the operators rank them: NaN, inf and missing results are the worst."""
+
 from __future__ import annotations
 
 import numpy as np

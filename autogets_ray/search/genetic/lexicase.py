@@ -9,6 +9,7 @@ name) and cut into four near-equal groups; the next case's group is drawn with p
 Candidates are then filtered case by case, keeping only those exactly best on the case, until one
 remains or the cases run out; a uniformly random survivor is returned.
 """
+
 from __future__ import annotations
 
 import math

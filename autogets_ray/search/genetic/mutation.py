@@ -7,6 +7,7 @@ generation, so the first offspring use r0). Each gene mutates independently with
 u ~ U(0, 1); delta = (2u)^(1/(eta+1)) - 1 if u < 0.5 else 1 - (2(1-u))^(1/(eta+1));
 p' = clip(round(p + delta * (n - 1)), 1, n)   (round half to even).
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -5,6 +5,7 @@ tournament draws ``size`` clusters uniformly with replacement; the best of them 
 random member of the winning cluster is returned. Sampling clusters rather than individuals keeps
 the selection pressure from depending on how many copies of one fitness the population holds.
 """
+
 from __future__ import annotations
 
 import numpy as np
