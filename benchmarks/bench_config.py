@@ -26,12 +26,20 @@ def add_experiment_options(
         metavar="KEY=VALUE",
         help="generation option for every backend, e.g. samples_per_example=2",
     )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="any config override, e.g. strategy_params.datamodel.initial=12",
+    )
     parser.add_argument("--out", type=Path, default=Path(out))
 
 
 def experiment_config(args: argparse.Namespace, backend: str, objectives: str) -> Any:
     """A validated SearchConfig: dataset, classes, strategies, ``objectives`` (comma list), budget,
-    model, max candidates, ``backend`` and ``--llm KEY=VALUE`` generation options."""
+    model, max candidates, ``backend``, ``--llm KEY=VALUE`` generation options and ``--set`` overrides."""
     from autogets_ray.experiment.config import load_config
 
     targets = args.classes if ":" in args.classes or args.classes == "all" else f"[{args.classes}]"
@@ -47,5 +55,6 @@ def experiment_config(args: argparse.Namespace, backend: str, objectives: str) -
             f"llm.backend={backend}",
             f"max_concurrent_trials={args.concurrency}",
             *(f"llm.{item}" for item in args.llm),
+            *args.overrides,
         ]
     )

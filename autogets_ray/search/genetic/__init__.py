@@ -10,6 +10,7 @@ from autogets_ray.search.genetic.elitism import elitist_survivors
 from autogets_ray.search.genetic.encoding import decode, decoded_size, random_chromosome
 from autogets_ray.search.genetic.lexicase import LexicaseSelection, case_order, lexicase_select, size_groups
 from autogets_ray.search.genetic.mutation import AdaptivePolynomialMutation, polynomial_delta
+from autogets_ray.search.genetic.pareto import crowding_distance, non_dominated_fronts, nsga2_survivors
 from autogets_ray.search.genetic.tournament import ClusteredTournamentSelection, fitness_clusters
 
 __all__ = [
@@ -18,11 +19,14 @@ __all__ = [
     "LexicaseSelection",
     "WeightMappingCrossover",
     "case_order",
+    "crowding_distance",
     "decode",
     "decoded_size",
     "elitist_survivors",
     "fitness_clusters",
     "lexicase_select",
+    "non_dominated_fronts",
+    "nsga2_survivors",
     "polynomial_delta",
     "random_chromosome",
     "size_groups",
