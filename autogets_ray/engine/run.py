@@ -71,13 +71,15 @@ def run_searches(
     # The legacy reporter honours verbose=0; the new one still prints a box whose trial count is
     # 2**63 - 1 for num_samples=-1. Progress lines come from the searcher's hooks instead.
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+    searches = set(searcher.interleaver.cores)
+    journaled = sum(e["search_id"] in searches for e in searcher.journal.entries("trial"))
     searcher.journal.start_session()
-    done = searcher.replay()
-    if searcher.replayed:
+    if journaled:
         progress.info(
-            f"resuming: {searcher.replayed} finished trial(s) replayed from {searcher.journal.path} "
+            f"resuming: {journaled} finished trial(s) replayed from {searcher.journal.path} "
             "(none is trained again)"
         )
+    done = searcher.replay()
     if done:
         searcher.journal.close()
         return EngineRun(searcher.replayed, 0, capped=False)

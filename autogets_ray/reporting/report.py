@@ -250,7 +250,12 @@ def trajectories(ctx: Context) -> list[Block]:
 def example_effects(ctx: Context) -> list[Block]:
     tables = effects_tables(ctx.results.path)
     if not tables:
-        return [Note("Skipped: no search learned per-example effects (run the datamodel strategy).")]
+        return [
+            Text(
+                "No search of this experiment learns per-example effects; the datamodel strategy "
+                "does (strategies: [datamodel]) and lists here the tickets that help and hurt most."
+            )
+        ]
     blocks: list[Block] = [
         Text(
             "The datamodel strategy fits each example's effect on the search's validation objective from "

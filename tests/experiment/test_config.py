@@ -71,7 +71,10 @@ def test_overrides_are_typed_and_nested():
         ("resources.cpu=0", "resources.cpu: 0 must be > 0"),
         ("resources.gpu=-1", "resources.gpu: -1 must be >= 0"),
         ("resources=3", "resources: 3 is not a section of KEY: VALUE pairs"),
-        ("strategies=[zigzag]", "strategies: unknown strategy 'zigzag'; choose from ga, hsw, random, sw"),
+        (
+            "strategies=[zigzag]",
+            "strategies: unknown strategy 'zigzag'; choose from datamodel, ga, hsw, random, sw",
+        ),
         ("strategies=[sw, sw]", "strategies: 'sw' listed more than once"),
         ("strategies=[sw, 3]", "strategies[1]: 3 is not a string"),
         ("strategies=[]", "strategies: [] is empty"),
@@ -95,7 +98,10 @@ def test_overrides_are_typed_and_nested():
             "strategy_params.ga.popsize=3",
             "strategy_params.ga.popsize: unknown parameter of ga (it accepts: population",
         ),
-        ("strategy_params.zz.a=3", "strategy_params.zz: unknown strategy; choose from ga, hsw, random, sw"),
+        (
+            "strategy_params.zz.a=3",
+            "strategy_params.zz: unknown strategy; choose from datamodel, ga, hsw, random, sw",
+        ),
         ("evaluation.scheme=loo", "evaluation.scheme: 'loo' is not one of 'holdout', 'kfold' or 'repeated'"),
         ("evaluation.folds=1", "evaluation.folds: 1 must be >= 2"),
         (

@@ -29,7 +29,7 @@ def test_finished_is_one_object_through_pickle_and_deepcopy():
 
 
 def test_registry_names_and_helpful_errors():
-    assert STRATEGIES.names() == ["ga", "hsw", "random", "sw"]
+    assert STRATEGIES.names() == ["datamodel", "ga", "hsw", "random", "sw"]
     with pytest.raises(ValueError, match="unknown search strategy 'bees'"):
         create_core("bees", make_problem())
     accepted = "segmnts for strategy 'sw'; it accepts: area, segments, window, stride, pairs"
