@@ -4,7 +4,8 @@ For each arm (LLM backend x evaluation scheme): the chosen classes x strategies,
 equal retrain-second budget per search, on every split seed (``run_split_experiments``). Reported
 per class: each method's test change in CBA and OBA over M0 (mean and 95% t-interval over the
 splits) and how often each search's recommendation was keep-M0 / a baseline / its candidate.
-Validation chose everything; test only reports. Results stay under --out for inspection.
+Validation chose everything; test only reports. With the ``datamodel`` strategy it also prints how well
+the fitted model predicted its guided proposals (Spearman, per search). Results stay under --out.
 
     python benchmarks/search_vs_baselines.py --data-dir ../shared/data --split-seeds 0,1,2 \\
         --backend ngram --scheme holdout --scheme kfold
@@ -44,6 +45,23 @@ def arm_rows(backend: str, scheme: str, table) -> list[str]:
             f"| {backend} | {scheme} | {row['target_class']} | {row['method']} | {int(row['splits'])} | "
             f"{cell(row, 'delta_cba_test')} | {cell(row, 'delta_oba_test')} | {chose} |"
         )
+    return rows
+
+
+def prediction_quality(arm_dir: Path) -> list[str]:
+    """Markdown rows: per split and datamodel search, the Spearman correlation of the model's
+    predicted objective of each guided proposal (made before its trial ran) with the observed one."""
+    import pandas as pd
+
+    from autogets_ray.search.datamodel import PREDICTIONS_FILE
+
+    rows = []
+    for path in sorted(Path(arm_dir).glob(f"split-*/searches/*/{PREDICTIONS_FILE}")):
+        frame = pd.read_parquet(path).dropna(subset=["observed"])
+        rho = (
+            frame["predicted"].corr(frame["observed"], method="spearman") if len(frame) > 2 else float("nan")
+        )
+        rows.append(f"| {path.parts[-4]} | {path.parent.name} | {len(frame)} | {rho:+.2f} |")
     return rows
 
 
@@ -131,6 +149,7 @@ def main() -> None:
         "chose M0/baseline/search |",
         "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |",
     ]
+    predictions: list[str] = []
     for backend in args.backend or ["ngram"]:
         for scheme in args.scheme or ["holdout"]:
             config = experiment_config(args, backend, args.objective)
@@ -150,7 +169,19 @@ def main() -> None:
             wall = time.perf_counter() - start
             ray.shutdown()
             lines += arm_rows(backend, scheme, result.table)
+            quality = prediction_quality(args.out / f"{args.model}-{backend}-{scheme}")
+            if quality:
+                predictions += [f"| {backend} {scheme} " + row for row in quality]
             print(f"{backend} {scheme}: {wall:.0f} s wall-clock", flush=True)
+    if predictions:
+        lines += [
+            "",
+            "Datamodel predictions of its guided proposals vs their trials (Spearman):",
+            "",
+            "| arm | split | search | guided trials | Spearman |",
+            "| --- | --- | --- | ---: | ---: |",
+            *predictions,
+        ]
     text = "\n".join(lines)
     print(text)
     Path(args.out).mkdir(parents=True, exist_ok=True)
