@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ray.tune import Callback
+
 from autogets_ray.engine.searcher import JournaledSearcher
 from autogets_ray.progress import Progress
 
@@ -39,18 +41,15 @@ class EngineRun:
         return bool(self.open_searches)
 
 
-class _ErrorLines:
-    """A Tune callback printing where a failed trial's traceback is (built lazily: imports Ray)."""
+class ErrorLines(Callback):
+    """A Tune callback printing where a failed trial's traceback is."""
 
-    def __new__(cls, progress: Progress):
-        from ray.tune import Callback
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
 
-        class ErrorLines(Callback):
-            def on_trial_error(self, iteration: int, trials: list, trial: Any, **info: Any) -> None:
-                search_id = (trial.config or {}).get("search_id", "trial")
-                progress.info(f"{search_id}: trial {trial.trial_id} failed: {trial.error_file or 'see logs'}")
-
-        return ErrorLines()
+    def on_trial_error(self, iteration: int, trials: list, trial: Any, **info: Any) -> None:
+        search_id = (trial.config or {}).get("search_id", "trial")
+        self.progress.info(f"{search_id}: trial {trial.trial_id} failed: {trial.error_file or 'see logs'}")
 
 
 def run_searches(
@@ -98,7 +97,7 @@ def run_searches(
             name=name,
             storage_path=storage_path,
             verbose=0,
-            callbacks=[_ErrorLines(progress), *callbacks],
+            callbacks=[ErrorLines(progress), *callbacks],
             failure_config=tune.FailureConfig(max_failures=0),
         ),
     )

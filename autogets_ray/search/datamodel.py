@@ -27,7 +27,7 @@ import numpy as np
 
 from autogets_ray.errors import UserInputError
 from autogets_ray.search.core import STRATEGIES, Candidate, SearchCore, SearchProblem
-from autogets_ray.search.random_search import _size_choices
+from autogets_ray.search.random_search import draw_size, size_choices
 
 RULES = ("positive", "top-k")
 #: Where an experiment keeps a finished datamodel search's estimates (under ``searches/<search_id>/``).
@@ -113,7 +113,7 @@ class DatamodelCore(SearchCore):
         if not ridge > 0:
             raise UserInputError(f"ridge must be > 0, got {ridge}")
         self.initial, self.batch, self.rule, self.ridge = int(initial), int(batch), rule, float(ridge)
-        self._choices = _size_choices(problem, sizes)
+        self._choices = size_choices(problem, sizes)
         self._proposed: list[Candidate] = []
         self._round = -1
         self._draws = 0
@@ -123,10 +123,7 @@ class DatamodelCore(SearchCore):
 
     # ------------------------------------------------------------------ proposals
     def _size(self) -> int:
-        n = self.problem.n_examples
-        return (
-            int(self.rng.integers(1, n + 1)) if self._choices is None else int(self.rng.choice(self._choices))
-        )
+        return draw_size(self.rng, self.problem.n_examples, self._choices)
 
     def _candidate(self, members: np.ndarray, rule: str) -> Candidate:
         candidate = Candidate(

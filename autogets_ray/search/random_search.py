@@ -19,7 +19,8 @@ from autogets_ray.search.core import STRATEGIES, Candidate, SearchCore, SearchPr
 from autogets_ray.search.sw import SlidingWindowCore
 
 
-def _size_choices(problem: SearchProblem, sizes: str | Sequence[int]) -> np.ndarray | None:
+def size_choices(problem: SearchProblem, sizes: str | Sequence[int]) -> np.ndarray | None:
+    """The subset sizes to draw from (None: uniform over 1..n) for a ``sizes`` option."""
     n = problem.n_examples
     if isinstance(sizes, str):
         if sizes == "uniform":
@@ -36,6 +37,11 @@ def _size_choices(problem: SearchProblem, sizes: str | Sequence[int]) -> np.ndar
     return choices
 
 
+def draw_size(rng: np.random.Generator, n: int, choices: np.ndarray | None) -> int:
+    """A subset size: uniform over 1..n, or uniform over ``choices`` (from :func:`size_choices`)."""
+    return int(rng.integers(1, n + 1)) if choices is None else int(rng.choice(choices))
+
+
 @STRATEGIES.register("random", help="random subsets until the budget is spent: the baseline to beat")
 class RandomSubsetCore(SearchCore):
     """Uniformly random subsets with a configurable size distribution."""
@@ -50,12 +56,12 @@ class RandomSubsetCore(SearchCore):
         if math.isinf(problem.budget_seconds) and problem.max_candidates is None:
             raise UserInputError("the random baseline needs a finite budget_seconds or max_candidates")
         self.sizes = sizes if isinstance(sizes, str) else [int(k) for k in sizes]
-        self._choices = _size_choices(problem, sizes)
+        self._choices = size_choices(problem, sizes)
         self._drawn = 0
 
     def _next_batch(self) -> list[Candidate]:
         n, rng = self.problem.n_examples, self.rng
-        k = int(rng.integers(1, n + 1)) if self._choices is None else int(rng.choice(self._choices))
+        k = draw_size(rng, n, self._choices)
         members = rng.choice(n, size=k, replace=False)
         candidate = Candidate(
             candidate_id=f"random-{self._drawn:04d}",

@@ -77,10 +77,8 @@ def searcher_for(strategies, tmp_path):
     )
 
 
-@pytest.mark.slow
-def test_every_strategy_runs_to_finished_on_one_tuner_and_a_rerun_trains_nothing(local_ray, tmp_path):
-    searcher = searcher_for(sorted(SMALL), tmp_path)
-    run = run_searches(
+def run_all(searcher, tmp_path):
+    return run_searches(
         make_trainable(),
         searcher,
         name="all",
@@ -88,6 +86,12 @@ def test_every_strategy_runs_to_finished_on_one_tuner_and_a_rerun_trains_nothing
         max_concurrent_trials=2,
         progress=Progress(enabled=False),
     )
+
+
+@pytest.mark.slow
+def test_every_strategy_runs_to_finished_on_one_tuner_and_a_rerun_trains_nothing(local_ray, tmp_path):
+    searcher = searcher_for(sorted(SMALL), tmp_path)
+    run = run_all(searcher, tmp_path)
     assert not run.interrupted and run.replayed == 0
     for strategy, core in searcher.interleaver.cores.items():
         assert core.ask() is FINISHED and core.finish_reason in ("budget", "space")
@@ -108,14 +112,7 @@ def test_every_strategy_runs_to_finished_on_one_tuner_and_a_rerun_trains_nothing
     )
 
     again = searcher_for(sorted(SMALL), tmp_path)
-    rerun = run_searches(
-        make_trainable(),
-        again,
-        name="all",
-        storage_path=str(tmp_path / "ray"),
-        max_concurrent_trials=2,
-        progress=Progress(enabled=False),
-    )
+    rerun = run_all(again, tmp_path)
     assert rerun.ran == 0 and rerun.replayed == len(entries) and rerun.grid is None
     for strategy, core in again.interleaver.cores.items():
         assert core.best[0] == searcher.interleaver.cores[strategy].best[0]
