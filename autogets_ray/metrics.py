@@ -479,3 +479,22 @@ def hypervolume_2d(points: np.ndarray | Sequence[Sequence[float]], reference: Se
             area += (x - rx) * (y - best_y)
             best_y = y
     return float(area)
+
+
+def hypervolume(points: np.ndarray | Sequence[Sequence[float]], reference: Sequence[float]) -> float:
+    """Volume dominated by ``points`` (every coordinate maximised) and bounded by ``reference``,
+    for two objectives (:func:`hypervolume_2d`) or three (slices along the third coordinate, each
+    slice a 2-D area; exact). Points not strictly better than the reference everywhere add nothing;
+    non-finite points are ignored."""
+    ref = np.asarray(reference, dtype=float).reshape(-1)
+    pts = np.asarray(points, dtype=float).reshape(-1, len(ref))
+    pts = pts[np.isfinite(pts).all(axis=1) & (pts > ref).all(axis=1)]
+    if len(ref) == 2:
+        return hypervolume_2d(pts, ref)
+    if len(ref) != 3:
+        raise ValueError(f"hypervolume needs 2 or 3 objectives, got {len(ref)}")
+    levels = np.unique(pts[:, 2])[::-1]  # slice tops, highest first
+    volume = 0.0
+    for top, bottom in zip(levels, [*levels[1:], ref[2]]):
+        volume += hypervolume_2d(pts[pts[:, 2] >= top][:, :2], ref[:2]) * (top - bottom)
+    return float(volume)

@@ -227,3 +227,14 @@ def test_standard_errors_nan_and_errors():
         objective_standard_error(ev, "xyz")
     with pytest.raises(ValueError, match="needs decision scores"):
         objective_standard_error(evaluate([0, 1], [0, 1], ["a", "b"]), "auc", "a")
+
+
+def test_hypervolume_in_three_objectives_by_inclusion_exclusion():
+    from autogets_ray.metrics import hypervolume
+
+    boxes = [(1.0, 1.0, 1.0), (2.0, 0.5, 0.5)]  # 1 + 0.5 - 0.25 of overlap
+    assert hypervolume(boxes, (0.0, 0.0, 0.0)) == pytest.approx(1.25)
+    assert hypervolume([*boxes, (0.5, 0.5, 0.5), (float("nan"), 9.0, 9.0)], (0, 0, 0)) == pytest.approx(1.25)
+    assert hypervolume([(0.4, 0.8), (0.7, 0.3)], (0.0, 0.0)) == pytest.approx(0.32 + 0.3 * 0.3)
+    with pytest.raises(ValueError, match="2 or 3"):
+        hypervolume([(1, 1, 1, 1)], (0, 0, 0, 0))

@@ -36,6 +36,8 @@ CONFIG_FILE = "config.yaml"
 
 Seed = Annotated[Int, Field(ge=0, lt=2**32)]
 SEED = "an integer in [0, 2**32)"
+#: ``mode:`` single-objective searches, or one multi-objective (Pareto) search per class and strategy
+MODES = ("single", "pareto")
 
 
 def _section(value: Any) -> Any:
@@ -139,6 +141,9 @@ class SearchConfig(Options):
     objectives: Annotated[list[Str], BeforeValidator(one_or_many)] = Field(
         default_factory=lambda: ["cba"], min_length=1, description="a list of objectives, e.g. [cba, oba]"
     )
+    #: single: one search per (class, strategy, objective); pareto: one search per (class, strategy)
+    #: for the front of every objective at once (2 or 3 of them; GA only)
+    mode: Str = Field("single", description="single or pareto")
     #: the paper's fixed-time budget: sum of retrain seconds of one search
     budget_seconds: Float = Field(3600.0, gt=0, description="a positive number of seconds, may be .inf")
     #: optional cap on trials per search (makes small runs exactly reproducible)
@@ -187,6 +192,11 @@ class SearchConfig(Options):
         from autogets_ray.metrics import OBJECTIVES
 
         return _known_names(names, tuple(OBJECTIVES), "objective")
+
+    @field_validator("mode")
+    @classmethod
+    def _mode(cls, name: str) -> str:
+        return one_of(name, MODES, "mode")
 
     @field_validator("baselines")
     @classmethod
@@ -240,6 +250,23 @@ class SearchConfig(Options):
                 key="budget_seconds",
                 reason="is .inf and max_candidates is null: the random strategy would never "
                 "end; give a finite budget or a max_candidates",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _pareto(self) -> SearchConfig:
+        if self.mode != "pareto":
+            return self
+        from autogets_ray.search.pareto_ga import PARETO_STRATEGIES, check_objectives
+
+        check_objectives(self.objectives)
+        unfit = [name for name in self.strategies if name not in PARETO_STRATEGIES]
+        if unfit:
+            raise UserInputError(
+                f"strategy {unfit[0]!r} has no Pareto mode",
+                key="strategies",
+                reason=f"{unfit[0]!r} has no Pareto mode; with mode: pareto choose from "
+                f"{', '.join(PARETO_STRATEGIES.names())}",
             )
         return self
 

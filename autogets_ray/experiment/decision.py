@@ -79,9 +79,14 @@ def _gain(a: Scored, b: Scored) -> str:
 
 
 def recommend(
-    best: Scored | None, m0: Scored, baselines: Sequence[Scored] = (), margin_se: float = 1.0
+    best: Scored | None,
+    m0: Scored,
+    baselines: Sequence[Scored] = (),
+    margin_se: float = 1.0,
+    no_candidate: str = "the search finished no candidate",
 ) -> Recommendation:
-    """The decision of the module docstring; ``best`` is the search's best candidate (None if none)."""
+    """The decision of the module docstring; ``best`` is the search's best candidate (None if none,
+    said by ``no_candidate``)."""
     if margin_se < 0:
         raise ValueError(f"evaluation.margin_se must be >= 0, got {margin_se}")
     baseline = best_of([b for b in baselines if b.name != "m0"])
@@ -96,7 +101,7 @@ def recommend(
             f"the search's best does not beat {baseline.name} beyond noise ({_gain(best, baseline)})"
         )
     elif best is None:
-        search_note = "the search finished no candidate"
+        search_note = no_candidate
     else:
         search_note = f"the search's best does not beat M0 beyond noise ({_gain(best, m0)})"
     if baseline is not None and beats(baseline, m0, margin_se):

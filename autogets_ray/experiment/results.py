@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -92,14 +93,23 @@ def _baseline_choices(
 
 
 def summary(
-    trials: pd.DataFrame, m0: ScoredCandidate, baselines: pd.DataFrame | None = None, margin_se: float = 1.0
+    trials: pd.DataFrame,
+    m0: ScoredCandidate,
+    baselines: pd.DataFrame | None = None,
+    margin_se: float = 1.0,
+    choose: Callable[[pd.DataFrame], pd.Series | None] = best_trial,
 ) -> pd.DataFrame:
-    """One row per search: M0, the best validation trial, its change on val and test, and the
-    recommendation against M0 and the no-search baselines (:mod:`autogets_ray.experiment.decision`)."""
+    """One row per search: M0, the search's pick (``choose``: by default the best validation trial;
+    a Pareto search's recommended point on its front), its change on val and test, and the
+    recommendation against M0 and the no-search baselines (:mod:`autogets_ray.experiment.decision`).
+    A search whose ``choose`` gives None offers no candidate: its best columns are NaN."""
     rows = []
     m0_val, m0_test = m0.val, m0.test
     for (search_id, strategy, target, objective), group in trials.groupby(SEARCH_KEYS, sort=False):
-        best = best_trial(group)
+        best = choose(group)
+        if best is None:
+            best = pd.Series(math.nan, index=group.columns).astype(object)
+            best[["candidate_id", "subset_size"]] = ["", -1]
         m0_val_value = m0_val.objective(objective, target)
         m0_test_value = m0_test.objective(objective, target)
         cba_val, cba_test = objective_column("cba", target, "val"), objective_column("cba", target, "test")
@@ -111,7 +121,9 @@ def summary(
                 best["val_objective"],
                 best.get("val_objective_folds"),
                 best.get("val_objective_se"),
-            ),
+            )
+            if best["candidate_id"]
+            else None,
             Scored(
                 "m0",
                 m0_val_value,
@@ -120,6 +132,7 @@ def summary(
             ),
             [choice for choice, _ in choices],
             margin_se,
+            getattr(choose, "no_candidate", "the search finished no candidate"),
         )
         picked = {
             "search": best,

@@ -25,6 +25,14 @@ from autogets_ray.errors import SearchInterrupted, UserInputError
 from autogets_ray.experiment.config import SearchConfig, check_output_config, write_output_config
 from autogets_ray.experiment.comparison import method_deltas
 from autogets_ray.experiment.context import ExperimentContext, build_context, training_texts
+from autogets_ray.experiment.pareto import (
+    FIGURE_FILE,
+    FRONT_FILE,
+    HYPERVOLUME_FILE,
+    FrontChooser,
+    pareto_tables,
+    plot_pareto_fronts,
+)
 from autogets_ray.experiment.results import best_trial, plot_trajectories, summary, trajectory
 from autogets_ray.progress import Progress
 from autogets_ray.ray_session import ensure_ray, joined_cluster
@@ -38,8 +46,10 @@ class SearchSpec:
     search_id: str
     target_class: str
     strategy: str
-    objective: str
+    objective: str  # the one objective; a Pareto search's first (what its progress lines show)
     seed: int
+    #: a Pareto search's objectives (``mode: pareto``); empty for a single-objective search
+    objectives: tuple[str, ...] = ()
 
 
 @dataclass
@@ -50,6 +60,8 @@ class ExperimentResult:
     trajectory: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
     baselines: pd.DataFrame | None = None
+    #: a Pareto experiment's per-search front summary (``pareto_summary.csv``); None otherwise
+    pareto: pd.DataFrame | None = None
 
 
 BASELINES_FILE = "baselines.parquet"
@@ -123,23 +135,40 @@ def resolve_targets(spec: list[str] | str, split: Split) -> list[str]:
     return [str(n) for n in spec]
 
 
+#: The objective part of a Pareto search's id (``<class>-ga-pareto``).
+PARETO = "pareto"
+
+
 def plan_searches(config: SearchConfig, targets: list[str]) -> list[SearchSpec]:
+    """One search per class x strategy x objective; with ``mode: pareto`` one per class x strategy."""
     specs = []
+    pareto = config.mode == PARETO
     for target in targets:
+        slug = re.sub(r"[^A-Za-z0-9]+", "_", target).strip("_")
         for strategy in config.strategies:
-            for objective in config.objectives:
-                slug = re.sub(r"[^A-Za-z0-9]+", "_", target).strip("_")
-                search_id = f"{slug}-{strategy}-{objective}"
+            for objective in [PARETO] if pareto else config.objectives:
                 specs.append(
                     SearchSpec(
-                        search_id,
+                        f"{slug}-{strategy}-{objective}",
                         target,
                         strategy,
-                        objective,
+                        config.objectives[0] if pareto else objective,
                         derived_seed(config.seed, target, strategy, objective),
+                        tuple(config.objectives) if pareto else (),
                     )
                 )
     return specs
+
+
+def _create_core(spec: SearchSpec, config: SearchConfig, context: ExperimentContext) -> Any:
+    from autogets_ray.search import create_core
+    from autogets_ray.search.pareto_ga import create_pareto_core
+
+    problem = _search_problem(spec, config, context)
+    params = config.strategy_params.get(spec.strategy, {})
+    if spec.objectives:
+        return create_pareto_core(spec.strategy, problem, spec.seed, spec.objectives, **params)
+    return create_core(spec.strategy, problem, seed=spec.seed, **params)
 
 
 def _model_overrides(config: SearchConfig) -> tuple[tuple[str, Any], ...]:
@@ -186,22 +215,13 @@ def _run_searches(
     from autogets_ray.engine.searcher import JournaledSearcher
     from autogets_ray.experiment.search_hooks import AutoGetsHooks
     from autogets_ray.experiment.trial import TrialSettings, retrain_trial
-    from autogets_ray.search import create_core
 
     settings = TrialSettings(llm_service, context_ref, _model_overrides(config))
     trainable = tune.with_resources(
         tune.with_parameters(retrain_trial, settings=settings), config.resources.as_ray()
     )
     m0_values = {s.search_id: context.m0_score.val.objective(s.objective, s.target_class) for s in specs}
-    cores = {
-        s.search_id: create_core(
-            s.strategy,
-            _search_problem(s, config, context),
-            seed=s.seed,
-            **config.strategy_params.get(s.strategy, {}),
-        )
-        for s in specs
-    }
+    cores = {s.search_id: _create_core(s, config, context) for s in specs}
     tags = {
         s.search_id: {"strategy": s.strategy, "target_class": s.target_class, "objective": s.objective}
         for s in specs
@@ -285,15 +305,19 @@ def _trials_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _best_samples(trials: pd.DataFrame, service: Any, context: ExperimentContext) -> pd.DataFrame:
-    """The synthetic samples of each search's best candidate (served from the LLM cache)."""
+def _best_samples(
+    trials: pd.DataFrame, service: Any, context: ExperimentContext, choose: Any = best_trial
+) -> pd.DataFrame:
+    """The synthetic samples of each search's pick (``choose``; served from the LLM cache)."""
     import ray
 
     from autogets_ray.llm import Example
 
     frames = []
     for search_id, group in trials.groupby("search_id", sort=False):
-        best = best_trial(group)
+        best = choose(group)
+        if best is None:
+            continue
         ids = json.loads(best["example_ids"])
         examples = [Example(example_id=i, text=context.text_of(i), label=best["target_class"]) for i in ids]
         samples = ray.get(service.generate.remote(examples)).samples.copy()
@@ -367,8 +391,13 @@ def run_experiment(
     baselines = _baselines(config, context, targets, llm_service, out, progress)
     progress.info(
         f"{len(specs)} searches: classes {', '.join(targets)} x strategies "
-        f"{', '.join(config.strategies)} x objectives {', '.join(config.objectives)}, "
-        f"interleaved on one Tuner, {config.max_concurrent_trials} trials at a time"
+        f"{', '.join(config.strategies)} x "
+        + (
+            f"one Pareto front of {', '.join(config.objectives)}"
+            if config.mode == PARETO
+            else f"objectives {', '.join(config.objectives)}"
+        )
+        + f", interleaved on one Tuner, {config.max_concurrent_trials} trials at a time"
     )
 
     trials = _run_searches(specs, config, context, context_ref, llm_service, out, progress)
@@ -376,7 +405,8 @@ def run_experiment(
         (out / "searches" / str(search_id)).mkdir(parents=True, exist_ok=True)
         frame.to_parquet(out / "searches" / str(search_id) / "trials.parquet", index=False)
     traj = trajectory(trials)
-    table = summary(trials, context.m0_score, baselines, config.evaluation.margin_se)
+    choose = FrontChooser(config.objectives, context.m0_score) if config.mode == PARETO else best_trial
+    table = summary(trials, context.m0_score, baselines, config.evaluation.margin_se, choose)
     method_deltas(table, baselines).to_csv(out / "comparison.csv", index=False)
     files = {
         "trials": out / "trials.parquet",
@@ -395,13 +425,29 @@ def run_experiment(
         for s in specs
     }
     plot_trajectories(traj, files["trajectory_png"], m0)
-    _best_samples(trials, llm_service, context).to_parquet(files["best_samples"], index=False)
+    _best_samples(trials, llm_service, context, choose).to_parquet(files["best_samples"], index=False)
+    pareto = None
+    if config.mode == PARETO:
+        pareto, pareto_files = _write_pareto(trials, config.objectives, context, out)
+        files.update(pareto_files)
     files.update(
         baselines_csv=out / BASELINES_CSV,
         baselines_parquet=out / BASELINES_FILE,
         comparison=out / "comparison.csv",
     )
-    return ExperimentResult(out, trials, table, traj, files, baselines)
+    return ExperimentResult(out, trials, table, traj, files, baselines, pareto)
+
+
+def _write_pareto(
+    trials: pd.DataFrame, objectives: list[str], context: ExperimentContext, out: Path
+) -> tuple[pd.DataFrame, dict[str, Path]]:
+    """``pareto_front.csv``, ``pareto_summary.csv`` and ``pareto_front.png`` of a Pareto experiment."""
+    front, hypervolumes = pareto_tables(trials, objectives, context.m0_score)
+    files = {"pareto_front": out / FRONT_FILE, "pareto_summary": out / HYPERVOLUME_FILE}
+    front.to_csv(files["pareto_front"], index=False)
+    hypervolumes.to_csv(files["pareto_summary"], index=False)
+    files["pareto_png"] = plot_pareto_fronts(trials, front, hypervolumes, out / FIGURE_FILE)
+    return hypervolumes, files
 
 
 SPLIT_SUMMARY = "split_summary"

@@ -129,14 +129,7 @@ class GeneticCore(SearchCore):
     def _breed(self) -> list[Individual]:
         """Alg. 2 lines 5-6 for the parents of generation ``self.generation``."""
         parents, rng = self._parents, self.rng
-        fitness = np.array([self.score(p.key) for p in parents])
-        recalls = np.array(
-            [[self._metric(p, metric_column("cr", c)) for c in self.lexicase.classes] for p in parents]
-        )
-        n_lexicase = int(round(self.selection * self.lexicase_share))
-        pool = [self.lexicase(recalls, rng) for _ in range(n_lexicase)]
-        pool += [self.tournament(fitness, rng) for _ in range(self.selection - n_lexicase)]
-        pool = [int(i) for i in rng.permutation(pool)]
+        pool = [int(i) for i in rng.permutation(self._mating_pool(parents))]
         mutation_generation = self.generation - 1  # Alg. 2's counter G while breeding
         children: list[Individual] = []
         for pair in range(math.ceil(self.population / 2)):
@@ -152,29 +145,43 @@ class GeneticCore(SearchCore):
                     children.append(self._individual(len(children), mutated, ids))
         return children
 
-    def _survive(self) -> None:
-        """Alg. 2 lines 8-9: P_{G+1} from P_G and the children by elitism."""
-        pool = self._parents + self._children
+    def _mating_pool(self, parents: list[Individual]) -> list[int]:
+        """Alg. 2 line 5: ``selection`` parent indices, by lexicase and clustered tournament."""
+        rng = self.rng
+        fitness = np.array([self.score(p.key) for p in parents])
+        recalls = np.array(
+            [[self._metric(p, metric_column("cr", c)) for c in self.lexicase.classes] for p in parents]
+        )
+        n_lexicase = int(round(self.selection * self.lexicase_share))
+        pool = [self.lexicase(recalls, rng) for _ in range(n_lexicase)]
+        return pool + [self.tournament(fitness, rng) for _ in range(self.selection - n_lexicase)]
+
+    def _survivors(self, pool: list[Individual]) -> list[int]:
+        """Alg. 2 lines 8-9: the indices of ``pool`` kept by elitism."""
         target_recall = metric_column("cr", self.problem.target_class)
-        keep = elitist_survivors(
+        return elitist_survivors(
             fitness=[self.score(i.key) for i in pool],
             accuracy=[self._metric(i, "accuracy") for i in pool],
             target_recall=[self._metric(i, target_recall) for i in pool],
             keys=[i.key for i in pool],
             size=self.population,
         )
-        self._parents = [pool[i] for i in keep]
+
+    def _survive(self) -> None:
+        """P_{G+1} from P_G and the children (:meth:`_survivors`), logged."""
+        pool = self._parents + self._children
+        self._parents = [pool[i] for i in self._survivors(pool)]
         self._children = []
+        self.generation_log.append({"generation": self.generation, **self._generation_stats()})
+
+    def _generation_stats(self) -> dict[str, Any]:
         scores = np.array([self.score(i.key) for i in self._parents])
         valid = scores[np.isfinite(scores)]
-        self.generation_log.append(
-            {
-                "generation": self.generation,
-                "best_fitness": float(valid.max()) if len(valid) else math.nan,
-                "mean_fitness": float(valid.mean()) if len(valid) else math.nan,
-                "valid": int(len(valid)),
-            }
-        )
+        return {
+            "best_fitness": float(valid.max()) if len(valid) else math.nan,
+            "mean_fitness": float(valid.mean()) if len(valid) else math.nan,
+            "valid": int(len(valid)),
+        }
 
     def _metric(self, individual: Individual, name: str) -> float:
         outcome = self.outcome(individual.key)

@@ -116,6 +116,7 @@ def test_overrides_are_typed_and_nested():
         ("llm.temperature=hot", "llm.temperature: 'hot' must be a number"),
         ("llm.colour=1", "llm.colour: unknown key (valid keys: api_key_env,"),
         ("llm.template=fancy", "llm.template: unknown prompt template 'fancy'"),
+        ("mode=multi", "mode: unknown mode 'multi'; choose from single, pareto"),
     ],
 )
 def test_each_wrong_value_is_one_line_naming_its_key_value_and_what_is_allowed(override, message):
@@ -265,3 +266,23 @@ def test_a_random_search_without_any_end_is_refused():
     assert load_config(
         overrides=["budget_seconds=.inf", "max_candidates=null", "strategies=[sw]"]
     ).strategies == ["sw"]
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (
+            ["mode=pareto", "strategies=[ga]"],
+            "objectives: needs 2 or 3 distinct objectives with mode: pareto",
+        ),
+        (
+            ["mode=pareto", "objectives=[cr, oba]"],
+            "strategies: 'sw' has no Pareto mode; with mode: pareto choose from ga",
+        ),
+    ],
+)
+def test_a_pareto_experiment_needs_two_or_three_objectives_and_the_ga(overrides, message):
+    with pytest.raises(UserInputError, match=re.escape(message)):
+        load_config(overrides=overrides)
+    config = load_config(overrides=["mode=pareto", "objectives=[cr, oba]", "strategies=[ga]"])
+    assert config.mode == "pareto" and load_config().mode == "single"

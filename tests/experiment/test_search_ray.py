@@ -199,3 +199,38 @@ def test_the_datamodel_strategy_runs_and_writes_its_example_effects(tmp_path):
     assert len(predictions) == 14 - 8 and predictions["observed"].notna().all()
     table = effects_tables(tmp_path)["Security-datamodel-cba"]
     assert set(table["kind"]) == {"helps", "hurts"} and table["text"].str.len().min() > 0
+
+
+def test_a_pareto_search_writes_its_front_and_a_rerun_replays_it(tmp_path):
+    from autogets_ray.search.genetic.pareto import dominates
+
+    config = quick(
+        "strategies=[ga]",
+        "mode=pareto",
+        "objectives=[cr, oba]",
+        "max_candidates=8",
+        "baselines=[]",
+        "strategy_params.ga.population=4",
+        "strategy_params.ga.selection=4",
+    )
+    result = run_experiment(config, tmp_path, progress=Progress(enabled=False))
+    trials = pd.read_parquet(tmp_path / "trials.parquet")
+    assert len(trials) == 8 and set(trials["search_id"]) == {"Security-ga-pareto"}
+    front = pd.read_csv(tmp_path / "pareto_front.csv")
+    assert {"val_cr", "val_oba", "test_cr", "test_oba", "recommended"} <= set(front.columns)
+    every = trials[["val_cr[Security]", "val_oba"]].to_numpy()
+    for point in front[["val_cr", "val_oba"]].to_numpy():
+        assert not any(dominates(other, point) for other in every)
+    assert len(front) >= 1 and front["recommended"].sum() <= 1
+    picked = front.loc[front["recommended"], "candidate_id"].tolist()
+    assert result.summary["best_candidate"].fillna("").tolist() == (picked or [""])
+    per_search = pd.read_csv(tmp_path / "pareto_summary.csv")
+    assert per_search["hypervolume_val"].iloc[0] >= 0 and (tmp_path / "pareto_front.png").exists()
+    from autogets_ray.reporting.report import write_report
+
+    page = write_report(tmp_path, fmt="md").read_text()
+    assert "## Fig. 5: Pareto fronts" in page and "hypervolume over M0's point" in page
+
+    again = run_experiment(config, tmp_path, progress=Progress(enabled=False))  # replays the journal
+    assert (again.trials["session"] == 1).all()
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "pareto_front.csv"), front)

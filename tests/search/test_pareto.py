@@ -60,3 +60,17 @@ def test_survivors_take_whole_fronts_then_the_least_crowded():
 def test_bad_shapes_are_refused():
     with pytest.raises(ValueError, match="individuals, objectives"):
         non_dominated_fronts(np.array([1.0, 2.0]))
+
+
+def test_ranks_and_crowded_tournament():
+    from autogets_ray.search.genetic.pareto import crowded_tournament, front_ranks
+
+    rank, distance = front_ranks(POINTS)
+    assert rank.tolist() == [0, 0, 0, 1, 2, 0, 1, 0]
+    assert np.isinf(distance[[0, 7]]).all()
+    # a tournament of everybody: the lowest front, then the largest distance, then the lower index
+    rng = np.random.default_rng(0)
+    winners = {crowded_tournament(rank, distance, rng, size=50) for _ in range(20)}
+    assert winners <= {0, 7} and 0 in winners
+    with pytest.raises(ValueError, match="empty"):
+        crowded_tournament(np.array([]), np.array([]), rng)

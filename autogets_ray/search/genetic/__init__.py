@@ -10,7 +10,13 @@ from autogets_ray.search.genetic.elitism import elitist_survivors
 from autogets_ray.search.genetic.encoding import decode, decoded_size, random_chromosome
 from autogets_ray.search.genetic.lexicase import LexicaseSelection, case_order, lexicase_select, size_groups
 from autogets_ray.search.genetic.mutation import AdaptivePolynomialMutation, polynomial_delta
-from autogets_ray.search.genetic.pareto import crowding_distance, non_dominated_fronts, nsga2_survivors
+from autogets_ray.search.genetic.pareto import (
+    crowded_tournament,
+    crowding_distance,
+    front_ranks,
+    non_dominated_fronts,
+    nsga2_survivors,
+)
 from autogets_ray.search.genetic.tournament import ClusteredTournamentSelection, fitness_clusters
 
 __all__ = [
@@ -19,11 +25,13 @@ __all__ = [
     "LexicaseSelection",
     "WeightMappingCrossover",
     "case_order",
+    "crowded_tournament",
     "crowding_distance",
     "decode",
     "decoded_size",
     "elitist_survivors",
     "fitness_clusters",
+    "front_ranks",
     "lexicase_select",
     "non_dominated_fronts",
     "nsga2_survivors",

@@ -3,8 +3,9 @@
 Every objective is maximised. :func:`non_dominated_fronts` sorts individuals into Pareto fronts
 (front 0 is non-dominated); :func:`crowding_distance` measures how isolated each point of a front
 is (the extremes get infinity); :func:`nsga2_survivors` keeps ``size`` individuals: whole fronts
-in order, the last one cut by decreasing crowding distance. Ties are broken by index, so the
-result depends on the points only. Non-finite objective values (failed trials) count as the
+in order, the last one cut by decreasing crowding distance; :func:`crowded_tournament` picks
+parents by NSGA-II's crowded comparison (lower front, then larger crowding distance). Ties are
+broken by index, so the result depends on the points (and the rng) only. Non-finite objective values (failed trials) count as the
 worst possible.
 """
 
@@ -59,10 +60,13 @@ def crowding_distance(points: np.ndarray) -> np.ndarray:
         order = np.argsort(values[:, k], kind="stable")
         column = values[order, k]
         distance[order[0]] = distance[order[-1]] = np.inf
-        span = column[-1] - column[0]
-        if not np.isfinite(span) or span <= 0:
+        finite = column[np.isfinite(column)]
+        if len(finite) < 2 or finite[-1] <= finite[0]:
             continue
-        distance[order[1:-1]] += (column[2:] - column[:-2]) / span
+        # normalised by the finite spread; a neighbour at -inf (a failed trial) makes the gap infinite
+        with np.errstate(invalid="ignore"):
+            gaps = (column[2:] - column[:-2]) / (finite[-1] - finite[0])
+        distance[order[1:-1]] += np.nan_to_num(gaps, nan=0.0, posinf=np.inf)
     return distance
 
 
@@ -78,3 +82,25 @@ def nsga2_survivors(points: np.ndarray, size: int) -> list[int]:
         kept += [front[i] for i in ranked[: size - len(kept)]]
         break
     return kept
+
+
+def front_ranks(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per point: its front number (0 = non-dominated) and its crowding distance within that front."""
+    values = np.asarray(points, dtype=float)
+    rank = np.zeros(len(values), dtype=np.int64)
+    distance = np.zeros(len(values))
+    for number, front in enumerate(non_dominated_fronts(values)):
+        rank[front] = number
+        distance[front] = crowding_distance(values[front])
+    return rank, distance
+
+
+def crowded_tournament(
+    rank: np.ndarray, distance: np.ndarray, rng: np.random.Generator, size: int = 2
+) -> int:
+    """NSGA-II's binary (``size``-ary) tournament: of ``size`` uniformly drawn individuals the one
+    on the lowest front wins, then the one with the larger crowding distance, then the lower index."""
+    if len(rank) == 0:
+        raise ValueError("cannot select from an empty population")
+    drawn = rng.integers(0, len(rank), size=size)
+    return int(min(drawn, key=lambda i: (rank[i], -distance[i], i)))
