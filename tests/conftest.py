@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,3 +42,40 @@ def demo_split(demo_frame):
     from autogets_ray.data.splits import paper_split
 
     return paper_split(demo_frame, seed=42, dataset="demo-tickets")
+
+
+#: The small real experiment several test modules read: demo-tickets, the two smallest classes x
+#: (hsw, random) x cba, three candidates per search, one ``autogets search`` run on a local Ray.
+SMALL_EXPERIMENT = [
+    "--set",
+    "target_classes=smallest:2",
+    "--set",
+    "strategies=[hsw, random]",
+    "--set",
+    "objectives=[cba]",
+    "--set",
+    "max_candidates=3",
+]
+
+
+@pytest.fixture(scope="session")
+def small_experiment(tmp_path_factory) -> Path:
+    """The small experiment, run once per session (``res/`` beside its generation cache ``llm-cache/``).
+    Read it only: :func:`copy_experiment` gives a test module its own copy to write into."""
+    base = tmp_path_factory.mktemp("small-experiment")
+    env = {**os.environ, "AUTOGETS_CACHE_DIR": str(base / "llm-cache")}
+    env.pop("RAY_ADDRESS", None)
+    command = [sys.executable, "-m", "autogets_ray.cli.main", "search", "--quiet", "--out", str(base / "res")]
+    proc = subprocess.run(
+        command + SMALL_EXPERIMENT, capture_output=True, text=True, env=env, timeout=600, cwd=REPO_ROOT
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return base / "res"
+
+
+def copy_experiment(results: Path, to: Path) -> Path:
+    """A copy of the small experiment's results (without Ray's trial directories) and its generation
+    cache, as ``to/res`` and ``to/llm-cache``; returns ``to/res``."""
+    shutil.copytree(results, to / "res", ignore=shutil.ignore_patterns("ray"))
+    shutil.copytree(results.parent / "llm-cache", to / "llm-cache")
+    return to / "res"

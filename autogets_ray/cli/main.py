@@ -29,6 +29,8 @@ COMMANDS = [
     "autogets_ray.cli.matrix:matrix",
     "autogets_ray.cli.ensemble:ensemble",
     "autogets_ray.cli.report:report",
+    "autogets_ray.cli.export:export",
+    "autogets_ray.cli.predict:predict",
 ]
 
 

@@ -121,11 +121,13 @@ class CandidatePool:
         return [int(v) for v in values]
 
     def best_candidate(self, search_id: str) -> str:
-        """The search's winner: its highest ``val_objective`` trial (what best_samples.parquet holds)."""
+        """The search's winner: its highest ``val_objective`` trial (what best_samples.parquet holds).
+
+        Ties go to the candidate proposed first, the rule the runner used to write best_samples.parquet
+        (:func:`autogets_ray.experiment.results.best_trial`), never to completion order."""
+        from autogets_ray.experiment.results import best_trial
+
         group = self.trials[self.trials["search_id"] == search_id]
         if "val_objective" not in group:
             raise UserInputError("the trials table has no column 'val_objective'")
-        ranked = group.sort_values(
-            ["val_objective", "completed_order"], ascending=[False, True], kind="stable"
-        )
-        return str(ranked["candidate_id"].iloc[0])
+        return str(best_trial(group)["candidate_id"])

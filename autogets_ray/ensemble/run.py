@@ -62,7 +62,11 @@ class SampleSource:
 
     def texts(self, step: Step) -> list[str]:
         stored = self.best[self.best["search_id"] == step.search_id]
-        if len(stored) and step.candidate_id == self.pool.best_candidate(step.search_id):
+        if "candidate_id" in stored:  # the file names the candidate it holds (any search's pick)
+            stored = stored[stored["candidate_id"].astype(str) == step.candidate_id]
+        elif step.candidate_id != self.pool.best_candidate(step.search_id):  # older results
+            stored = stored.iloc[0:0]
+        if len(stored):
             return stored["text"].astype(str).tolist()
         return self._regenerate(step)
 

@@ -105,19 +105,26 @@ class ExperimentContext:
             scores=model.decision_scores(x, n_classes=len(self.split.classes)),
         )
 
-    def retrain(
-        self, texts: list[str], labels: list[str], model_options: dict[str, Any] | None = None
-    ) -> RetrainResult:
-        """Fit a fresh model on the real training rows plus ``texts`` and score val and test."""
+    def fit(
+        self, texts: Sequence[str], labels: Sequence[str], model_options: dict[str, Any] | None = None
+    ) -> tuple[TextModel, float]:
+        """A fresh model fitted on the real training rows, then ``texts`` in order, and its seconds
+        (featurising ``texts`` + fitting). What every retrain fits; ``autogets export`` keeps it."""
         options = {**self.model_options, **(model_options or {})}
         model = create_model(self.model_name, **options)
         start = time.perf_counter()
         x, y = self.x_train, self.y_train
-        if texts:
+        if len(texts):
             x = stack_features(x, self.featurizer.transform(list(texts)))
             y = np.concatenate([y, self.split.encode_labels(labels)])
         model.fit(x, y)
-        seconds = time.perf_counter() - start
+        return model, time.perf_counter() - start
+
+    def retrain(
+        self, texts: list[str], labels: list[str], model_options: dict[str, Any] | None = None
+    ) -> RetrainResult:
+        """Fit a fresh model on the real training rows plus ``texts`` and score val and test."""
+        model, seconds = self.fit(texts, labels, model_options)
         val = self._evaluate(model, self.x_val, self.y_val)
         test = self._evaluate(model, self.x_test, self.y_test)
         return RetrainResult(val, test, seconds, len(texts), model.fit_device())

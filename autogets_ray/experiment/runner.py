@@ -322,6 +322,7 @@ def _best_samples(
         examples = [Example(example_id=i, text=context.text_of(i), label=best["target_class"]) for i in ids]
         samples = ray.get(service.generate.remote(examples)).samples.copy()
         samples.insert(0, "search_id", search_id)
+        samples.insert(1, "candidate_id", str(best["candidate_id"]))
         frames.append(samples)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 

@@ -4,9 +4,6 @@ requirement through ``autogets ensemble`` with real retrains."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,50 +12,19 @@ from click.testing import CliRunner
 
 from autogets_ray.cli.main import cli
 from autogets_ray.ensemble.trace import step_columns
+from tests.conftest import copy_experiment
 
-REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    """2 smallest classes x (hsw, random) x cba, 3 candidates each (about a minute)."""
-    root = tmp_path_factory.mktemp("ensemble")
-    cache = root / "llm-cache"
-    env = {**os.environ, "AUTOGETS_CACHE_DIR": str(cache)}
-    env.pop("RAY_ADDRESS", None)
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autogets_ray.cli.main",
-            "search",
-            "--quiet",
-            "--out",
-            str(root / "res"),
-            "--set",
-            "target_classes=smallest:2",
-            "--set",
-            "strategies=[hsw, random]",
-            "--set",
-            "objectives=[cba]",
-            "--set",
-            "max_candidates=3",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        cwd=REPO,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    previous = os.environ.get("AUTOGETS_CACHE_DIR")
-    os.environ["AUTOGETS_CACHE_DIR"] = str(cache)  # regenerated candidates come from the search's cache
-    yield root / "res"
-    if previous is None:
-        os.environ.pop("AUTOGETS_CACHE_DIR", None)
-    else:
-        os.environ["AUTOGETS_CACHE_DIR"] = previous
+def results(tmp_path_factory, small_experiment):
+    """A copy of the session's small experiment (2 smallest classes x (hsw, random) x cba, 3
+    candidates each), with its generation cache in the environment."""
+    root = copy_experiment(small_experiment, tmp_path_factory.mktemp("ensemble"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AUTOGETS_CACHE_DIR", str(root.parent / "llm-cache"))  # regenerated candidates
+        yield root
 
 
 def ensemble(results: Path, *args: str) -> tuple[pd.DataFrame, dict]:
