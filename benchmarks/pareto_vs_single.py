@@ -56,15 +56,20 @@ def pick_deltas(pick: pd.Series | None, objectives: list[str], target: str, run_
     return list(values - m0_point(run_dir, objectives, target, "test"))
 
 
-def interval(values: list[float]) -> str:
+def interval(values: list[float], scale: float = 1.0) -> str:
+    """Mean [95% t-interval] of ``values`` times ``scale``."""
     from scipy import stats
 
-    array = np.asarray(values, dtype=float)
+    array = np.asarray(values, dtype=float) * scale
     mean = float(array.mean())
     if len(array) < 2:
-        return f"{mean:.5f}"
+        return f"{mean:.2f}"
     half = float(stats.t.ppf(0.975, len(array) - 1) * array.std(ddof=1) / np.sqrt(len(array)))
-    return f"{mean:.5f} [{mean - half:.5f}, {mean + half:.5f}]"
+    return f"{mean:.2f} [{mean - half:.2f}, {mean + half:.2f}]"
+
+
+#: Hypervolumes and changes are shown in percentage points (squared for a 2-D hypervolume).
+PP = 100.0
 
 
 def main() -> None:
@@ -151,10 +156,12 @@ def main() -> None:
     ]
     for target, group in table.groupby("class", sort=False):
         for side, pick in (("pareto", "pareto_pick"), ("union", f"single_{objectives[0]}")):
-            picks = " | ".join(interval(group[f"{pick}_d{n}_test"].tolist()) for n in objectives)
+            picks = " | ".join(interval(group[f"{pick}_d{n}_test"].tolist(), PP) for n in objectives)
+            volume = PP ** len(objectives)
             lines.append(
                 f"| {target} | {side} | {group[f'{side}_trials'].mean():.0f} | {group[f'{side}_front'].mean():.1f} | "
-                f"{interval(group[f'{side}_hv_val'].tolist())} | {interval(group[f'{side}_hv_test'].tolist())} | "
+                f"{interval(group[f'{side}_hv_val'].tolist(), volume)} | "
+                f"{interval(group[f'{side}_hv_test'].tolist(), volume)} | "
                 f"{picks} |"
             )
     wins = {

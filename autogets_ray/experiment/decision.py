@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 KEEP_M0 = "keep-m0"
+#: The reason's start when a search offers no candidate.
+NO_CANDIDATE = "the search finished no candidate"
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ def recommend(
     m0: Scored,
     baselines: Sequence[Scored] = (),
     margin_se: float = 1.0,
-    no_candidate: str = "the search finished no candidate",
+    no_candidate: str = NO_CANDIDATE,
 ) -> Recommendation:
     """The decision of the module docstring; ``best`` is the search's best candidate (None if none,
     said by ``no_candidate``)."""

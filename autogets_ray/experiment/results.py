@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from autogets_ray.experiment.decision import Scored, recommend
+from autogets_ray.experiment.decision import NO_CANDIDATE, Scored, recommend
 from autogets_ray.experiment.evaluation import ScoredCandidate
 from autogets_ray.metric_names import delta_column, metric_column
 from autogets_ray.metrics import objective_column
@@ -109,7 +109,7 @@ def summary(
         best = choose(group)
         if best is None:
             best = pd.Series(math.nan, index=group.columns).astype(object)
-            best[["candidate_id", "subset_size"]] = ["", -1]
+            best[["candidate_id", "subset_size"]] = ["", 0]
         m0_val_value = m0_val.objective(objective, target)
         m0_test_value = m0_test.objective(objective, target)
         cba_val, cba_test = objective_column("cba", target, "val"), objective_column("cba", target, "test")
@@ -132,7 +132,7 @@ def summary(
             ),
             [choice for choice, _ in choices],
             margin_se,
-            getattr(choose, "no_candidate", "the search finished no candidate"),
+            getattr(choose, "no_candidate", NO_CANDIDATE),
         )
         picked = {
             "search": best,
