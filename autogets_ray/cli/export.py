@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from autogets_ray.cli.outdir import cleans_out_on_error
 from autogets_ray.progress import Progress
 
 
@@ -53,6 +54,7 @@ from autogets_ray.progress import Progress
 )
 @click.option("--overwrite", is_flag=True, help="replace an existing model directory at --out")
 @click.option("--quiet", is_flag=True, help="no progress lines")
+@cleans_out_on_error
 def export(
     results_dir: str,
     out: str,

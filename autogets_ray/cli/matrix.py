@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from autogets_ray.cli.outdir import cleans_out_on_error
 from autogets_ray.cli.search import SPLIT_SEEDS_HELP, command_config, run_search_command
 
 #: What "the matrix" means when a config leaves it out: the paper's classes x strategies x objectives,
@@ -35,6 +36,7 @@ MATRIX_DEFAULTS = ("target_classes=all", "strategies=[sw, hsw, ga, random]", "ob
 @click.option("--resume", is_flag=True, help="continue an interrupted matrix in --out")
 @click.option("--split-seeds", default=None, metavar="S,S,...", help=SPLIT_SEEDS_HELP)
 @click.option("--quiet", is_flag=True, help="no progress lines")
+@cleans_out_on_error
 def matrix(
     config_path: str | None,
     overrides: tuple[str, ...],
@@ -48,7 +50,7 @@ def matrix(
     from autogets_ray.ensemble.knowledge import KB_DIR, build_and_save_knowledge
 
     config = command_config(config_path, overrides, out, resume, MATRIX_DEFAULTS, split_seeds=split_seeds)
-    for directory in run_search_command(config, out, resume, quiet):
+    for directory in run_search_command(config, out, resume, quiet, next_steps=False):
         knowledge = build_and_save_knowledge(directory)
         click.echo(f"\n{directory}:\n" + lookup_table(knowledge))
         click.echo(

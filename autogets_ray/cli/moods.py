@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from autogets_ray.data.tabular import TABULAR_DATASETS, load_tabular
+from autogets_ray.cli.outdir import cleans_out_on_error
+from autogets_ray.data.tabular import TABULAR_DATASETS
 from autogets_ray.moods.core import ACCEPTANCE_RULES, REJECTION_RULES
-from autogets_ray.moods.experiment import ENGINES, run_moods_experiment, summarise
 from autogets_ray.moods.mlp import DEVICES
-from autogets_ray.moods.options import MoodsExperimentOptions, default, option_name
+from autogets_ray.moods.options import ENGINES, MoodsExperimentOptions, default, option_name
 from autogets_ray.progress import Progress
 from autogets_ray.typed import validate
 
@@ -126,6 +126,7 @@ def parse_methods(value: str) -> tuple[str, ...]:
 )
 @click.option("--no-plot", is_flag=True, help="skip the z histograms")
 @click.option("--quiet", is_flag=True, help="no progress lines")
+@cleans_out_on_error
 def moods(
     dataset: str,
     label_column: str,
@@ -156,6 +157,9 @@ def moods(
     With --engine ray every MOODS and MUBO run is a search on one Ray Tune experiment, each candidate
     step a trial; rerunning with the same --out resumes (finished runs and steps are kept).
     """
+    from autogets_ray.data.tabular import load_tabular
+    from autogets_ray.moods.experiment import run_moods_experiment, summarise
+
     options = validate(
         MoodsExperimentOptions,
         dict(

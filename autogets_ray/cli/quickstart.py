@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from autogets_ray.cli.outdir import cleans_out_on_error
 from autogets_ray.cli.search import SPLIT_SEEDS_HELP, command_config, run_search_command
 
 
@@ -16,6 +17,7 @@ from autogets_ray.cli.search import SPLIT_SEEDS_HELP, command_config, run_search
 @click.option("--resume", is_flag=True, help="continue an interrupted quickstart in --out")
 @click.option("--split-seeds", default=None, metavar="S,S,...", help=SPLIT_SEEDS_HELP)
 @click.option("--quiet", is_flag=True, help="no progress lines")
+@cleans_out_on_error
 def quickstart(out: str, resume: bool, split_seeds: str | None, quiet: bool) -> None:
     """Search demo-tickets' two smallest classes with SW, HSW, GA and random (linear model, ngram LLM),
     next to the no-search baselines."""

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from autogets_ray.cli.outdir import cleans_out_on_error
 from autogets_ray.experiment.config import SearchConfig, check_output_config, load_config, read_saved_config
 from autogets_ray.metric_names import delta_column
 from autogets_ray.progress import Progress
@@ -130,8 +131,41 @@ def accept_run(config: SearchConfig, out: str, resume: bool) -> None:
     )
 
 
-def run_search_command(config: SearchConfig, out: str, resume: bool, quiet: bool) -> list[Path]:
-    """Run the experiment (once per split seed when there are several); the result directories."""
+#: What the default backend is, said at the end of a run so nobody mistakes it for an LLM.
+NGRAM_NOTE = "an offline word-trigram model of each class's own texts, not a language model"
+
+#: The improvement table's columns, in one line.
+COLUMNS_LEGEND = (
+    "columns: dOBA/dCBA = change over M0 of overall/class balanced accuracy, on validation "
+    "(val, searched) and test (reported only); subset = examples handed to the LLM"
+)
+
+
+def backend_line(config: SearchConfig) -> str:
+    """Which backend made the synthetic samples (for ``ngram``: what it is)."""
+    backend = str(config.llm.get("backend", "ngram"))
+    note = f": {NGRAM_NOTE}" if backend == "ngram" else ""
+    return f"synthetic samples made by the {backend} backend (llm.backend){note}"
+
+
+def closing_lines(config: SearchConfig, out: str, next_steps: bool = True) -> list[str]:
+    """The lines after the tables: the backend, the columns' legend and the next commands."""
+    lines = ["", backend_line(config), COLUMNS_LEGEND]
+    if next_steps:
+        model_source = f"{Path(out) / 'split-<seed>'}" if config.split_seeds else f"{Path(out)}"
+        lines += [
+            "next:",
+            f"  autogets report {Path(out)}    (the paper-style report: tables and figures)",
+            f"  autogets export {model_source} --out MODEL_DIR    (the recommended model, for autogets predict)",
+        ]
+    return lines
+
+
+def run_search_command(
+    config: SearchConfig, out: str, resume: bool, quiet: bool, next_steps: bool = True
+) -> list[Path]:
+    """Run the experiment (once per split seed when there are several), print its tables and what to
+    do next (``next_steps``: the report and export commands); the result directories."""
     from autogets_ray.experiment.runner import run_experiment, run_split_experiments
 
     accept_run(config, out, resume)
@@ -146,6 +180,7 @@ def run_search_command(config: SearchConfig, out: str, resume: bool, quiet: bool
             f"\nresults in {Path(out)}: split-<seed>/ for each split, "
             + ", ".join(p.name for p in splits.files.values())
         )
+        click.echo("\n".join(closing_lines(config, out, next_steps)))
         return [r.out for r in splits.runs.values()]
     result = run_experiment(config, out, resume=resume, progress=progress)
     if result.baselines is not None and not result.baselines.empty:
@@ -154,6 +189,7 @@ def run_search_command(config: SearchConfig, out: str, resume: bool, quiet: bool
         click.echo(pareto_table(result.pareto) + "\n")
     click.echo(improvement_table(result.summary, pareto=result.pareto is not None))
     click.echo(f"\nresults in {Path(out)}: " + ", ".join(p.name for p in result.files.values()))
+    click.echo("\n".join(closing_lines(config, out, next_steps)))
     return [result.out]
 
 
@@ -182,6 +218,7 @@ SPLIT_SEEDS_HELP = (
 @click.option("--resume", is_flag=True, help="continue an interrupted experiment in --out")
 @click.option("--split-seeds", default=None, metavar="S,S,...", help=SPLIT_SEEDS_HELP)
 @click.option("--quiet", is_flag=True, help="no progress lines")
+@cleans_out_on_error
 def search(
     config_path: str | None,
     overrides: tuple[str, ...],

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from autogets_ray.errors import UserInputError
 
@@ -120,6 +119,8 @@ def paper_split(
     dataset: str = "",
 ) -> Split:
     """Stratified ``test_size`` hold-out, then stratified ``val_size`` of the rest (paper §4.1)."""
+    from sklearn.model_selection import train_test_split
+
     for name, value in (("test_size", test_size), ("val_size", val_size)):
         if not 0.0 < value < 1.0:
             raise ValueError(f"{name} must be between 0 and 1 (exclusive), got {value}")

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from autogets_ray.models.base import Featurizer
 
@@ -15,6 +13,8 @@ class TfidfFeaturizer(Featurizer):
     """Sparse TF-IDF over word uni- and bigrams (sublinear tf)."""
 
     def __init__(self, ngram_max: int = 2, min_df: int = 1, max_features: int | None = None) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         self.vectorizer = TfidfVectorizer(
             ngram_range=(1, ngram_max),
             min_df=min_df,
@@ -36,6 +36,8 @@ class TfidfSvdFeaturizer(Featurizer):
 
     def __init__(self, n_components: int = 128, max_features: int = 50000, seed: int = 0) -> None:
         self.tfidf = TfidfFeaturizer(ngram_max=2, min_df=2, max_features=max_features)
+        from sklearn.decomposition import TruncatedSVD
+
         self.svd = TruncatedSVD(n_components=n_components, random_state=seed)
 
     def fit(self, texts: Sequence[str]) -> "TfidfSvdFeaturizer":

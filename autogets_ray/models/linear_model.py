@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.svm import LinearSVC
 
 from autogets_ray.errors import UserInputError
 from autogets_ray.models.base import MODELS, TextModel, scores_by_code
 from autogets_ray.models.features import TfidfFeaturizer
+
+if TYPE_CHECKING:
+    from sklearn.svm import LinearSVC
 
 #: ``class_weight`` values: None (all rows weigh 1) or "balanced" (weight n / (K n_c) for class c).
 CLASS_WEIGHTS = (None, "balanced")
@@ -39,6 +41,8 @@ class LinearTextModel(TextModel):
         return TfidfFeaturizer(ngram_max=self.ngram_max, min_df=self.min_df)
 
     def fit(self, features, labels: np.ndarray) -> "LinearTextModel":
+        from sklearn.svm import LinearSVC
+
         self._svc = LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.seed)
         self._svc.fit(features, np.asarray(labels, dtype=np.int64))
         return self

@@ -20,13 +20,18 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from torch import nn
-from torch.nn.utils import skip_init
 
 from autogets_ray.errors import UserInputError
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
+
+# torch is imported inside the functions that use it, so importing this module (for DEVICES and
+# MLPConfig, e.g. by the command line) stays light.
 
 
 #: "cuda" trains on the GPU that Ray (or CUDA_VISIBLE_DEVICES) gives the process, "auto" on a GPU
@@ -36,6 +41,8 @@ DEVICES = ("cpu", "cuda", "auto")
 
 def resolve_device(device: str) -> str:
     """The torch device a fit will use; asking for "cuda" where torch sees none is an error."""
+    import torch
+
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
@@ -79,6 +86,8 @@ class MLPConfig:
 
 def _init_linear(layer: nn.Linear, generator: torch.Generator) -> None:
     """``nn.Linear``'s default initialisation (weight, then bias), drawn from ``generator``."""
+    from torch import nn
+
     nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
     bound = 1 / math.sqrt(layer.in_features) if layer.in_features > 0 else 0.0
     nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
@@ -89,6 +98,10 @@ def build_net(
 ) -> nn.Sequential:
     """The net of the module docstring on the CPU, initialised from ``generator`` (a fresh unseeded
     one when None); torch's global generator is neither read nor advanced."""
+    import torch
+    from torch import nn
+    from torch.nn.utils import skip_init
+
     generator = generator if generator is not None else torch.Generator()
     layers: list[nn.Module] = []
     width = n_features
@@ -117,6 +130,8 @@ class MLPClassifier:
         self.info = info
 
     def z(self, X: np.ndarray) -> np.ndarray:
+        import torch
+
         with torch.no_grad():
             out = self.net(torch.as_tensor(np.asarray(X), dtype=torch.float32, device=self.info.device))
         return out.squeeze(1).cpu().numpy().astype(np.float64)
@@ -127,6 +142,8 @@ class MLPClassifier:
 
 def _loss(net: nn.Module, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Def. 1: BCE of sigmoid(2z - 1) against y, averaged over the batch."""
+    from torch import nn
+
     return nn.functional.binary_cross_entropy_with_logits(2 * net(X).squeeze(1) - 1, y)
 
 
@@ -140,6 +157,8 @@ def _full_grad_norm(net: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
 
 def _adam(net: nn.Module, lr: float) -> torch.optim.Optimizer:
     """Adam (paper Sec. 5.1); the fused kernel is ~1.5x faster per step on CPU when available."""
+    import torch
+
     try:
         return torch.optim.Adam(net.parameters(), lr=lr, fused=True)
     except (RuntimeError, TypeError):
@@ -155,6 +174,8 @@ def torch_threads(n: int) -> Iterator[None]:
     because a fixed count keeps the fit reproducible (a parallel reduction's order, and so its
     rounding, depends on the number of threads). Not for concurrent fits in threads of one process.
     """
+    import torch
+
     before = torch.get_num_threads()
     if n != before:
         torch.set_num_threads(n)
@@ -173,6 +194,8 @@ def train_mlp(X: np.ndarray, y: np.ndarray, config: MLPConfig, seed: int) -> MLP
 
 def _train(X: np.ndarray, y: np.ndarray, config: MLPConfig, seed: int) -> MLPClassifier:
     import time
+
+    import torch
 
     start = time.perf_counter()
     device = resolve_device(config.device)

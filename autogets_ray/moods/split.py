@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 
 from autogets_ray.data.tabular import TabularData
 
@@ -43,6 +41,9 @@ def split_tabular(
     data: TabularData, seed: int, test_size: float = 0.2, val_size: float = 0.2
 ) -> TabularSplit:
     """Stratified 80/20 then 80/20 split with ``seed``; scaler fitted on the training part only."""
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
     idx = np.arange(len(data.y))
     rest, test = train_test_split(idx, test_size=test_size, stratify=data.y, random_state=seed)
     train, val = train_test_split(rest, test_size=val_size, stratify=data.y[rest], random_state=seed)

@@ -203,9 +203,19 @@ def test_a_refused_run_leaves_out_reusable(tmp_path):
     bad = search("--set", "budget_seconds=abc")
     assert bad.returncode == 2 and "budget_seconds: 'abc' is not a number" in bad.stderr
     assert not out.exists()
+    # an error found after --out was created (the data file is read by the run) leaves no empty --out
+    missing = search("--set", f"dataset.name={tmp_path / 'missing.csv'}")
+    assert missing.returncode == 2 and "missing.csv does not exist" in missing.stderr, missing.stderr[-2000:]
+    assert not out.exists()
     greedy = search("--set", "resources.cpu=512")
     assert greedy.returncode == 2 and "each trial asks for 512 CPU" in greedy.stderr, greedy.stderr[-2000:]
     assert not (out / "config.yaml").exists()
     good = search()
     assert good.returncode == 0, good.stderr[-3000:]
     assert read_saved_config(out) == load_config(overrides=[a for a in small if "=" in a])
+    # the end of the run: the backend, the columns' legend, then the next commands
+    last = good.stdout.splitlines()[-15:]
+    assert any("ngram backend" in line and "not a language model" in line for line in last), last
+    assert any(line.startswith("columns: dOBA/dCBA = change over M0") for line in last), last
+    assert f"  autogets report {out}    (the paper-style report: tables and figures)" in last
+    assert any(line.startswith(f"  autogets export {out} --out MODEL_DIR") for line in last), last
