@@ -59,7 +59,8 @@ class ParetoGeneticCore(GeneticCore):
     """NSGA-II over priority-encoded subsets; ``objectives`` are maximised on validation.
 
     The core's scalar objective (what :attr:`best` and the progress lines show) is the first
-    objective; selection never uses it alone.
+    objective; selection never uses it alone. The GA's ``lexicase_share`` and ``group_weights``
+    are accepted (one ``strategy_params.ga`` serves both modes) and unused.
     """
 
     strategy = "ga"
@@ -121,7 +122,8 @@ class ParetoGeneticCore(GeneticCore):
             distinct.setdefault(individual.key, index)
         unique = list(distinct.values())
         kept = [unique[i] for i in nsga2_survivors(self._points([pool[i] for i in unique]), self.population)]
-        spare = [i for i in range(len(pool)) if i not in set(kept)]
+        chosen = set(kept)
+        spare = [i for i in range(len(pool)) if i not in chosen]
         return kept + spare[: self.population - len(kept)]
 
     def _generation_stats(self) -> dict[str, Any]:
