@@ -79,3 +79,15 @@ def copy_experiment(results: Path, to: Path) -> Path:
     shutil.copytree(results, to / "res", ignore=shutil.ignore_patterns("ray"))
     shutil.copytree(results.parent / "llm-cache", to / "llm-cache")
     return to / "res"
+
+
+def start_local_ray(**options) -> None:
+    """A new local Ray for one test module (``address="local"``: never a cluster another test
+    started with ``ray start``). Test files share worker processes, so a Ray an earlier file of this
+    process left running is shut down first."""
+    import ray
+
+    if ray.is_initialized():
+        ray.shutdown()
+    options = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False, **options}
+    ray.init(address="local", **options)

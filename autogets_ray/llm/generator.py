@@ -172,8 +172,12 @@ class Generator:
                 waiting.setdefault(key, []).append(ex)
         if progress is not None and done:
             progress(done)
+        # The stops so far, taken once: every example of this call was queued before a stop that
+        # happens while it runs, so none of them makes an attempt after one (however slowly the
+        # loop below submits them).
+        trips = self._trips
         for key, group in waiting.items():
-            futures[key] = self._start(key, group[0], tally)
+            futures[key] = self._start(key, group[0], tally, trips)
             tally.add("shared", len(group) - 1)  # same text twice in one call: one backend call
         errors: dict[int, str] = {}
         stopped = ""
@@ -200,15 +204,15 @@ class Generator:
         )
 
     # --- single flight -----------------------------------------------------------------------
-    def _start(self, key: str, example: Example, tally: Tally) -> Future[list[tuple[int, str]]]:
-        """The in-flight future for ``key``, or a new one: duplicates share one backend call."""
+    def _start(self, key: str, example: Example, tally: Tally, trips: int) -> Future[list[tuple[int, str]]]:
+        """The in-flight future for ``key``, or a new one: duplicates share one backend call.
+        ``trips``: the stops when the example was queued; it fails without an attempt after a later one."""
         with self._lock:
             future = self._inflight.get(key)
             if future is not None:
                 tally.add("shared")
                 return future
-            # the stops so far: an example queued before the next one fails without an attempt
-            future = self._pool.submit(self._produce, key, example, tally, self._trips)
+            future = self._pool.submit(self._produce, key, example, tally, trips)
             self._inflight[key] = future
         future.add_done_callback(lambda _f: self._forget(key))
         return future

@@ -14,6 +14,7 @@ from autogets_ray.engine.run import run_searches
 from autogets_ray.engine.searcher import JournaledSearcher
 from autogets_ray.progress import Progress
 from autogets_ray.search import create_core, outcome_from_result
+from tests.conftest import start_local_ray
 from tests.search.helpers import make_problem
 
 ray = pytest.importorskip("ray")
@@ -57,9 +58,7 @@ def local_ray():
     patch = pytest.MonkeyPatch()
     patch.setenv("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")  # no CSV/JSON/TensorBoard files per trial
     # address="local": never join a cluster another test started with `ray start`
-    ray.init(
-        address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False
-    )
+    start_local_ray(num_cpus=2)
     yield
     ray.shutdown()
     patch.undo()

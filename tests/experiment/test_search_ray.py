@@ -13,6 +13,7 @@ from autogets_ray.experiment.config import load_config
 from autogets_ray.experiment.runner import run_experiment
 from autogets_ray.progress import Progress
 from autogets_ray.search import STRATEGIES, Candidate, SearchCore, SearchProblem, create_core
+from tests.conftest import start_local_ray
 
 TRIAL_COLUMNS = {
     "strategy",
@@ -35,10 +36,8 @@ def local_ray(tmp_path_factory):
     import os
 
     os.environ["AUTOGETS_CACHE_DIR"] = str(tmp_path_factory.mktemp("llm-cache"))
-    if ray.is_initialized():
-        ray.shutdown()
     # One logical GPU so fractional GPU requests can be scheduled on this CPU-only machine.
-    ray.init(address="local", num_cpus=2, num_gpus=1, include_dashboard=False, log_to_driver=False)
+    start_local_ray(num_cpus=2, num_gpus=1)
     yield
     ray.shutdown()
 

@@ -32,6 +32,7 @@ from autogets_ray.llm.serve_app import (
     model_name,
     vllm_llm_config,
 )
+from tests.conftest import start_local_ray
 
 PROMPT = "Below are realistic support tickets, one per line.\n1. printer jams on the second page\n2."
 
@@ -362,9 +363,7 @@ def served(tmp_path_factory):
     from autogets_ray.llm.serve_app import deploy_llamacpp, shutdown_serve
 
     os.environ.setdefault("RAY_worker_niceness", "0")  # see autogets_ray.ray_session.ensure_ray
-    if ray.is_initialized():
-        ray.shutdown()
-    ray.init(address="local", num_cpus=4, include_dashboard=False, log_to_driver=False)
+    start_local_ray(num_cpus=4)
     options = ServeOptions(replicas=2, port=free_port(), app_name="test-llm", route_prefix="/llm")
     try:
         base_url = deploy_llamacpp(name="smol", engine=EngineOptions(parallel=3), options=options)

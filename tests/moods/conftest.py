@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from autogets_ray.moods.mlp import MLPConfig
+from tests.conftest import start_local_ray
 
 #: A cheap inner loop for tests (the defaults take seconds per fit).
 FAST_MLP = MLPConfig(max_updates=150, max_epochs=100)
@@ -25,8 +26,6 @@ def ray_local():
     import ray
 
     os.environ.setdefault("RAY_worker_niceness", "0")  # see autogets_ray.ray_session.ensure_ray
-    ray.init(
-        address="local", num_cpus=2, include_dashboard=False, configure_logging=False, log_to_driver=False
-    )
+    start_local_ray(num_cpus=2)
     yield
     ray.shutdown()

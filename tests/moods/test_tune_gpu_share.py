@@ -13,6 +13,7 @@ from autogets_ray.progress import Progress
 from autogets_ray.resources import ResourcesConfig
 
 from .conftest import FAST_MLP
+from tests.conftest import start_local_ray
 
 pytestmark = pytest.mark.slow
 
@@ -25,14 +26,7 @@ def ray_with_one_gpu():
     import ray
 
     os.environ.setdefault("RAY_worker_niceness", "0")
-    ray.init(
-        address="local",
-        num_cpus=2,
-        num_gpus=1,
-        include_dashboard=False,
-        configure_logging=False,
-        log_to_driver=False,
-    )
+    start_local_ray(num_cpus=2, num_gpus=1)
     yield
     ray.shutdown()
 
