@@ -193,7 +193,7 @@ def export_model(
     """Export a configuration of ``results_dir`` into the model directory ``out`` (module docstring)."""
     from autogets_ray.data.splits import Split
     from autogets_ray.deploy.card import render_card
-    from autogets_ray.experiment.context import build_context
+    from autogets_ray.experiment.context import context_for
 
     progress = progress or Progress(enabled=False)
     if refit_on not in REFIT_CHOICES:
@@ -205,14 +205,7 @@ def export_model(
     plan = make_plan(results, search_id, candidate_id, ensemble, classes, objective)
     m0_recorded = results.m0()
     split = Split.load(root)
-    context = build_context(
-        split,
-        config.model.name,
-        config.model.options,
-        config.encoder_components,
-        seed=config.seed,
-        progress=progress,
-    )
+    context = context_for(config, split, progress)
     m0_check = compare_metrics(
         _prefixed(context.m0_val, context.m0_test),
         {f"{p}_{k}": float(v) for p in ("val", "test") for k, v in m0_recorded[p].items()},

@@ -161,7 +161,7 @@ def run_ensemble(
     """Knowledge base, then ``requirement``'s ensemble (and comparisons) with real retrains; writes
     ``<results>/ensemble/<name>/steps.csv`` and ``result.json``."""
     from autogets_ray.data.splits import Split
-    from autogets_ray.experiment.context import build_context
+    from autogets_ray.experiment.context import context_for
     from autogets_ray.experiment.config import read_saved_config
 
     progress = progress or Progress()
@@ -184,14 +184,7 @@ def run_ensemble(
         params["important"] = important
     pool = CandidatePool(pd.read_parquet(root / "trials.parquet"))
     config = read_saved_config(root)
-    context = build_context(
-        Split.load(root),
-        config.model.name,
-        config.model.options,
-        config.encoder_components,
-        seed=config.seed,
-        progress=progress,
-    )
+    context = context_for(config, Split.load(root), progress)
     samples = SampleSource(root, pool, context, config.llm)
     evaluate = RetrainEvaluator(context, samples, progress)
     try:

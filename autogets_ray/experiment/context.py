@@ -239,3 +239,20 @@ def build_context(
         m0 = context.m0_score = context.score([], [], [])
         context.m0_val, context.m0_test, context.m0_fit_seconds = m0.holdout_val, m0.test, m0.retrain_seconds
     return context
+
+
+def context_for(
+    config: Any, split: Split, progress: Progress | None = None, **options: Any
+) -> ExperimentContext:
+    """:func:`build_context` with an experiment config's model, PCA components and seed (the search,
+    its ensembles and its export all build the context this way); ``options``: ``evaluation``,
+    ``validation_only``."""
+    return build_context(
+        split,
+        config.model.name,
+        config.model.options,
+        config.encoder_components,
+        seed=config.seed,
+        progress=progress,
+        **options,
+    )

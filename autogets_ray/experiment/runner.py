@@ -24,7 +24,7 @@ from autogets_ray.data.splits import Split, load_or_create_split
 from autogets_ray.errors import SearchInterrupted, UserInputError
 from autogets_ray.experiment.config import SearchConfig, check_output_config, write_output_config
 from autogets_ray.experiment.comparison import method_deltas
-from autogets_ray.experiment.context import ExperimentContext, build_context, training_texts
+from autogets_ray.experiment.context import ExperimentContext, context_for, training_texts
 from autogets_ray.experiment.pareto import (
     FIGURE_FILE,
     FRONT_FILE,
@@ -366,15 +366,8 @@ def run_experiment(
             f"evaluation {config.evaluation.scheme}: the {config.llm.get('backend')} generator learns "
             f"from every training text, so the folds score validation rows only"
         )
-    context = build_context(
-        split,
-        config.model.name,
-        config.model.options,
-        config.encoder_components,
-        seed=config.seed,
-        progress=progress,
-        evaluation=config.evaluation,
-        validation_only=validation_only,
+    context = context_for(
+        config, split, progress, evaluation=config.evaluation, validation_only=validation_only
     )
     (out / "m0.json").write_text(
         json.dumps(

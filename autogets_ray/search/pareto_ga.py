@@ -59,44 +59,18 @@ class ParetoGeneticCore(GeneticCore):
     """NSGA-II over priority-encoded subsets; ``objectives`` are maximised on validation.
 
     The core's scalar objective (what :attr:`best` and the progress lines show) is the first
-    objective; selection never uses it alone. The GA's ``lexicase_share`` and ``group_weights``
-    are accepted (one ``strategy_params.ga`` serves both modes) and unused.
+    objective; selection never uses it alone. ``params`` are the GA's (one ``strategy_params.ga``
+    serves both modes); ``lexicase_share`` and ``group_weights`` are accepted and unused.
     """
 
     strategy = "ga"
 
     def __init__(
-        self,
-        problem: SearchProblem,
-        seed: int = 0,
-        *,
-        objectives: Sequence[str],
-        population: int = 20,
-        selection: int = 20,
-        generations: int = 15,
-        crossover_rate: float = 0.7,
-        mutation_rate: float = 0.3,
-        eta: float = 20.0,
-        tournament_size: int = 2,
-        **unused: Any,
+        self, problem: SearchProblem, seed: int = 0, *, objectives: Sequence[str], **params: Any
     ) -> None:
-        ignored = sorted(set(unused) - {"lexicase_share", "group_weights"})
-        if ignored:
-            raise UserInputError(f"unknown parameter(s) {', '.join(ignored)} for the Pareto GA")
-        super().__init__(
-            problem,
-            seed,
-            population=population,
-            selection=selection,
-            generations=generations,
-            crossover_rate=crossover_rate,
-            mutation_rate=mutation_rate,
-            eta=eta,
-            tournament_size=tournament_size,
-        )
+        super().__init__(problem, seed, **params)
         self.objectives = check_objectives(objectives)
         self.keys = objective_keys(self.objectives, problem.target_class)
-        self.tournament_size = int(tournament_size)
 
     def point(self, key: tuple[int, ...]) -> np.ndarray:
         """The subset's validation values of every objective; -inf where it errored or lacks one."""
@@ -112,7 +86,7 @@ class ParetoGeneticCore(GeneticCore):
     def _mating_pool(self, parents: list[Individual]) -> list[int]:
         rank, distance = front_ranks(self._points(parents))
         return [
-            crowded_tournament(rank, distance, self.rng, self.tournament_size) for _ in range(self.selection)
+            crowded_tournament(rank, distance, self.rng, self.tournament.size) for _ in range(self.selection)
         ]
 
     def _survivors(self, pool: list[Individual]) -> list[int]:
