@@ -18,7 +18,7 @@ SUMMARY_COLUMNS = {
     "strategy": "strategy",
     "objective": "objective",
     "trials": "trials",
-    "m0_cba": "M0 CBA",
+    "m0_cba": "M0 CBA %",
     delta_column("oba", "val"): "dOBA val",
     delta_column("cba", "val"): "dCBA val",
     delta_column("oba", "test"): "dOBA test",
@@ -55,7 +55,8 @@ def improvement_table(summary: pd.DataFrame, pareto: bool = False) -> str:
     point), on val (searched) and test, with each search's recommendation (its candidate only when
     it beats M0 and the baselines)."""
     frame = summary[[c for c in SUMMARY_COLUMNS if c in summary]].rename(columns=SUMMARY_COLUMNS)
-    frame = frame.astype({"trials": int, "subset": int})
+    frame = in_points(frame.astype({"trials": int, "subset": int}), ["M0 CBA %"], signed=False)
+    frame = in_points(frame, [c for c in frame.columns if c.startswith(("dOBA", "dCBA"))])
     pick = "recommended point of each front" if pareto else "best validation trial of each search"
     return format_table(
         frame, float_digits=4, title=f"Improvement over M0 ({pick}; test never used to select)"
@@ -88,9 +89,16 @@ def baselines_table(baselines: pd.DataFrame) -> str:
     return format_table(frame, float_digits=4, title="No-search baselines (one fit each per fold)")
 
 
+def in_points(frame: pd.DataFrame, columns: list[str], signed: bool = True) -> pd.DataFrame:
+    """``columns`` (fractions) as percentage points with two decimals (a sign with ``signed``)."""
+    sign = "+" if signed else ""
+    return frame.assign(**{c: frame[c].map(lambda v: f"{100 * float(v):{sign}.2f}") for c in columns})
+
+
 def splits_table(table: pd.DataFrame) -> str:
-    """Each method's mean test change over the splits, with its 95% interval."""
+    """Each method's mean test change over the splits, with its 95% interval (percentage points)."""
     frame = table[list(SPLIT_COLUMNS)].rename(columns=SPLIT_COLUMNS)
+    frame = in_points(frame, [c for c in frame.columns if c.startswith(("dOBA", "dCBA", "95%"))])
     return format_table(
         frame, float_digits=4, title="Test change over M0 across splits (mean, 95% t-interval)"
     )
@@ -136,8 +144,8 @@ NGRAM_NOTE = "an offline word-trigram model of each class's own texts, not a lan
 
 #: The improvement table's columns, in one line.
 COLUMNS_LEGEND = (
-    "columns: dOBA/dCBA = change over M0 of overall/class balanced accuracy, on validation "
-    "(val, searched) and test (reported only); subset = examples handed to the LLM"
+    "columns: dOBA/dCBA = change over M0 of overall/class balanced accuracy in percentage points, "
+    "on validation (val, searched) and test (reported only); subset = examples handed to the LLM"
 )
 
 

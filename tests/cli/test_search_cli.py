@@ -219,3 +219,25 @@ def test_a_refused_run_leaves_out_reusable(tmp_path):
     assert any(line.startswith("columns: dOBA/dCBA = change over M0") for line in last), last
     assert f"  autogets report {out}    (the paper-style report: tables and figures)" in last
     assert any(line.startswith(f"  autogets export {out} --out MODEL_DIR") for line in last), last
+
+
+def test_the_improvement_table_is_in_percentage_points():
+    from autogets_ray.cli.search import improvement_table
+
+    summary = pd.DataFrame(
+        {
+            "target_class": ["Security"],
+            "strategy": ["sw"],
+            "objective": ["cba"],
+            "trials": [3],
+            "m0_cba": [0.6667],
+            "delta_oba_val": [0.0012],
+            "delta_cba_val": [0.0833],
+            "delta_oba_test": [-0.0019],
+            "delta_cba_test": [0.0],
+            "best_subset_size": [7],
+            "recommendation": ["keep-m0"],
+        }
+    )
+    row = improvement_table(summary).splitlines()[-1].split()
+    assert row == ["Security", "sw", "cba", "3", "66.67", "+0.12", "+8.33", "-0.19", "+0.00", "7", "keep-m0"]
