@@ -39,13 +39,14 @@ from autogets_ray.deploy.samples import ROW_COLUMNS, RowSource, real_rows
 from autogets_ray.deploy.selection import (
     ExportPlan,
     ResultsDir,
+    m0_recorded,
     plan_ensemble,
     plan_recommended,
     plan_search,
 )
 from autogets_ray.errors import UserInputError
 from autogets_ray.experiment.config import CONFIG_FILE, SearchConfig, read_saved_config
-from autogets_ray.metrics import Evaluation, evaluate
+from autogets_ray.metrics import Evaluation, evaluate, val_test_metrics
 from autogets_ray.models import create_model, stack_features
 from autogets_ray.progress import Progress
 
@@ -121,10 +122,6 @@ def make_plan(
     return plan_recommended(results, classes, objective)
 
 
-def _flat(evaluation: Evaluation) -> dict[str, float]:
-    return evaluation.flat()
-
-
 def _score(predict_codes: Any, scores: Any, y: np.ndarray, classes: list[str]) -> Evaluation:
     return evaluate(y, predict_codes, classes, scores=scores)
 
@@ -168,10 +165,6 @@ def compare_metrics(measured: dict[str, float], recorded: dict[str, float], with
     }
 
 
-def _prefixed(val: Evaluation, test: Evaluation) -> dict[str, float]:
-    return {f"{p}_{k}": v for p, e in (("val", val), ("test", test)) for k, v in e.flat().items()}
-
-
 def _counts(frame: pd.DataFrame, classes: list[str]) -> dict[str, dict[str, int]]:
     table = frame.groupby(["label", "origin"]).size()
     return {c: {o: int(table.get((c, o), 0)) for o in ("real", "synthetic", "duplicate")} for c in classes}
@@ -203,12 +196,12 @@ def export_model(
     _check_out(out, overwrite)
     results = ResultsDir(root, config)
     plan = make_plan(results, search_id, candidate_id, ensemble, classes, objective)
-    m0_recorded = results.m0()
+    m0_flat = results.m0()
     split = Split.load(root)
     context = context_for(config, split, progress)
     m0_check = compare_metrics(
-        _prefixed(context.m0_val, context.m0_test),
-        {f"{p}_{k}": float(v) for p in ("val", "test") for k, v in m0_recorded[p].items()},
+        val_test_metrics(context.m0_val, context.m0_test),
+        m0_recorded(results),
         with_val=True,
     )
     best = {p.search_id: results.best_candidate(p.search_id) for p in plan.parts if p.search_id}
@@ -236,7 +229,7 @@ def export_model(
         context.y_test,
         classes_all,
     )
-    selected = _prefixed(selected_val, selected_test)
+    selected = val_test_metrics(selected_val, selected_test)
     reproduction = (
         compare_metrics(selected, plan.recorded, plan.val_comparable)
         if plan.recorded
@@ -282,7 +275,7 @@ def export_model(
                 context.y_test,
                 classes_all,
             )
-        same = compare_metrics(_prefixed(exported_val, exported_test), selected, with_val=True)
+        same = compare_metrics(val_test_metrics(exported_val, exported_test), selected, with_val=True)
         if refit_on == "train" and same["max_abs_difference"] != 0.0:
             raise RuntimeError(
                 "the reloaded model predicts otherwise than the fitted one; please report this"
@@ -298,9 +291,9 @@ def export_model(
             training_set,
             refit_on,
             metrics={
-                "m0": {"val": m0_recorded["val"], "test": m0_recorded["test"]},
-                "selected_fit": {"val": _flat(selected_val), "test": _flat(selected_test)},
-                "exported": {"val": _flat(exported_val), "test": _flat(exported_test)},
+                "m0": {"val": m0_flat["val"], "test": m0_flat["test"]},
+                "selected_fit": {"val": selected_val.flat(), "test": selected_test.flat()},
+                "exported": {"val": exported_val.flat(), "test": exported_test.flat()},
                 "exported_val_in_training": refit_on == "train+val",
                 "recorded": {"source": plan.recorded_source, "val_comparable": plan.val_comparable},
                 "reproduction": reproduction,
