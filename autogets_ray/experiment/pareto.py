@@ -142,14 +142,23 @@ def plot_pareto_fronts(
     """The paper's Fig. 5 from the fronts (:func:`pareto_tables`' two tables): per search, every
     trial's first two objectives on validation (grey), the front (line), M0 (star) and the
     recommended point (ring); beside it the same points on test."""
-    from autogets_ray.reporting.plotting import panel_grid, save_figure
+    from autogets_ray.reporting.plotting import (
+        baseline_style,
+        panel_grid,
+        save_figure,
+        strategy_color,
+        strategy_gid,
+    )
 
+    m0_style = baseline_style("m0")
     fig, axes = panel_grid(2 * len(per_search), 2, width=5.2, height=4.2)
     for row, search in enumerate(per_search.itertuples(index=False)):
         objectives = str(search.objectives).split(",")
         target, names = str(search.target_class), objectives[:2]
         group = trials[trials["search_id"] == search.search_id]
         points = front[front["search_id"] == search.search_id]
+        strategy = str(group["strategy"].iloc[0]) if len(group) else ""
+        color = strategy_color(strategy)
         for col, split in enumerate(SPLITS):
             ax = axes.ravel()[2 * row + col]
             x_col, y_col = objective_columns(names, target, split)
@@ -157,9 +166,26 @@ def plot_pareto_fronts(
             x_front, y_front = (metric_column(n, split=split) for n in names)
             line = points.sort_values([x_front, y_front])
             style = "o-" if split == "val" else "o"  # on test the same points need not form a front
-            ax.plot(line[x_front], line[y_front], style, color="C0", ms=4, label="validation front")
+            ax.plot(
+                line[x_front],
+                line[y_front],
+                style,
+                color=color,
+                ms=4,
+                label=f"validation front ({strategy.upper()})",
+                gid=strategy_gid(strategy),
+            )
             m0 = [getattr(search, f"m0_{split}_{n}") for n in names]
-            ax.scatter([m0[0]], [m0[1]], marker="*", s=140, color="C3", label="M0", zorder=3)
+            ax.scatter(
+                [m0[0]],
+                [m0[1]],
+                marker=m0_style["marker"],
+                s=140,
+                color=m0_style["color"],
+                edgecolors=m0_style["edgecolor"],
+                label="M0",
+                zorder=3,
+            )
             pick = points[points["recommended"].astype(bool)]
             ax.scatter(
                 pick[x_front], pick[y_front], s=120, facecolors="none", edgecolors="k", label="recommended"

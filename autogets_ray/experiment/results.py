@@ -187,13 +187,27 @@ def plot_trajectories(
 
     ``m0`` maps (class, objective) to M0's validation value, drawn as a dashed reference line.
     """
-    from autogets_ray.reporting.plotting import panel_grid, save_figure
+    from autogets_ray.reporting.plotting import (
+        panel_grid,
+        save_figure,
+        strategy_color,
+        strategy_gid,
+        strategy_rank,
+    )
 
     panels = list(traj.groupby(["target_class", "objective"], sort=False))
     fig, axes = panel_grid(len(panels), 2, width=6.5, height=4.2)
     for ax, ((target, objective), group) in zip(axes.ravel(), panels):
-        for strategy, line in group.groupby("strategy", sort=True):
-            ax.step(line["cumulative_retrain_seconds"], line["best_so_far"], where="post", label=strategy)
+        for strategy in sorted(set(group["strategy"]), key=strategy_rank):
+            line = group[group["strategy"] == strategy]
+            ax.step(
+                line["cumulative_retrain_seconds"],
+                line["best_so_far"],
+                where="post",
+                label=strategy,
+                color=strategy_color(strategy),
+                gid=strategy_gid(strategy),
+            )
         if m0 and (target, objective) in m0:
             ax.axhline(m0[(target, objective)], color="0.3", ls="--", lw=1, label="M0")
         ax.set_title(f"class {target}: objective {objective.upper()}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -11,7 +12,13 @@ from autogets_ray.experiment.comparison import method_deltas
 from autogets_ray.metric_names import delta_column
 from autogets_ray.reporting.inputs import ResultsDir
 from autogets_ray.reporting.paper_tables import DELTA_PREFIX, formatted
-from autogets_ray.reporting.plotting import panel_grid, save_figure
+from autogets_ray.reporting.plotting import (
+    baseline_style,
+    panel_grid,
+    save_figure,
+    strategy_color,
+    strategy_gid,
+)
 
 SPLIT_SUMMARY_FILE = "split_summary.csv"
 COMPARISON_LABELS = {
@@ -57,6 +64,25 @@ def splits_table(path: Path) -> pd.DataFrame:
     return formatted(out)
 
 
+def method_style(method: str, kind: str) -> dict[str, Any]:
+    """Scatter style of a method of :func:`method_deltas`: a search (filled) and its recommendation
+    (``<strategy>+decision``, a ring) in the strategy's colour; a baseline in its fixed style."""
+    if kind == "baseline":
+        style = baseline_style(method)
+        return {"color": style["color"], "marker": style["marker"], "edgecolors": style["edgecolor"], "s": 45}
+    strategy = method.removesuffix("+decision")
+    color = strategy_color(strategy)
+    if kind == "decision":
+        return {
+            "facecolors": "none",
+            "edgecolors": color,
+            "linewidths": 1.6,
+            "s": 55,
+            "gid": strategy_gid(strategy),
+        }
+    return {"color": color, "s": 45, "gid": strategy_gid(strategy)}
+
+
 def plot_split_intervals(path: Path, out: Path) -> Path:
     """One panel per class: each method's mean test change in CBA with its 95% interval."""
     table = pd.read_csv(path)
@@ -68,9 +94,9 @@ def plot_split_intervals(path: Path, out: Path) -> Path:
         mean = group[f"{cba}_mean"]
         low = (mean - group[f"{cba}_low"]).fillna(0.0)
         high = (group[f"{cba}_high"] - mean).fillna(0.0)
-        colours = group["kind"].map({"search": "tab:blue", "decision": "tab:green", "baseline": "tab:orange"})
         ax.errorbar(mean, range(len(group)), xerr=[low, high], fmt="none", ecolor="0.4", capsize=3)
-        ax.scatter(mean, range(len(group)), c=colours.fillna("0.3").tolist(), zorder=3)
+        for i, (method, kind, value) in enumerate(zip(group["method"], group["kind"], mean)):
+            ax.scatter([value], [i], zorder=3, **method_style(str(method), str(kind)))
         ax.set_yticks(range(len(group)), group["method"].tolist())
         ax.axvline(0.0, color="0.3", ls="--", lw=1)
         ax.set_title(f"class {target} (objective {objective.upper()})")

@@ -16,7 +16,8 @@ import pandas as pd
 from autogets_ray.errors import UserInputError
 from autogets_ray.metric_names import SPLITS, class_columns, metric_column
 from autogets_ray.metrics import OVERALL_OBJECTIVES, is_class_objective
-from autogets_ray.reporting.plotting import panel_grid, pyplot, save_figure, suptitle
+from autogets_ray.reporting.figures import objective_marker
+from autogets_ray.reporting.plotting import panel_grid, save_figure, strategy_color, strategy_gid, suptitle
 
 MIN_CBA = "lowest class CBA"
 
@@ -97,12 +98,19 @@ def _accepted(steps: pd.DataFrame) -> np.ndarray:
     return steps["accepted"].astype(str).str.lower().isin(["true", "1", "yes"]).to_numpy()
 
 
+def single_parts(method: str) -> tuple[str, str]:
+    """(strategy, objective) of a ``single:<strategy>-<objective>`` method; ("", "") for others."""
+    if not method.startswith("single:"):
+        return "", ""
+    strategy, _, objective = method[len("single:") :].partition("-")
+    return strategy, objective
+
+
 def _draw(ax: Any, steps: pd.DataFrame, key: str, part: str) -> None:
-    plt = pyplot()
+    """Per method its cumulative curve: the ensemble in black, each single strategy-objective in its
+    strategy's colour (marker: its objective), random combinations as a grey band and mean."""
     from matplotlib.ticker import MaxNLocator
 
-    singles = sorted(m for m in set(steps["method"]) if m.startswith("single:"))
-    palette = plt.get_cmap("tab10").colors
     randoms = []
     for method, group in steps.groupby("method", sort=True):
         x, y = cumulative_curve(group, key, part)
@@ -113,16 +121,17 @@ def _draw(ax: Any, steps: pd.DataFrame, key: str, part: str) -> None:
                 x, 100 * y, where="post", color="black", lw=2.4, marker="o", ms=4, label="ensemble", zorder=5
             )
         else:
-            color = palette[(singles.index(method) + 1) % len(palette)] if method in singles else "0.5"
+            strategy, objective = single_parts(method)
             ax.step(
                 x,
                 100 * y,
                 where="post",
-                color=color,
+                color=strategy_color(strategy) if strategy else "0.5",
                 lw=1.4,
-                marker="o",
-                ms=3,
+                marker=objective_marker(objective) if objective else "o",
+                ms=3.5,
                 label=method.replace("single:", "single "),
+                gid=strategy_gid(strategy) if strategy else None,
             )
     if randoms:
         table = pd.concat(randoms, axis=1).sort_index().ffill()

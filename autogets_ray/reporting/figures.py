@@ -5,7 +5,9 @@ Each function writes one PNG and returns its path; values are shown in percentag
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,32 +17,30 @@ from autogets_ray.metric_names import SPLITS, delta_column, metric_column
 from autogets_ray.metrics import objective_column, objective_names, objectives_in
 from autogets_ray.reporting.inputs import ResultsDir
 from autogets_ray.reporting.plotting import (
-    STRATEGY_ORDER,
+    BASELINE_STYLES,
     diverging_heatmap,
+    legend_below,
     panel_grid,
     save_figure,
-    strategy_colors,
+    strategy_color,
+    strategy_gid,
+    strategy_rank,
     suptitle,
 )
 
 #: Markers of the objectives in registration order (the paper's CR, CBA, OBA, OF1 first), then cycled.
 _MARKERS = ("^", "o", "s", "D", "v", "P", "X")
-M0_STYLE = {"marker": "*", "color": "gold", "edgecolors": "black"}
+M0_STYLE = {
+    "marker": BASELINE_STYLES["m0"]["marker"],
+    "color": BASELINE_STYLES["m0"]["color"],
+    "edgecolors": BASELINE_STYLES["m0"]["edgecolor"],
+}
 
 
 def objective_marker(objective: str) -> str:
     """The scatter marker of a registered objective; ``x`` for any other name."""
     names = objective_names()
     return _MARKERS[names.index(objective) % len(_MARKERS)] if objective in names else "x"
-
-
-def objective_size(objective: str) -> float:
-    """Marker area, decreasing from 60 to 14 over the registered objectives (20 for any other name),
-    so trials of different objectives at the same point stay visible."""
-    names = objective_names()
-    if objective not in names:
-        return 20.0
-    return 60.0 - 46.0 * names.index(objective) / max(1, len(names) - 1)
 
 
 def objective_rank(objective: str) -> int:
@@ -82,7 +82,7 @@ def best_trial_deltas(results: ResultsDir) -> pd.DataFrame:
 def _combo_order(frame: pd.DataFrame) -> list[tuple[str, str]]:
     def key(combo: tuple[str, str]) -> tuple:
         s, o = combo
-        return (STRATEGY_ORDER.index(s) if s in STRATEGY_ORDER else 99, s, objective_rank(o), o)
+        return (*strategy_rank(s), objective_rank(o), o)
 
     return sorted({(str(s), str(o)) for s, o in zip(frame["strategy"], frame["objective"])}, key=key)
 
@@ -132,71 +132,289 @@ def pareto_front(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.array(front[::-1], dtype=int)
 
 
-def pick_size_classes(results: ResultsDir, candidates: list[str]) -> list[tuple[str, str]]:
-    """A large, a mid-sized and a small class among ``candidates`` (by training size)."""
-    ordered = [c for c in results.classes_by_size() if c in candidates]
-    if len(ordered) >= 3:
-        return [("large", ordered[0]), ("mid-sized", ordered[len(ordered) // 2]), ("small", ordered[-1])]
-    if len(ordered) == 2:
-        return [("large", ordered[0]), ("small", ordered[1])]
-    return [("only target", c) for c in ordered]
+@dataclass(frozen=True)
+class ClassPick:
+    """A class drawn in Fig. 5 and where it stands by training examples."""
+
+    name: str
+    role: str  # "the largest", "a mid-sized", "the smallest", "the larger", "the smaller", "the only"
+    searched: int  # how many classes were searched
+    train: int | None  # its training examples (None: split not saved)
+    rank: int  # 1 = most training examples, among all classes
+    classes: int  # all classes
+
+    @property
+    def label(self) -> str:
+        """E.g. "the smaller of 2 searched classes: 27 training examples, 7th largest of 7"."""
+        of = (
+            "the only searched class"
+            if self.searched == 1
+            else f"{self.role} of {self.searched} searched classes"
+        )
+        if self.train is None:
+            return f"{of} (training size not saved)"
+        return f"{of}: {self.train} training examples, {_ordinal(self.rank)} largest of {self.classes}"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def pick_size_classes(results: ResultsDir, searched: list[str]) -> list[ClassPick]:
+    """The classes of Fig. 5 among the ``searched`` ones, by training examples: the largest, a
+    mid-sized (the median) and the smallest of 3 or more; both of 2; the one of 1."""
+    order = results.classes_by_size()
+    ordered = [c for c in order if c in set(searched)]
+    ordered += sorted(set(searched) - set(ordered))  # a searched class M0 does not know: last
+    n = len(ordered)
+    if n >= 3:
+        roles = [("the largest", 0), ("a mid-sized", n // 2), ("the smallest", n - 1)]
+    elif n == 2:
+        roles = [("the larger", 0), ("the smaller", 1)]
+    else:
+        roles = [("the only", 0)] if n else []
+    sizes = results.split_sizes
+    picks = []
+    for role, i in roles:
+        name = ordered[i]
+        known = sizes is not None and name in sizes.index
+        picks.append(
+            ClassPick(
+                name=name,
+                role=role,
+                searched=n,
+                train=int(sizes.loc[name, "train"]) if known else None,
+                rank=order.index(name) + 1 if name in order else len(order) + 1,
+                classes=len(order),
+            )
+        )
+    return picks
+
+
+def fig5_classes(results: ResultsDir) -> list[ClassPick]:
+    """:func:`pick_size_classes` over the target classes of the trials."""
+    return pick_size_classes(results, sorted(set(results.trials["target_class"].astype(str))))
+
+
+def fig5_caption(picks: list[ClassPick]) -> str:
+    """The report's caption of Fig. 5, naming exactly the panels drawn."""
+    if not picks:
+        return "No trials to draw."
+    n = picks[0].searched
+    if n == 1:
+        which = f"the only searched class ({picks[0].name})"
+    elif n == 2:
+        which = f"the larger ({picks[0].name}) and the smaller ({picks[1].name}) of the 2 searched classes"
+    else:
+        which = (
+            f"the largest ({picks[0].name}), a mid-sized ({picks[1].name}) and the smallest "
+            f"({picks[2].name}) of the {n} searched classes"
+        )
+    return (
+        f"Validation CR vs CBA of every trial targeting {which}, by training examples. Trials at the "
+        "same point form one marker whose area counts them, a pie with a wedge per strategy when "
+        "several strategies share the point (markers of different objectives at one point are set "
+        "a few pixels apart, a line to the point). "
+        "Black line and dots: the non-dominated front; star: M0."
+    )
+
+
+#: Marker areas (points^2, as matplotlib's scatter ``s``) of a point with 1 trial and with the most
+#: trials of the figure; areas grow linearly in between (the size legend gives the scale).
+AREA_ONE = 28.0
+AREA_MAX = 650.0
+#: How far apart (points) pies of different objectives at one point are set around it.
+DODGE_POINTS = 12.0
+
+
+def tied_points(frame: pd.DataFrame, x: str, y: str, by: list[str]) -> pd.DataFrame:
+    """One row per distinct (``by``..., x, y) with ``count``, the trials at that point; sorted by ``by``
+    then x, y."""
+    points = frame[[*by, x, y]].rename(columns={x: "x", y: "y"})
+    points = points.dropna(subset=["x", "y"])
+    return points.groupby([*by, "x", "y"], sort=True).size().rename("count").reset_index()
+
+
+def count_area(counts: np.ndarray | pd.Series | list[int], most: int) -> np.ndarray:
+    """Marker areas of points with ``counts`` trials: :data:`AREA_ONE` for 1, growing linearly with
+    the count to :data:`AREA_MAX` for ``most`` (the figure's largest count)."""
+    counts = np.asarray(counts, dtype=float)
+    if most <= 1:
+        return np.full(counts.shape, AREA_ONE)
+    return AREA_ONE + (AREA_MAX - AREA_ONE) * (counts - 1) / (most - 1)
+
+
+def size_legend_counts(most: int) -> list[int]:
+    """Up to four counts from 1 to ``most`` (round ones in between) for the size legend."""
+    if most <= 1:
+        return [1]
+    steps = [c for c in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000) if c < most]
+    return sorted({steps[0], *steps[-2:], most})
+
+
+def fig5_points(mine: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The trials of class ``name`` as pies: one row per (objective, validation CR, CBA, strategy) with
+    ``count``, and ``total``: the trials of that objective at that point (the pie's size)."""
+    cr, cba = metric_column("cr", name, "val"), metric_column("cba", name, "val")
+    points = tied_points(
+        mine.assign(objective=mine["objective"].astype(str)), cr, cba, ["objective", "strategy"]
+    )
+    total = points.groupby(["objective", "x", "y"])["count"].transform("sum")
+    return points.assign(total=total.astype(int))
+
+
+def _dodge(n: int, k: int) -> tuple[float, float]:
+    """Offset (points) of the ``k``-th of ``n`` pies at one point: around a circle, 0 if alone."""
+    if n <= 1:
+        return 0.0, 0.0
+    angle = np.pi / 2 - 2 * np.pi * k / n
+    return DODGE_POINTS * float(np.cos(angle)), DODGE_POINTS * float(np.sin(angle))
+
+
+def _draw_fig5_panel(ax: Any, points: pd.DataFrame, most: int, mark_objectives: bool) -> None:
+    """At every distinct point one marker per objective, its area by the trials there
+    (:func:`count_area`): the objective's marker in the strategy's colour when one strategy made them
+    all, else a pie with a wedge per strategy (its share, in :func:`strategy_color`; with several
+    objectives the objective's marker in black at its centre). Markers of different objectives at one
+    point are set a few points apart around it, with a line to the point."""
+    from matplotlib.patches import Wedge
+    from matplotlib.transforms import ScaledTranslation
+
+    fig = ax.figure
+    pies = points.groupby(["objective", "x", "y"], sort=False)
+    here = points.groupby(["x", "y"])["objective"].agg(
+        lambda o: sorted(set(o), key=lambda v: (objective_rank(v), v))
+    )
+    order = sorted(pies.groups, key=lambda key: -int(pies.get_group(key)["count"].sum()))  # big ones behind
+    for z, (objective, x, y) in enumerate(order):
+        pie = pies.get_group((objective, x, y))
+        pie = pie.iloc[sorted(range(len(pie)), key=lambda i: strategy_rank(str(pie["strategy"].iloc[i])))]
+        objectives = here[(x, y)]
+        dx, dy = _dodge(len(objectives), objectives.index(objective))
+        at = fig.dpi_scale_trans + ScaledTranslation(x, y, ax.transData)
+        centre = (dx / 72, dy / 72)  # inches from the point
+        if dx or dy:
+            ax.plot([0, centre[0]], [0, centre[1]], color="0.5", lw=0.6, transform=at, zorder=2)
+        area = float(count_area([pie["count"].sum()], most)[0])
+        marker = objective_marker(str(objective)) if mark_objectives else "o"
+        if len(pie) == 1:
+            strategy = str(pie["strategy"].iloc[0])
+            ax.scatter(
+                [centre[0]],
+                [centre[1]],
+                s=area,
+                marker=marker,
+                color=strategy_color(strategy),
+                edgecolors="white",
+                linewidths=0.5,
+                alpha=0.9,
+                transform=at,
+                gid=strategy_gid(strategy),
+                zorder=2 + z * 1e-3,
+            )
+            continue
+        radius = float(np.sqrt(area)) / 2 / 72  # inches
+        start = 90.0
+        for strategy, count in zip(pie["strategy"], pie["count"]):
+            sweep = 360.0 * float(count) / float(pie["count"].sum())
+            ax.add_patch(
+                Wedge(
+                    centre,
+                    radius,
+                    start - sweep,
+                    start,
+                    transform=at,
+                    facecolor=strategy_color(str(strategy)),
+                    edgecolor="white",
+                    lw=0.6,
+                    alpha=0.9,
+                    gid=strategy_gid(str(strategy)),
+                    zorder=2 + z * 1e-3,
+                )
+            )
+            start -= sweep
+        if mark_objectives:
+            ax.scatter([centre[0]], [centre[1]], s=12, color="black", marker=marker, transform=at, zorder=3)
+    if len(points):  # patches in display units do not count for autoscaling: add the data points
+        ax.update_datalim(points[["x", "y"]].to_numpy(float))
+        ax.autoscale_view()
 
 
 def fig5_pareto(results: ResultsDir, path: str | Path) -> Path:
-    """Paper Fig. 5: validation CR vs CBA of every trial for a large, a mid-sized and a small class."""
+    """Paper Fig. 5: validation CR vs CBA of every trial for the largest, a mid-sized and the smallest
+    searched class (by training examples; fewer panels when fewer classes were searched). Trials at
+    the same point make one marker (area: how many; a pie of their strategies when several)."""
     trials = results.trials
-    picks = pick_size_classes(results, sorted(set(trials["target_class"].astype(str))))
+    picks = fig5_classes(results)
     if not picks:
         raise UserInputError(f"{results.path / 'trials.parquet'} holds no trials")
     from matplotlib.lines import Line2D
 
-    colors = strategy_colors(sorted(set(trials["strategy"])))
-    sizes = results.split_sizes
-    fig, axes = panel_grid(len(picks), 3, width=5.2, height=4.6)
-    for ax, (kind, name) in zip(axes.ravel(), picks):
-        mine = trials[trials["target_class"].astype(str) == name]
+    shown = trials[trials["target_class"].astype(str).isin([p.name for p in picks])]
+    panels = [(pick, shown[shown["target_class"].astype(str) == pick.name]) for pick in picks]
+    points = {pick.name: fig5_points(mine, pick.name) for pick, mine in panels}
+    most = max([int(p["total"].max()) for p in points.values() if len(p)] or [1])
+    objectives = sorted(set(shown["objective"].astype(str)), key=lambda o: (objective_rank(o), o))
+    fig, axes = panel_grid(len(picks), 3, width=5.4, height=4.8)
+    for ax, (pick, mine) in zip(axes.ravel(), panels):
+        name = pick.name
         cr, cba = metric_column("cr", name, "val"), metric_column("cba", name, "val")
+        _draw_fig5_panel(ax, points[name], most, mark_objectives=len(objectives) > 1)
         x, y = mine[cr].to_numpy(float), mine[cba].to_numpy(float)
-        for (strategy, objective), group in mine.groupby(["strategy", "objective"]):
-            ax.scatter(
-                group[cr],
-                group[cba],
-                s=objective_size(objective),
-                alpha=0.7,
-                color=colors[strategy],
-                marker=objective_marker(objective),
-            )
         front = pareto_front(x, y)
-        ax.plot(x[front], y[front], "-", color="black", lw=1.3, zorder=3)
-        ax.scatter(x[front], y[front], s=70, facecolors="none", edgecolors="black", lw=1.3, zorder=4)
+        ax.plot(x[front], y[front], "-", color="black", lw=1.0, marker="o", ms=3, zorder=4)
         m0 = results.m0["val"]
         ax.scatter(
-            [m0[metric_column("cr", name)]], [m0[metric_column("cba", name)]], s=240, zorder=5, **M0_STYLE
+            [m0[metric_column("cr", name)]], [m0[metric_column("cba", name)]], s=110, zorder=5, **M0_STYLE
         )
-        known = sizes is not None and name in sizes.index
-        train = f"{int(sizes.loc[name, 'train'])} training examples; " if known else ""
-        ax.set_title(f"class {name} ({kind}, {train}{len(mine)} trials)", fontsize=10)
+        ax.margins(0.12)
+        ax.set_title(f"class {name} ({len(mine)} trials)\n{pick.label}", fontsize=9.5)
         ax.set_xlabel(f"validation recall of {name} (CR)")
         ax.set_ylabel(f"validation balanced accuracy of {name} (CBA)")
         ax.grid(alpha=0.3)
     handles = [
-        Line2D([], [], color=c, marker="o", ls="", label=f"strategy {s.upper()}") for s, c in colors.items()
+        Line2D([], [], color=strategy_color(s), marker="s", ls="", label=f"strategy {s.upper()}")
+        for s in sorted(set(shown["strategy"]), key=strategy_rank)
     ]
-    objectives = sorted(set(trials["objective"]), key=lambda o: (objective_rank(o), o))
+    if len(objectives) > 1:
+        handles += [
+            Line2D(
+                [], [], color="black", marker=objective_marker(o), ls="", ms=5, label=f"objective {o.upper()}"
+            )
+            for o in objectives
+        ]
     handles += [
-        Line2D([], [], color="0.4", marker=objective_marker(o), ls="", label=f"objective {o.upper()}")
-        for o in objectives
+        Line2D(
+            [],
+            [],
+            color="0.55",
+            marker="o",
+            ls="",
+            markersize=float(np.sqrt(count_area([c], most)[0])),
+            label=f"{c} trial{'s' if c > 1 else ''} at a point",
+        )
+        for c in size_legend_counts(most)
     ]
     handles += [
-        Line2D([], [], color="black", marker="o", mfc="none", label="non-dominated front"),
-        Line2D([], [], color=M0_STYLE["color"], marker="*", ls="", ms=14, mec="black", label="M0"),
+        Line2D([], [], color="black", marker="o", ms=3, label="non-dominated front"),
+        Line2D([], [], color=M0_STYLE["color"], marker="*", ls="", ms=11, mec="black", label="M0"),
     ]
-    axes.ravel()[len(picks) - 1].legend(handles=handles, fontsize=7, loc="best")
+    only = f", objective {objectives[0].upper()}" if len(objectives) == 1 else ""
     suptitle(
         fig,
-        "Pareto fronts of class recall vs class balanced accuracy, one point per trial (paper Fig. 5 analog)",
+        f"Pareto fronts of class recall vs class balanced accuracy, every trial{only} (paper Fig. 5 analog)",
     )
-    return save_figure(fig, path)
+    legend_below(
+        fig,
+        handles,
+        [h.get_label() for h in handles],
+        ncol=min(len(handles), 5 if len(picks) > 1 else 3),
+        labelspacing=1.3,
+        borderpad=0.9,
+        title="marker area: the trials at one point; a pie when several strategies share it",
+    )
+    return save_figure(fig, path, tight=True)
 
 
 def _interaction_matrix(results: ResultsDir, interaction: pd.DataFrame, name: str) -> pd.DataFrame:

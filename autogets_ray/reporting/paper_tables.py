@@ -11,9 +11,11 @@ from autogets_ray.errors import UserInputError
 from autogets_ray.metric_names import SPLITS, delta_column, metric_column
 from autogets_ray.metrics import CLASS_OBJECTIVES, OBJECTIVES, objectives_in
 from autogets_ray.reporting.inputs import ResultsDir
-from autogets_ray.reporting.plotting import STRATEGY_ORDER
+from autogets_ray.reporting.plotting import strategy_rank
 
 DELTA_PREFIX = "Δ"
+M0_OBJECTIVE = "M0 objective (val)"
+M0_CBA = "M0 CBA (val)"
 
 
 def table1_m0(results: ResultsDir) -> pd.DataFrame:
@@ -56,7 +58,8 @@ def _class_rank(results: ResultsDir) -> dict[str, int]:
 def table2_improvements(results: ResultsDir) -> pd.DataFrame:
     """Table 2 analog: per class x strategy x objective, M0 and the best trial's ΔOBA / ΔCBA.
 
-    The best trial is the one with the highest validation objective; test never selects.
+    The best trial is the one with the highest validation objective; test never selects. The
+    "M0 objective" column is left out when every search's objective is CBA (it would repeat M0's CBA).
     """
     summary = results.summary
     rank = _class_rank(results)
@@ -67,8 +70,8 @@ def table2_improvements(results: ResultsDir) -> pd.DataFrame:
             "strategy": summary["strategy"],
             "objective": summary["objective"],
             "trials": summary["trials"].astype(int),
-            "M0 objective (val)": summary["m0_val"],
-            "M0 CBA (val)": summary["m0_cba"],
+            M0_OBJECTIVE: summary["m0_val"],
+            M0_CBA: summary["m0_cba"],
             **{
                 f"{DELTA_PREFIX}{metric.upper()} {part}": summary[delta_column(metric, part)]
                 for part in SPLITS
@@ -76,13 +79,14 @@ def table2_improvements(results: ResultsDir) -> pd.DataFrame:
             },
         }
     )
+    if (frame["objective"].astype(str) == "cba").all():
+        frame = frame.drop(columns=M0_OBJECTIVE)
     if sizes is not None:
         frame.insert(1, "train", [int(sizes["train"].get(c, 0)) for c in frame["class"]])
     objectives = {name: i for i, name in enumerate(OBJECTIVES)}
-    strategies = {name: i for i, name in enumerate(STRATEGY_ORDER)}
     frame = frame.assign(
         _c=frame["class"].map(rank).fillna(len(rank)),
-        _s=frame["strategy"].map(strategies).fillna(len(strategies)),
+        _s=[strategy_rank(str(s))[0] for s in frame["strategy"]],
         _o=frame["objective"].map(objectives).fillna(len(objectives)),
     )
     keys = ["_c", "_s", "strategy", "_o", "objective"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import zlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +42,38 @@ def suptitle(fig: Any, text: str) -> None:
     fig.suptitle(text, y=1 - 0.12 / fig.get_figheight(), va="top")
 
 
-def save_figure(fig: Any, path: str | Path, rect: tuple[float, float, float, float] | None = None) -> Path:
+def save_figure(
+    fig: Any,
+    path: str | Path,
+    rect: tuple[float, float, float, float] | None = None,
+    tight: bool = False,
+) -> Path:
     """Lay out (inside ``rect``, figure fractions, when given), write ``path`` (PNG at :data:`DPI`),
-    create its folder, close the figure."""
+    create its folder, close the figure. ``tight`` crops the PNG to what is drawn, so a legend placed
+    outside the panels (:func:`legend_below`) is kept without a blank band."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout(rect=rect)  # makes room for a suptitle too
-    fig.savefig(path, dpi=DPI)
+    if tight:
+        fig.savefig(path, dpi=DPI, bbox_inches="tight", pad_inches=0.12)
+    else:
+        fig.savefig(path, dpi=DPI)
     pyplot().close(fig)
     return path
+
+
+def legend_below(fig: Any, handles: list[Any], labels: list[str], **kwargs: Any) -> Any:
+    """A figure legend just below the panels (call after :func:`Figure.tight_layout`, save with
+    ``tight=True``): its top touches the lowest axis label, so there is no gap above it."""
+    fig.tight_layout()
+    renderer = fig.canvas.get_renderer()
+    bottom = min(
+        (ax.get_tightbbox(renderer).y0 for ax in fig.axes if ax.get_visible()),
+        default=0.0,
+    )
+    y = bottom / fig.bbox.height - 0.01
+    kwargs.setdefault("fontsize", 8)
+    return fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, y), **kwargs)
 
 
 def safe_name(text: str) -> str:
@@ -56,18 +81,75 @@ def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "x"
 
 
-#: Strategy colours fixed across figures (unknown strategies take the next free colour).
-STRATEGY_ORDER = ("sw", "hsw", "ga", "random")
+#: The known strategies in the paper's order (SW, HSW, GA, random), then the tool's own; every
+#: figure sorts and colours strategies by it (:func:`strategy_color`).
+STRATEGY_ORDER = ("sw", "hsw", "ga", "random", "datamodel")
+#: Strategy colours by position in :func:`strategy_order`; none is a baseline's colour or the grey
+#: of unselected trials.
+STRATEGY_PALETTE = (
+    "tab:blue",
+    "tab:orange",
+    "tab:green",
+    "tab:red",
+    "tab:purple",
+    "tab:cyan",
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+    "#e7298a",
+    "#66a61e",
+    "#e6ab02",
+)
+#: Fixed styles of the no-search models wherever they are drawn (M0 as in Fig. 5: a gold star).
+BASELINE_STYLES: dict[str, dict[str, str]] = {
+    "m0": {"color": "gold", "marker": "*", "edgecolor": "black"},
+    "all-examples": {"color": "tab:brown", "marker": "s", "edgecolor": "black"},
+    "duplicate": {"color": "tab:pink", "marker": "D", "edgecolor": "black"},
+    "class-weight": {"color": "tab:olive", "marker": "^", "edgecolor": "black"},
+}
+_OTHER_BASELINE = {"color": "0.45", "marker": "v", "edgecolor": "black"}
 
 
-def strategy_colors(strategies: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    """One tab10 colour per strategy (in the paper's order), each strategy always in the same colour."""
-    plt = pyplot()
-    palette = plt.get_cmap("tab10").colors
-    known = list(STRATEGY_ORDER) + sorted(set(strategies) - set(STRATEGY_ORDER))
-    return {
-        name: palette[known.index(name) % len(palette)] for name in sorted(set(strategies), key=known.index)
-    }
+def strategy_order() -> list[str]:
+    """:data:`STRATEGY_ORDER`, then every other registered strategy (plugins) sorted by name."""
+    from autogets_ray.search.core import STRATEGIES  # lazy: the search package is slow to import
+
+    names = list(STRATEGY_ORDER)
+    return names + sorted(set(STRATEGIES.names()) - set(names))
+
+
+def strategy_rank(name: str) -> tuple[int, str]:
+    """Sort key of a strategy: its position in :func:`strategy_order`, unknown names last by name."""
+    order = strategy_order()
+    return (order.index(name) if name in order else len(order), name)
+
+
+def strategy_color(name: str) -> str:
+    """The colour of strategy ``name`` in every figure of the tool.
+
+    Known and registered strategies take :data:`STRATEGY_PALETTE` in :func:`strategy_order`; any
+    other name one of the colours after them, chosen by a CRC-32 of the name (stable across runs
+    and machines, unlike ``hash``)."""
+    order = strategy_order()
+    if name in order:
+        return STRATEGY_PALETTE[order.index(name) % len(STRATEGY_PALETTE)]
+    spare = STRATEGY_PALETTE[len(order) :] or STRATEGY_PALETTE
+    return spare[zlib.crc32(name.encode("utf-8")) % len(spare)]
+
+
+def strategy_colors(strategies: Iterable[str]) -> dict[str, str]:
+    """:func:`strategy_color` of each strategy, in :func:`strategy_rank` order."""
+    return {name: strategy_color(name) for name in sorted(set(strategies), key=strategy_rank)}
+
+
+def strategy_gid(name: str) -> str:
+    """The ``gid`` set on every artist drawn in a strategy's colour (tests find them by it)."""
+    return f"strategy={name}"
+
+
+def baseline_style(name: str) -> dict[str, str]:
+    """Colour, marker and edge colour of a no-search baseline (M0, all-examples, ...)."""
+    return dict(BASELINE_STYLES.get(name, _OTHER_BASELINE))
 
 
 def diverging_heatmap(

@@ -94,11 +94,16 @@ def table1(ctx: Context) -> list[Block]:
 
 def table2(ctx: Context) -> list[Block]:
     frame = paper_tables.table2_improvements(ctx.results)
+    m0 = (
+        "M0's value of the objective and its CBA on validation"
+        if paper_tables.M0_OBJECTIVE in frame.columns
+        else "M0's CBA on validation (the objective of every search)"
+    )
     return [
         Table(
             paper_tables.formatted(frame),
-            "Per class, strategy and objective: M0's value of the objective and CBA on validation, "
-            "and the change in OBA and the class's CBA of the best validation trial.",
+            f"Per class, strategy and objective: {m0}, and the change in OBA and the class's CBA of "
+            "the best validation trial.",
         )
     ]
 
@@ -143,20 +148,14 @@ def fig5(ctx: Context) -> list[Block]:
         return [
             ctx.figure(
                 path,
-                "Each Pareto search's trials (grey) and validation front (blue) on its first two "
+                "Each Pareto search's trials (grey) and validation front (in its strategy's colour) on its first two "
                 "objectives, on validation and, for the same points, on test; star: M0; ring: the "
                 "recommended point (the largest first objective that keeps the others at or above M0).",
             ),
             Table(shown, "Front size and hypervolume over M0's point, on validation and on test."),
         ]
     path = figures.fig5_pareto(ctx.results, ctx.figure_path("fig5_pareto.png"))
-    return [
-        ctx.figure(
-            path,
-            "Validation CR vs CBA of every trial targeting a large, a mid-sized and a "
-            "small class; circled: the non-dominated front; star: M0.",
-        )
-    ]
+    return [ctx.figure(path, figures.fig5_caption(figures.fig5_classes(ctx.results)))]
 
 
 def table3(ctx: Context) -> list[Block]:
@@ -260,9 +259,10 @@ def trajectories(ctx: Context) -> list[Block]:
         blocks.append(
             ctx.figure(
                 path,
-                f"Objective {objective.upper()}: best-so-far validation improvement "
-                f"over M0 against cumulative retrain seconds; per strategy the max "
-                f"(solid) and mean (dashed) over searches.",
+                f"Objective {objective.upper()}: validation improvement over M0 of the best "
+                f"model so far (M0 until a trial beats it, so 0 at the start and never below) "
+                f"against cumulative retrain seconds; per strategy the max (solid) and mean "
+                f"(dashed) over searches.",
             )
         )
     return blocks
@@ -362,8 +362,10 @@ def _write_splits_report(root: Path, table_path: Path, fmt: str) -> Path:
                 ),
                 Figure(
                     figure.relative_to(root).as_posix(),
-                    "Test change in CBA per method (blue: best validation trial, green: the recommendation, "
-                    "orange: no-search baselines); bars are 95% intervals over the splits.",
+                    "Test change in CBA per method (filled dot in the strategy's colour: its best "
+                    "validation trial; ring: its recommendation; brown square, pink diamond, olive "
+                    "triangle: the all-examples, duplicate and class-weight baselines); bars are 95% "
+                    "intervals over the splits.",
                 ),
             ],
         ),

@@ -19,7 +19,7 @@ OBJECTIVES = ["cba", "oba"]
 TRIALS_PER_SEARCH = 5
 
 
-def _metrics(rng: np.random.Generator, base: float) -> dict[str, float]:
+def _metrics(rng: np.random.Generator, base: float, classes: list[str]) -> dict[str, float]:
     out = {
         "accuracy": base,
         "oba": base + 0.01,
@@ -27,7 +27,7 @@ def _metrics(rng: np.random.Generator, base: float) -> dict[str, float]:
         "macro_recall": base,
         "weighted_cba": base + 0.02,
     }
-    for i, name in enumerate(CLASSES):
+    for i, name in enumerate(classes):
         out[f"cr[{name}]"] = round(base - 0.1 * i + rng.uniform(-0.02, 0.02), 4)
         out[f"cba[{name}]"] = round(base - 0.05 * i + rng.uniform(-0.02, 0.02), 4)
         out[f"f1[{name}]"] = round(base - 0.08 * i + rng.uniform(-0.02, 0.02), 4)
@@ -38,9 +38,9 @@ def _objective_key(objective: str, target: str) -> str:
     return f"{objective}[{target}]" if objective in ("cr", "cba") else objective
 
 
-def _split() -> pd.DataFrame:
+def _split(sizes: dict[str, tuple[int, int, int]]) -> pd.DataFrame:
     rows = []
-    for name, counts in SIZES.items():
+    for name, counts in sizes.items():
         for part, n in zip(("train", "val", "test"), counts):
             rows += [{"text": f"{name} ticket {k}", "label": name, "part": part} for k in range(n)]
     frame = pd.DataFrame(rows)
@@ -48,11 +48,17 @@ def _split() -> pd.DataFrame:
     return frame
 
 
-def _trials(m0: dict[str, dict[str, float]], rng: np.random.Generator) -> pd.DataFrame:
+def _trials(
+    m0: dict[str, dict[str, float]],
+    rng: np.random.Generator,
+    targets: list[str],
+    objectives: list[str],
+    strategies: list[str],
+) -> pd.DataFrame:
     rows, order = [], 0
-    for target in CLASSES:
-        for strategy in STRATEGIES:
-            for objective in OBJECTIVES:
+    for target in targets:
+        for strategy in strategies:
+            for objective in objectives:
                 search_id = f"{target}-{strategy}-{objective}"
                 for k in range(TRIALS_PER_SEARCH):
                     row = {
@@ -81,10 +87,12 @@ def _m0_score(m0: dict[str, dict[str, float]]) -> ScoredCandidate:
     return ScoredCandidate(FoldMetrics((m0["val"],)), FoldMetrics((m0["test"],)), 0.1, 1, 0)
 
 
-def _baselines(m0: dict[str, dict[str, float]], rng: np.random.Generator) -> pd.DataFrame:
+def _baselines(
+    m0: dict[str, dict[str, float]], rng: np.random.Generator, targets: list[str], objectives: list[str]
+) -> pd.DataFrame:
     rows = []
-    for target in CLASSES:
-        for objective in OBJECTIVES:
+    for target in targets:
+        for objective in objectives:
             key = _objective_key(objective, target)
             for k, name in enumerate(("m0", "all-examples", "duplicate", "class-weight")):
                 shift = {part: 0.0 if k == 0 else float(rng.uniform(-0.02, 0.04)) for part in ("val", "test")}
@@ -106,17 +114,31 @@ def _baselines(m0: dict[str, dict[str, float]], rng: np.random.Generator) -> pd.
     return pd.DataFrame(rows)
 
 
-def write_search_dir(path: Path, seed: int = 0) -> Path:
-    """What ``autogets search`` writes (the files a report reads)."""
+def write_search_dir(
+    path: Path,
+    seed: int = 0,
+    sizes: dict[str, tuple[int, int, int]] | None = None,
+    targets: list[str] | None = None,
+    objectives: list[str] | None = None,
+    strategies: list[str] | None = None,
+) -> Path:
+    """What ``autogets search`` writes (the files a report reads). ``sizes`` (train, val, test per
+    class; default :data:`SIZES`), the searched ``targets`` (default: every class), ``objectives``
+    and ``strategies`` (defaults :data:`OBJECTIVES`, :data:`STRATEGIES`) vary the experiment."""
+    sizes = SIZES if sizes is None else sizes
+    classes = list(sizes)
+    targets = classes if targets is None else targets
+    objectives = OBJECTIVES if objectives is None else objectives
+    strategies = STRATEGIES if strategies is None else strategies
     rng = np.random.default_rng(seed)
     path.mkdir(parents=True, exist_ok=True)
-    m0 = {"val": _metrics(rng, 0.85), "test": _metrics(rng, 0.84)}
+    m0 = {"val": _metrics(rng, 0.85, classes), "test": _metrics(rng, 0.84, classes)}
     (path / "m0.json").write_text(json.dumps({**m0, "fit_seconds": 0.1}))
     (path / "config.yaml").write_text("dataset:\n  name: constructed\nmodel:\n  name: linear\n")
-    _split().to_parquet(path / "split.parquet", index=False)
-    trials = _trials(m0, rng)
+    _split(sizes).to_parquet(path / "split.parquet", index=False)
+    trials = _trials(m0, rng, targets, objectives, strategies)
     trials.to_parquet(path / "trials.parquet", index=False)
-    baselines = _baselines(m0, rng)
+    baselines = _baselines(m0, rng, targets, objectives)
     baselines.to_csv(path / "baselines.csv", index=False)
     summary(trials, _m0_score(m0), baselines).to_csv(path / "summary.csv", index=False)
     trajectory(trials).to_parquet(path / "trajectory.parquet", index=False)

@@ -17,7 +17,7 @@ def test_pareto_front_keeps_the_non_dominated_points_by_increasing_x():
     assert pareto_front(x, y).tolist() == [4, 0, 1, 2]
 
 
-def test_improvement_curves_hold_best_so_far_between_trials():
+def test_improvement_curves_start_at_m0_and_hold_the_best_model_so_far():
     traj = pd.DataFrame(
         {
             "search_id": ["a"] * 3 + ["b"] * 2,
@@ -27,9 +27,11 @@ def test_improvement_curves_hold_best_so_far_between_trials():
         }
     )
     grid = np.array([0.0, 1.0, 2.5, 3.0, 5.0])
-    curves = improvement_curves(traj, {"a": 0.5, "b": 0.75}, grid)
-    np.testing.assert_allclose(curves[0], [np.nan, 0.0, 0.1, 0.1, 0.1])
-    np.testing.assert_allclose(curves[1], [np.nan, np.nan, -0.05, 0.05, 0.05])
+    curves = improvement_curves(traj, {"a": 0.5, "b": 0.75, "c": 0.5}, grid)
+    np.testing.assert_allclose(curves[0], [0.0, 0.0, 0.1, 0.1, 0.1])  # M0 until the first trial
+    # b's first trial is worse than M0: the best model so far is still M0, never below it
+    np.testing.assert_allclose(curves[1], [0.0, 0.0, 0.0, 0.05, 0.05])
+    assert np.isnan(improvement_curves(traj, {"a": 0.5}, grid)[1]).all()  # b's M0 unknown
 
 
 def test_cumulative_curve_carries_the_last_accepted_model():
