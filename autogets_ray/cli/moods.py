@@ -70,7 +70,8 @@ def parse_methods(value: str) -> tuple[str, ...]:
     default=default("acceptance"),
     show_default=True,
     help="f1-both: the paper's strict rule; f1-pareto-loss: Pareto, exact ties "
-    "accepted when the validation loss drops",
+    "accepted when the validation loss drops; loss-se: the class-balanced validation loss "
+    "falls by more than its standard error, neither F1 worse",
 )
 @click.option(
     "--rejection",
@@ -88,6 +89,19 @@ def parse_methods(value: str) -> tuple[str, ...]:
 )
 @click.option(
     "--max-epochs", type=int, default=default("max_epochs"), show_default=True, help="MLP epochs cap per fit"
+)
+@click.option(
+    "--warm-start/--no-warm-start",
+    default=default("warm_start"),
+    show_default=True,
+    help="fit each candidate step from the accepted state's weights (capped at --warm-max-updates)",
+)
+@click.option(
+    "--warm-max-updates",
+    type=int,
+    default=default("warm_max_updates"),
+    show_default=True,
+    help="MLP optimiser steps cap per warm-started fit",
 )
 @click.option(
     "--engine",
@@ -141,6 +155,8 @@ def moods(
     rejection: str,
     max_updates: int,
     max_epochs: int,
+    warm_start: bool,
+    warm_max_updates: int,
     engine: str,
     cpus_per_trial: float,
     gpus_per_trial: float,
@@ -176,6 +192,8 @@ def moods(
             rejection=rejection,
             max_updates=max_updates,
             max_epochs=max_epochs,
+            warm_start=warm_start,
+            warm_max_updates=warm_max_updates,
             cpus_per_trial=cpus_per_trial,
             gpus_per_trial=gpus_per_trial,
             device=device,

@@ -185,6 +185,7 @@ def read_tabular_file(path: str | Path, label_column: str, minority_label: str |
     label = frame.pop(label_column)
     if label.isna().any():
         raise UserInputError(f"{path}: {int(label.isna().sum())} rows have no {label_column!r}")
+    numeric_label = pd.api.types.is_numeric_dtype(label)
     label = label.astype(str)
     counts = label.value_counts()
     if len(counts) != 2:
@@ -194,7 +195,9 @@ def read_tabular_file(path: str | Path, label_column: str, minority_label: str |
         )
     if minority_label is None:
         minority_label = str(counts.idxmin())
-    elif minority_label not in counts.index:
+    elif minority_label not in counts.index and numeric_label:
+        minority_label = _same_number(minority_label, counts.index) or minority_label
+    if minority_label not in counts.index:
         raise UserInputError(
             f"{path}: minority label {minority_label!r} is not one of {', '.join(counts.index)}"
         )
@@ -209,7 +212,23 @@ def read_tabular_file(path: str | Path, label_column: str, minority_label: str |
     return validate_tabular(data)
 
 
-def validate_tabular(data: TabularData, min_minority: int = 10) -> TabularData:
+#: The fewest rows of a class MOODS accepts (data files, registered sets and ``MOODSSampler``):
+#: the 80/20 + 80/20 split then leaves at least two of them in D^V and about six to train on,
+#: enough for SVM-SMOTE's neighbours and for a validation score that is not one row's verdict.
+MIN_MINORITY_ROWS = 10
+
+
+def _same_number(wanted: str, labels: pd.Index) -> str | None:
+    """The label among ``labels`` that is the number ``wanted`` (``1`` matches ``1.0``), if any."""
+    try:
+        value = float(wanted)
+    except ValueError:
+        return None
+    matches = [label for label in labels if float(label) == value]
+    return str(matches[0]) if len(matches) == 1 else None
+
+
+def validate_tabular(data: TabularData, min_minority: int = MIN_MINORITY_ROWS) -> TabularData:
     """Enough rows of both classes for the 80/20 + 80/20 split and SVM-SMOTE's neighbours."""
     n_min = data.n_minority
     n_maj = len(data.y) - n_min

@@ -79,11 +79,19 @@ def svm_smote(split: TabularSplit, mlp: MLPConfig, seed: int, settings: MoodsSet
 
 
 def mubo_settings(settings: MoodsSettings) -> MoodsSettings:
-    """MUBO's outer loop from MOODS's: no synthetic rows, val-loss acceptance, K = 1, same rounds."""
+    """MUBO's outer loop from MOODS's: no synthetic rows, val-loss acceptance, K = 1, same rounds,
+    every fit from the seeded initialisation (as published)."""
     from dataclasses import replace
 
     rounds = math.ceil(settings.max_candidates / settings.steps_per_round)
-    return replace(settings, synthetic=False, acceptance="val-loss", steps_per_round=1, max_candidates=rounds)
+    return replace(
+        settings,
+        synthetic=False,
+        acceptance="val-loss",
+        steps_per_round=1,
+        max_candidates=rounds,
+        warm_start=False,
+    )
 
 
 @BASELINES.register("mubo", help="MUBO: bilevel majority undersampling, no synthetic data (val-loss)")

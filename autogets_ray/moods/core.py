@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from autogets_ray.errors import UserInputError
-from autogets_ray.moods.metrics import BinaryF1, improves_both
+from autogets_ray.moods.metrics import BinaryF1, RowLosses, balanced_loss_change, improves_both
 from autogets_ray.registry import Registry
 
 
@@ -56,6 +56,7 @@ class MoodsSettings:
     synthetic: bool = True
     acceptance: str = "f1-pareto-loss"
     rejection: str = "halve-drawn-majority"
+    warm_start: bool = False
 
     def __post_init__(self) -> None:
         for name in ("steps_per_round", "max_accepted", "max_candidates", "patience"):
@@ -75,11 +76,15 @@ class Step:
     add_majority: np.ndarray
     seed: int
     synthesize: bool
+    warm_start: bool = False  # fit from the accepted state's weights (mlp.py, "Warm start")
 
 
 @dataclass
 class StepResult:
-    """What evaluating a candidate yields: validation scores decide, test is only reported."""
+    """What evaluating a candidate yields: validation scores decide, test is only reported.
+
+    ``val_rows`` (per-row validation losses) feed the ``loss-se`` rule; ``weights`` are the fitted
+    model's, what the next round's warm-started fits begin from once this step is accepted."""
 
     candidate_id: int
     val: BinaryF1
@@ -89,6 +94,8 @@ class StepResult:
     z_train: np.ndarray
     seconds: float = 0.0
     device: str = "cpu"
+    val_rows: RowLosses | None = None
+    weights: list[np.ndarray] | None = None
 
 
 @dataclass
@@ -102,6 +109,8 @@ class MoodsState:
     val_loss: float = math.inf
     test: BinaryF1 | None = None
     z_train: np.ndarray | None = None
+    val_rows: RowLosses | None = None
+    weights: list[np.ndarray] | None = None
 
     @property
     def evaluated(self) -> bool:
@@ -144,6 +153,33 @@ def accept_f1_pareto_loss(result: StepResult, state: MoodsState) -> bool:
     if new.f1 > old.f1 or new.f1_minority > old.f1_minority:
         return True
     return result.val_loss < state.val_loss
+
+
+#: How many standard errors the ``loss-se`` rule asks a step's loss improvement to exceed.
+LOSS_SE_MARGIN = 1.0
+
+
+@ACCEPTANCE_RULES.register(
+    "loss-se",
+    help="the class-balanced validation loss falls by more than its standard error "
+    "(paired over validation rows) and neither validation F1 gets worse",
+)
+def accept_loss_beyond_noise(result: StepResult, state: MoodsState) -> bool:
+    """Accept on evidence that survives the noise of a few validation rows (docs/design.md, MOODS).
+
+    The paper's objectives (F1, F1_m) are constraints here: neither may fall. The decision itself
+    rests on Def. 1's loss, continuous where the F1s move only when a row changes side, averaged
+    per class so the few minority rows weigh as much as the many majority ones, and compared row
+    by row with the accepted state's: the step must lower it by more than ``LOSS_SE_MARGIN``
+    standard errors of that paired difference. A change inside the noise is rejected.
+    """
+    new, old = result.val, state.val
+    if new.f1 < old.f1 or new.f1_minority < old.f1_minority:
+        return False
+    if result.val_rows is None or state.val_rows is None:
+        raise ValueError("the loss-se rule needs per-row validation losses of the step and the state")
+    change, se = balanced_loss_change(result.val_rows, state.val_rows)
+    return change < -LOSS_SE_MARGIN * se
 
 
 @ACCEPTANCE_RULES.register("val-loss", help="MUBO: the validation loss strictly decreases")
@@ -279,6 +315,7 @@ class MoodsCore:
             add_majority=add.astype(np.int64),
             seed=int(self.rng.integers(2**31 - 1)),
             synthesize=synthesize,
+            warm_start=self.settings.warm_start and self.state.evaluated,
         )
         self.next_id += 1
         return cand
@@ -316,7 +353,11 @@ class MoodsCore:
     def _set_start(self, cand: Step, result: StepResult) -> None:
         """F1^(0), F1_m^(0) of S_0 (Alg. 1 line 1)."""
         self.state.val, self.state.val_loss, self.state.test = result.val, result.val_loss, result.test
-        self.state.z_train = result.z_train
+        self.state.z_train, self.state.val_rows, self.state.weights = (
+            result.z_train,
+            result.val_rows,
+            result.weights,
+        )
         self._record(cand, result, accepted=True)
 
     def _accept(self, cand: Step, result: StepResult) -> None:
@@ -333,6 +374,8 @@ class MoodsCore:
             val_loss=result.val_loss,
             test=result.test,
             z_train=result.z_train,
+            val_rows=result.val_rows,
+            weights=result.weights,
         )
         self.m_k += 1
         self.accepted += 1

@@ -9,6 +9,12 @@ Stopping (Alg. 1 line 9): the full-batch gradient norm ||grad L|| <= ``grad_tol`
 ``check_every`` epochs) or ``max_epochs`` epochs or ``max_updates`` optimiser steps, whichever comes
 first. The paper gives no caps; ours keep one fit at a few seconds on one CPU core.
 
+Warm start (an option of MOODS, not the paper's): a fit may begin from given weights instead of
+the seeded initialisation, e.g. from the model of the accepted state S_{k-1}, whose training set
+differs from S_k by one step. Such a fit first checks the gradient norm on its data and stops at
+once when it is already within ``grad_tol`` (so on unchanged data it returns the given model), and
+is capped at ``warm_max_updates`` optimiser steps; the optimiser's moments start fresh.
+
 A fit touches no process-wide torch state that outlives it: the weights and the batch order come
 from generators local to the fit, and the thread count is restored when it ends (:func:`train_mlp`),
 since Ray runs many fits in one reused worker process.
@@ -67,9 +73,10 @@ class MLPConfig:
     check_every: int = 5
     threads: int = 1
     device: str = "cpu"
+    warm_max_updates: int = 1000
 
     def __post_init__(self) -> None:
-        for name in ("batch_size", "max_epochs", "max_updates", "check_every", "threads"):
+        for name in ("batch_size", "max_epochs", "max_updates", "check_every", "threads", "warm_max_updates"):
             if getattr(self, name) < 1:
                 raise UserInputError(f"MLP {name} must be >= 1, got {getattr(self, name)}")
         if self.lr <= 0 or self.grad_tol < 0:
@@ -139,6 +146,10 @@ class MLPClassifier:
     def predict(self, X: np.ndarray) -> np.ndarray:
         return (self.z(X) > 0.5).astype(np.int64)
 
+    def weights(self) -> list[np.ndarray]:
+        """The parameters in the net's order (float32 copies), what a warm-started fit begins from."""
+        return [p.detach().cpu().numpy().copy() for p in self.net.parameters()]
+
 
 def _loss(net: nn.Module, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Def. 1: BCE of sigmoid(2z - 1) against y, averaged over the batch."""
@@ -186,13 +197,34 @@ def torch_threads(n: int) -> Iterator[None]:
             torch.set_num_threads(before)
 
 
-def train_mlp(X: np.ndarray, y: np.ndarray, config: MLPConfig, seed: int) -> MLPClassifier:
-    """Inner loop of Alg. 1: minimise L(S; z_w) from a seeded initialisation (same seed, same fit)."""
+def train_mlp(
+    X: np.ndarray,
+    y: np.ndarray,
+    config: MLPConfig,
+    seed: int,
+    init: list[np.ndarray] | None = None,
+) -> MLPClassifier:
+    """Inner loop of Alg. 1: minimise L(S; z_w) from a seeded initialisation (same seed, same fit),
+    or, warm-started, from the weights ``init`` (module docstring)."""
     with torch_threads(config.threads):
-        return _train(X, y, config, int(seed))
+        return _train(X, y, config, int(seed), init)
 
 
-def _train(X: np.ndarray, y: np.ndarray, config: MLPConfig, seed: int) -> MLPClassifier:
+def _load_weights(net: nn.Module, init: list[np.ndarray]) -> None:
+    import torch
+
+    params = list(net.parameters())
+    shapes = [tuple(p.shape) for p in params]
+    if [tuple(np.shape(w)) for w in init] != shapes:
+        raise ValueError(f"warm-start weights have shapes {[np.shape(w) for w in init]}, the net {shapes}")
+    with torch.no_grad():
+        for param, value in zip(params, init):
+            param.copy_(torch.as_tensor(np.asarray(value), dtype=param.dtype))
+
+
+def _train(
+    X: np.ndarray, y: np.ndarray, config: MLPConfig, seed: int, init: list[np.ndarray] | None
+) -> MLPClassifier:
     import time
 
     import torch
@@ -204,13 +236,22 @@ def _train(X: np.ndarray, y: np.ndarray, config: MLPConfig, seed: int) -> MLPCla
     # and reproduce the results recorded when the weights came from torch's global generator.
     init_generator = torch.Generator().manual_seed(seed)
     shuffle_generator = torch.Generator().manual_seed(seed)
-    net = build_net(X.shape[1], config.hidden, init_generator).to(device)
+    net = build_net(X.shape[1], config.hidden, init_generator)
+    if init is not None:
+        _load_weights(net, init)
+    net = net.to(device)
     Xt = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=device)
     yt = torch.as_tensor(np.asarray(y), dtype=torch.float32, device=device)
     optimiser = _adam(net, config.lr)
     n = len(Xt)
     updates, epoch, grad_norm = 0, 0, float("nan")
-    while epoch < config.max_epochs and updates < config.max_updates:
+    max_updates = config.max_updates
+    if init is not None:
+        max_updates = min(max_updates, config.warm_max_updates)
+        grad_norm = _full_grad_norm(net, Xt, yt)
+        if grad_norm <= config.grad_tol:
+            max_updates = 0  # already converged on this data: the given model is the fit
+    while epoch < config.max_epochs and updates < max_updates:
         order = torch.randperm(n, generator=shuffle_generator).to(device)
         for begin in range(0, n, config.batch_size):
             batch = order[begin : begin + config.batch_size]
@@ -218,7 +259,7 @@ def _train(X: np.ndarray, y: np.ndarray, config: MLPConfig, seed: int) -> MLPCla
             _loss(net, Xt[batch], yt[batch]).backward()
             optimiser.step()
             updates += 1
-            if updates >= config.max_updates:
+            if updates >= max_updates:
                 break
         epoch += 1
         if epoch % config.check_every == 0:

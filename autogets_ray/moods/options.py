@@ -48,6 +48,12 @@ class MoodsOptions(Options):
     rejection: Str = Field("halve-drawn-majority", description="a rejection rule")
     max_updates: Int = Field(4000, ge=1, description="MLP optimiser steps per fit, an integer >= 1")
     max_epochs: Int = Field(400, ge=1, description="MLP epochs per fit, an integer >= 1")
+    warm_start: Bool = Field(
+        False, description="true or false: fit each step from the accepted state's weights"
+    )
+    warm_max_updates: Int = Field(
+        1000, ge=1, description="MLP optimiser steps per warm-started fit, an integer >= 1"
+    )
 
     @field_validator("acceptance")
     @classmethod
@@ -68,12 +74,17 @@ class MoodsOptions(Options):
             patience=self.patience,
             acceptance=self.acceptance,
             rejection=self.rejection,
+            warm_start=self.warm_start,
         )
 
     def mlp(self, threads: int = 1, device: str = "cpu") -> MLPConfig:
         """The MLP of a run, with the fit caps of these options."""
         return MLPConfig(
-            max_updates=self.max_updates, max_epochs=self.max_epochs, threads=threads, device=device
+            max_updates=self.max_updates,
+            max_epochs=self.max_epochs,
+            warm_max_updates=self.warm_max_updates,
+            threads=threads,
+            device=device,
         )
 
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from autogets_ray.engine.protocol import FINISHED, _Finished
 from autogets_ray.moods.core import MoodsCore, MoodsState, Step, StepResult
-from autogets_ray.moods.metrics import BinaryF1
+from autogets_ray.moods.metrics import BinaryF1, RowLosses
 
 #: The value a MOODS trial reports that Tune shows as its objective.
 METRIC = "val_f1"
@@ -37,21 +37,67 @@ def candidate_file(work_dir: str | Path, candidate_id: int) -> Path:
     return Path(work_dir) / f"candidate_{candidate_id}.npz"
 
 
-def save_state(state: MoodsState, work_dir: str | Path) -> Path:
-    path = state_file(work_dir, state.version)
+def weight_arrays(weights: list[np.ndarray] | None) -> dict[str, np.ndarray]:
+    """A model's weights as ``npz`` entries ``weight_0``, ``weight_1``, ... (none when None)."""
+    return {f"weight_{i}": w for i, w in enumerate(weights or [])}
+
+
+def weights_from(data: Any) -> list[np.ndarray] | None:
+    """The weights :func:`weight_arrays` stored in an ``npz`` file (None when it holds none)."""
+    count = sum(key.startswith("weight_") for key in data.files)
+    return [data[f"weight_{i}"] for i in range(count)] or None
+
+
+def weights_file(work_dir: str | Path, version: int) -> Path:
+    return Path(work_dir) / f"weights_{version}.npz"
+
+
+def _write_once(path: Path, **arrays: np.ndarray) -> None:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, majority_idx=state.majority_idx, synthetic=state.synthetic, version=state.version)
+        np.savez(tmp, **arrays)
         tmp.replace(path)
+
+
+def save_state(state: MoodsState, work_dir: str | Path) -> Path:
+    """What a trial needs of the state it extends: its rows and, once fitted, its model's weights
+    (a file of their own: the start S_0's rows are saved before its fit, its weights after)."""
+    path = state_file(work_dir, state.version)
+    _write_once(path, majority_idx=state.majority_idx, synthetic=state.synthetic, version=state.version)
+    if state.weights is not None:
+        _write_once(weights_file(work_dir, state.version), **weight_arrays(state.weights))
     return path
 
 
-def load_state(path: str | Path) -> MoodsState:
+def load_state(path: str | Path, with_weights: bool = False) -> MoodsState:
+    """A saved state; ``with_weights`` also reads its model's weights (for a warm start)."""
+    path = Path(path)
     with np.load(path) as data:
-        return MoodsState(
+        state = MoodsState(
             version=int(data["version"]), majority_idx=data["majority_idx"], synthetic=data["synthetic"]
         )
+    if with_weights:
+        with np.load(weights_file(path.parent, state.version)) as data:
+            state.weights = weights_from(data)
+    return state
+
+
+def save_candidate(result: StepResult, work_dir: str | Path) -> Path:
+    """A trial's arrays next to its report (written whole or not at all)."""
+    out = candidate_file(work_dir, result.candidate_id)
+    tmp = out.with_suffix(".tmp.npz")
+    rows = result.val_rows
+    np.savez(
+        tmp,
+        synthetic_new=result.synthetic_new,
+        z_train=result.z_train,
+        val_rows_minority=rows.minority if rows is not None else np.empty(0),
+        val_rows_majority=rows.majority if rows is not None else np.empty(0),
+        **weight_arrays(result.weights),
+    )
+    tmp.replace(out)
+    return out
 
 
 @dataclass(frozen=True)
@@ -73,6 +119,7 @@ class StepProposal:
             "add_majority": s.add_majority.tolist(),
             "seed": s.seed,
             "synthesize": s.synthesize,
+            "warm_start": s.warm_start,
         }
 
 
@@ -84,6 +131,7 @@ def step_from_config(config: dict[str, Any]) -> Step:
         add_majority=np.asarray(config["add_majority"], dtype=np.int64),
         seed=int(config["seed"]),
         synthesize=bool(config["synthesize"]),
+        warm_start=bool(config.get("warm_start", False)),
     )
 
 
@@ -97,6 +145,10 @@ def result_from_report(result: dict[str, Any]) -> StepResult:
     """A trial's report (and the arrays it saved next to it) as the core's :class:`StepResult`."""
     with np.load(result["candidate_file"]) as data:
         synthetic, z_train = data["synthetic_new"], data["z_train"]
+        rows = None
+        if "val_rows_minority" in data.files and len(data["val_rows_minority"]):
+            rows = RowLosses(data["val_rows_minority"], data["val_rows_majority"])
+        weights = weights_from(data)
     return StepResult(
         candidate_id=int(result["candidate_id"]),
         val=BinaryF1(result["val_f1"], result["val_f1_minority"], result["val_f1_majority"]),
@@ -106,6 +158,8 @@ def result_from_report(result: dict[str, Any]) -> StepResult:
         z_train=z_train,
         seconds=float(result.get("seconds", 0.0)),
         device=str(result.get("model_device", "cpu")),
+        val_rows=rows,
+        weights=weights,
     )
 
 

@@ -28,10 +28,10 @@ from autogets_ray.moods.mlp import MLPConfig
 from autogets_ray.moods.search import (
     METRIC,
     MoodsSearch,
-    candidate_file,
     load_state,
     needs_rounds_first,
     result_from_report,
+    save_candidate,
     state_file,
     step_from_config,
 )
@@ -53,8 +53,8 @@ class MoodsRun:
 
 
 @lru_cache(maxsize=16)
-def _cached_state(path: str):
-    return load_state(path)
+def _cached_state(path: str, with_weights: bool):
+    return load_state(path, with_weights)
 
 
 def moods_trial(config: dict[str, Any], splits: dict[int, TabularSplit], mlp: MLPConfig) -> None:
@@ -63,16 +63,13 @@ def moods_trial(config: dict[str, Any], splits: dict[int, TabularSplit], mlp: ML
 
     step = step_from_config(config)
     split = splits[int(config["split_seed"])]
-    state = _cached_state(str(state_file(config["work_dir"], step.state_version)))
+    state = _cached_state(str(state_file(config["work_dir"], step.state_version)), step.warm_start)
     minority_idx = np.flatnonzero(split.y_train == 1)
     granted = granted_trial_resources()
     if granted["trial_gpu"] > 0:  # "auto": a logical GPU without CUDA trains on CPU, reported below
         mlp = mlp.on_device("auto")
     result = evaluate_step(split, minority_idx, state, step, mlp, int(config["model_seed"]))
-    out = candidate_file(config["work_dir"], step.candidate_id)
-    tmp = out.with_suffix(".tmp.npz")
-    np.savez(tmp, synthetic_new=result.synthetic_new, z_train=result.z_train)
-    tmp.replace(out)
+    out = save_candidate(result, config["work_dir"])
     tune.report(
         {
             "run_id": config["run_id"],

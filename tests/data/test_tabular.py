@@ -109,3 +109,17 @@ def test_csv_errors_name_the_problem(tmp_path):
         load_tabular(path)
     with pytest.raises(ValueError, match="not one of"):
         load_tabular(path, minority_label="q")
+
+
+@pytest.mark.parametrize(("stored", "given"), [([0.0, 1.0], "1"), ([0, 1], "1.0"), ([0, 1], "1")])
+def test_a_numeric_minority_label_matches_however_it_is_written(tmp_path, stored, given):
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"a": rng.normal(size=60), "label": [stored[0]] * 45 + [stored[1]] * 15})
+    data = load_tabular(_write(tmp_path, frame), minority_label=given)
+    assert data.n_minority == 15 and float(data.minority) == 1.0
+
+
+def test_a_numeric_label_that_is_not_there_is_still_refused(tmp_path):
+    frame = pd.DataFrame({"a": range(60), "label": [0.0] * 45 + [1.0] * 15})
+    with pytest.raises(ValueError, match="minority label '2' is not one of"):
+        load_tabular(_write(tmp_path, frame), minority_label="2")

@@ -216,3 +216,47 @@ def test_mubo_gets_k1_and_as_many_rounds_as_moods():
     assert (mubo.steps_per_round, mubo.max_candidates, mubo.patience) == (1, 30, 10)
     assert (mubo.synthetic, mubo.acceptance) == (False, "val-loss")
     assert mubo_settings(MoodsSettings(steps_per_round=3, max_candidates=7)).max_candidates == 3
+
+
+def _rows_result(candidate, minority, majority, f1=0.8, f1_m=0.6) -> StepResult:
+    from autogets_ray.moods.metrics import RowLosses
+
+    out = result(candidate, f1, f1_m)
+    out.val_rows = RowLosses(np.asarray(minority, float), np.asarray(majority, float))
+    return out
+
+
+def test_loss_se_accepts_a_real_improvement_and_rejects_one_inside_the_noise():
+    rng = np.random.default_rng(0)
+    core = make_core(acceptance="loss-se", steps_per_round=1)
+    base_min, base_maj = rng.uniform(0.5, 1.5, 4), rng.uniform(0.0, 0.4, 60)
+    start = core.propose()[0]
+    core.observe([_rows_result(start, base_min, base_maj)])
+    # noise: the minority rows' losses move by +-0.6 around a mean change of -0.05
+    noisy = base_min + np.array([-0.65, 0.55, -0.6, 0.5])
+    assert not core.observe([_rows_result(core.propose()[0], noisy, base_maj)])
+    # a real improvement: every minority row's loss falls by about 0.3
+    better = base_min - 0.3 + rng.normal(0, 0.02, 4)
+    assert core.observe([_rows_result(core.propose()[0], better, base_maj)])
+    # the same loss gain with a worse validation F1 is refused: the paper's objectives constrain
+    step = core.propose()[0]
+    assert not core.observe([_rows_result(step, better - 0.3, base_maj, f1=0.79)])
+    assert [h.accepted for h in core.history] == [True, False, True, False]
+
+
+def test_loss_se_is_registered_with_the_cli_choices():
+    from autogets_ray.moods.core import ACCEPTANCE_RULES
+
+    assert "loss-se" in ACCEPTANCE_RULES.names()
+    with pytest.raises(ValueError, match="per-row validation losses"):
+        core = make_core(acceptance="loss-se")
+        core.observe([result(core.propose()[0], 0.5, 0.5)])
+        core.observe([result(core.propose()[0], 0.6, 0.6)])
+
+
+def test_warm_start_marks_every_step_after_the_start():
+    core = make_core(warm_start=True)
+    start = core.propose()[0]
+    assert not start.warm_start  # S_0 is fitted from the seeded initialisation
+    core.observe([result(start, 0.5, 0.5)])
+    assert core.propose()[0].warm_start

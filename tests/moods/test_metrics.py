@@ -37,3 +37,28 @@ def test_improves_both_needs_strict_gains_in_both(new, old, expected):
         return BinaryF1(pair[0], pair[1], 2 * pair[0] - pair[1])
 
     assert improves_both(as_score(new), as_score(old)) is expected
+
+
+def test_balanced_loss_change_weighs_both_classes_equally_and_pairs_the_rows():
+    from autogets_ray.moods.metrics import RowLosses, balanced_loss_change
+
+    old = RowLosses(np.array([1.0, 2.0, 3.0]), np.array([0.1] * 50))
+    new = RowLosses(np.array([0.5, 1.5, 2.5]), np.array([0.1] * 50))
+    change, se = balanced_loss_change(new, old)
+    assert change == pytest.approx(-0.25)  # the minority mean fell by 0.5, weight 1/2
+    assert se == pytest.approx(0.0)  # every pair moved by the same amount: no noise
+    assert new.balanced() - old.balanced() == pytest.approx(change)
+    _, se_one = balanced_loss_change(
+        RowLosses(np.array([0.5]), new.majority), RowLosses(np.array([1.0]), old.majority)
+    )
+    assert se_one == float("inf")  # one minority row: no evidence about its noise
+    with pytest.raises(ValueError, match="validation rows"):
+        balanced_loss_change(new, RowLosses(np.array([1.0]), old.majority))
+
+
+def test_row_losses_split_by_class():
+    from autogets_ray.moods.metrics import RowLosses
+
+    rows = RowLosses.of(np.array([0.1, 0.2, 0.3, 0.4]), np.array([1, 0, 1, 0]))
+    np.testing.assert_array_equal(rows.minority, [0.1, 0.3])
+    np.testing.assert_array_equal(rows.majority, [0.2, 0.4])

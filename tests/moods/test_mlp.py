@@ -54,3 +54,40 @@ def test_a_fit_leaves_the_process_torch_state_as_it_found_it():
         torch.set_num_threads(threads)
     np.testing.assert_array_equal(first.z(X), train_mlp(X, y, config, seed=5).z(X))
     assert not np.array_equal(first.z(X), train_mlp(X, y, config, seed=6).z(X))
+
+
+def _separable(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(60, 3))
+    return X, (X[:, 0] + X[:, 1] > 0).astype(np.int64)
+
+
+def test_a_warm_start_on_unchanged_data_returns_the_converged_cold_fit():
+    X, y = _separable()
+    config = MLPConfig(lr=1e-2, max_updates=3000, max_epochs=2000, grad_tol=5e-3)
+    cold = train_mlp(X, y, config, seed=1)
+    assert cold.info.grad_norm <= config.grad_tol  # converged, so there is nothing left to fit
+    warm = train_mlp(X, y, config, seed=9, init=cold.weights())
+    assert warm.info.updates == 0
+    np.testing.assert_array_equal(warm.z(X), cold.z(X))
+    np.testing.assert_array_equal(warm.predict(X), cold.predict(X))
+
+
+def test_a_warm_start_on_new_data_continues_from_the_given_weights_within_its_cap():
+    X, y = _separable()
+    config = MLPConfig(max_updates=400, warm_max_updates=25)
+    cold = train_mlp(X, y, config, seed=1)
+    X_more, y_more = _separable(seed=2)
+    X2, y2 = np.concatenate([X, X_more]), np.concatenate([y, y_more])
+    warm = train_mlp(X2, y2, config, seed=1, init=cold.weights())
+    assert 0 < warm.info.updates <= config.warm_max_updates
+    assert not np.array_equal(warm.z(X), cold.z(X))
+    again = train_mlp(X2, y2, config, seed=1, init=cold.weights())
+    np.testing.assert_array_equal(warm.z(X2), again.z(X2))  # seeded: the same warm fit twice
+
+
+def test_warm_start_weights_of_another_net_are_refused():
+    X, y = _separable()
+    other = train_mlp(X[:, :2], y, MLPConfig(max_updates=5), seed=0)
+    with pytest.raises(ValueError, match="warm-start weights have shapes"):
+        train_mlp(X, y, MLPConfig(max_updates=5), seed=0, init=other.weights())

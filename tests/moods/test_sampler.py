@@ -57,10 +57,6 @@ def test_inside_an_imblearn_pipeline(data):
 
 def test_bad_input_is_refused_by_the_public_method(data):
     X, y = data
-    three = y.copy()
-    three[:10] = "other"
-    with pytest.raises(ValueError, match="exactly two classes"):
-        MOODSSampler(**FAST).fit_resample(X, three)
     with pytest.raises(ValueError, match="max_candidates"):
         MOODSSampler(max_candidates=0).fit_resample(X, y)
     with pytest.raises(ValueError, match="rejection"):
@@ -76,11 +72,58 @@ def test_numpy_integers_are_accepted_as_counts(data):
     assert len(X_res) > 0 and len(sampler.outcome_.history) == 2
 
 
-def test_a_three_class_target_is_a_user_input_error(data):
+def test_three_classes_run_one_vs_rest_and_keep_the_majority_rows_some_run_chose(data):
+    X, y = data
+    three = y.copy()
+    three[np.flatnonzero(y == "common")[:30]] = "other"
+    sampler = MOODSSampler(random_state=0, **FAST)
+    X_res, y_res = sampler.fit_resample(X, three)
+    assert sampler.majority_class_ == "common" and sampler.minority_class_ == "rare"
+    assert set(sampler.outcomes_) == {"other", "rare"}
+    # every real training row of both minority classes is kept, plus each run's synthetic rows
+    for cls in ("other", "rare"):
+        real = int(np.sum(three == cls))
+        synthetic = len(sampler.outcomes_[cls].state.synthetic)
+        assert np.sum(y_res == cls) - synthetic == pytest.approx(real * 0.8, abs=2)
+    chosen = set()
+    for outcome in sampler.outcomes_.values():
+        chosen |= set(outcome.state.majority_idx.tolist())
+    assert 0 < np.sum(y_res == "common") <= len(chosen)
+    assert np.sum(y_res == "common") < np.sum(three == "common") * 0.8  # the majority is undersampled
+
+
+def test_fewer_minority_rows_than_the_cli_accepts_is_a_user_input_error(data):
+    from autogets_ray.data.tabular import MIN_MINORITY_ROWS
     from autogets_ray.errors import UserInputError
 
     X, y = data
-    three = y.copy()
-    three[:10] = "other"
-    with pytest.raises(UserInputError, match="exactly two classes"):
-        MOODSSampler(**FAST).fit_resample(X, three)
+    few = y.copy()
+    few[np.flatnonzero(y == "rare")[MIN_MINORITY_ROWS - 1 :]] = "common"
+    with pytest.raises(
+        UserInputError, match=f"at least {MIN_MINORITY_ROWS} rows.*'rare' has {MIN_MINORITY_ROWS - 1}"
+    ):
+        MOODSSampler(**FAST).fit_resample(X, few)
+    few[np.flatnonzero(y == "rare")[MIN_MINORITY_ROWS - 1]] = "rare"  # exactly the minimum is fine
+    X_res, _ = MOODSSampler(random_state=0, **FAST).fit_resample(X, few)
+    assert len(X_res) > 0
+
+
+def test_float32_stays_float32_and_sparse_comes_back_sparse_with_the_dense_values(data):
+    import scipy.sparse as sp
+
+    X, y = data
+    X32 = X.astype(np.float32)
+    X_res, _ = MOODSSampler(random_state=2, **FAST).fit_resample(X32, y)
+    assert X_res.dtype == np.float32
+    dense, y_dense = MOODSSampler(random_state=2, **FAST).fit_resample(X, y)
+    sparse, y_sparse = MOODSSampler(random_state=2, **FAST).fit_resample(sp.csc_matrix(X), y)
+    assert sp.issparse(sparse) and sparse.format == "csc"
+    np.testing.assert_allclose(sparse.toarray(), dense)
+    assert np.array_equal(y_sparse, y_dense)
+
+
+def test_warm_start_is_passed_to_the_run(data):
+    X, y = data
+    sampler = MOODSSampler(random_state=0, warm_start=True, **FAST)
+    sampler.fit_resample(X, y)
+    assert sampler.outcome_.state.weights is not None

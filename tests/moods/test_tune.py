@@ -180,3 +180,19 @@ def test_a_failing_start_stops_the_run_with_a_clear_error(ray_local, ecoli_split
     broken = replace(ecoli_split, X_train=ecoli_split.X_train[:, :2])  # rows no longer match the val features
     with pytest.raises(Exception, match="start S_0 failed"):
         run_moods_tune([one_run(broken)], FAST_MLP, storage_path=tmp_path, name="broken")
+
+
+def test_warm_started_loss_se_run_on_ray_matches_the_local_loop(ray_local, ecoli_split, tmp_path):
+    """Weights and per-row validation losses travel through the trials' files unchanged."""
+    from autogets_ray.moods.local import run_moods_local
+
+    settings = MoodsSettings(steps_per_round=2, max_candidates=5, acceptance="loss-se", warm_start=True)
+    mlp = replace(FAST_MLP, warm_max_updates=40)
+    on_ray = run_moods_tune([one_run(ecoli_split, settings)], mlp, storage_path=tmp_path, name="warm")[
+        "moods_run0"
+    ]
+    local = run_moods_local(ecoli_split, settings, mlp, seed=0)
+    assert [(h.val_f1, h.val_loss, h.accepted) for h in on_ray.history] == [
+        (h.val_f1, h.val_loss, h.accepted) for h in local.history
+    ]
+    assert on_ray.state.weights is not None and on_ray.state.val_rows is not None
