@@ -16,22 +16,63 @@ import click
 from autogets_ray import __version__
 from autogets_ray.errors import SearchInterrupted, UserInputError
 
-#: Every subcommand, as "module:attribute"; add one line per new command module.
-COMMANDS = [
-    "autogets_ray.cli.baseline:baseline",
-    "autogets_ray.cli.moods:moods",
-    "autogets_ray.cli.quickstart:quickstart",
-    "autogets_ray.cli.generate:generate",
-    "autogets_ray.cli.cache:cache",
-    "autogets_ray.cli.serve:llm_server",
-    "autogets_ray.cli.llm_serve:llm_serve",
-    "autogets_ray.cli.search:search",
-    "autogets_ray.cli.matrix:matrix",
-    "autogets_ray.cli.ensemble:ensemble",
-    "autogets_ray.cli.report:report",
-    "autogets_ray.cli.export:export",
-    "autogets_ray.cli.predict:predict",
-]
+#: Every subcommand: its name, where it is ("module:attribute") and its line in ``autogets --help``.
+#: Add one entry per new command. A command's module is imported only when that command runs or
+#: shows its own help, so ``autogets --help`` imports none of them (nor pandas, SciPy or Ray).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "baseline": (
+        "autogets_ray.cli.baseline:baseline",
+        "train M0 and print Table 1 (metrics on the test split)",
+    ),
+    "cache": ("autogets_ray.cli.cache:cache", "the generation cache: statistics, Parquet export and import"),
+    "ensemble": (
+        "autogets_ray.cli.ensemble:ensemble",
+        "knowledge base and ensemble AutoGeTS on a search's results",
+    ),
+    "export": (
+        "autogets_ray.cli.export:export",
+        "retrain the chosen configuration and write a model directory",
+    ),
+    "generate": (
+        "autogets_ray.cli.generate:generate",
+        "cache the synthetic samples of one class's training examples",
+    ),
+    "llm-serve": (
+        "autogets_ray.cli.llm_serve:llm_serve",
+        "serve an LLM on the Ray cluster (Ray Serve, OpenAI API)",
+    ),
+    "llm-server": (
+        "autogets_ray.cli.serve:llm_server",
+        "a local OpenAI-compatible server (ngram or local-lm)",
+    ),
+    "matrix": (
+        "autogets_ray.cli.matrix:matrix",
+        "the experiment matrix on one Tuner, then its knowledge base",
+    ),
+    "moods": ("autogets_ray.cli.moods:moods", "MOODS and its baselines on a tabular dataset"),
+    "predict": (
+        "autogets_ray.cli.predict:predict",
+        "predict the labels of a file's rows with an exported model",
+    ),
+    "quickstart": (
+        "autogets_ray.cli.quickstart:quickstart",
+        "the main job on embedded defaults (demo data, offline)",
+    ),
+    "report": (
+        "autogets_ray.cli.report:report",
+        "the paper-style report (HTML, figures) of a results directory",
+    ),
+    "search": (
+        "autogets_ray.cli.search:search",
+        "AutoGeTS searches on Ray Tune, the baselines, a recommendation",
+    ),
+}
+
+
+def load_command(name: str) -> click.Command:
+    """The command ``name`` of :data:`COMMANDS` (importing its module)."""
+    module, attribute = COMMANDS[name][0].split(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 def _cause(exc: BaseException) -> BaseException:
@@ -48,7 +89,27 @@ def _one_line(text: str) -> str:
 
 
 class FriendlyGroup(click.Group):
-    """Reports bad input as ``Error: ...`` (exit 2), anything else as an internal error (exit 1)."""
+    """Loads its commands from :data:`COMMANDS` when used; reports bad input as ``Error: ...``
+    (exit 2), anything else as an internal error (exit 1)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.add_command(load_command(cmd_name), cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands' lines from :data:`COMMANDS`, without importing the commands."""
+        rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]
+        rows += [
+            (name, command.get_short_help_str())
+            for name, command in sorted(self.commands.items())
+            if name not in COMMANDS
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -85,18 +146,13 @@ class FriendlyGroup(click.Group):
 
 @click.group(cls=FriendlyGroup)
 @click.version_option(__version__, prog_name="autogets")
-@click.option("-v", "--verbose", is_flag=True, help="debug logging")
+@click.option("-v", "--verbose", is_flag=True, help="a line per trial, Ray's own notices and debug logging")
 @click.option("--debug", is_flag=True, help="show the traceback of an error instead of a one-line message")
 def cli(verbose: bool, debug: bool) -> None:
     """AutoGeTS on Ray: search which examples to give an LLM for synthetic training data."""
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-
-
-for _spec in COMMANDS:
-    _module, _attr = _spec.split(":")
-    cli.add_command(getattr(importlib.import_module(_module), _attr))
 
 
 def main() -> None:

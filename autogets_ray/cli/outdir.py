@@ -61,4 +61,5 @@ def cleans_out_on_error(func: Callable[..., Any]) -> Callable[..., Any]:
                 remove_if_unused(created)
             raise
 
+    wrapper.cleans_out_on_error = True  # type: ignore[attr-defined]  # what the CLI tests look for
     return wrapper

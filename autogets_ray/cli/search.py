@@ -122,9 +122,9 @@ def command_config(
     return load_config(config_path, overrides if config_path else (*defaults, *overrides))
 
 
-def accept_run(config: SearchConfig, out: str, resume: bool) -> None:
+def accept_run(config: SearchConfig, out: str, resume: bool, progress: Progress | None = None) -> None:
     """Refuse a run before it writes to ``out``: ``out`` (or one of its ``split-<seed>/``) holds another
-    experiment, or the Ray cluster cannot grant a trial's resources."""
+    experiment, or the Ray cluster cannot grant a trial's resources (``progress``: Ray's start line)."""
     import ray
 
     from autogets_ray.experiment.runner import split_dir
@@ -133,7 +133,7 @@ def accept_run(config: SearchConfig, out: str, resume: bool) -> None:
     check_output_config(config, out, resume)
     for seed in config.split_seeds or ():
         check_output_config(config.for_split(seed), split_dir(out, seed), resume)
-    ensure_ray()
+    ensure_ray(progress=progress)
     config.resources.check_grantable(
         ray.cluster_resources(), "resources (config)", strict=not joined_cluster()
     )
@@ -169,6 +169,12 @@ def closing_lines(config: SearchConfig, out: str, next_steps: bool = True) -> li
     return lines
 
 
+def verbose_flag() -> bool:
+    """Whether ``autogets -v`` (the group's ``--verbose``) was given: per-trial lines and Ray's notices."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().params.get("verbose"))
+
+
 def run_search_command(
     config: SearchConfig, out: str, resume: bool, quiet: bool, next_steps: bool = True
 ) -> list[Path]:
@@ -176,8 +182,8 @@ def run_search_command(
     do next (``next_steps``: the report and export commands); the result directories."""
     from autogets_ray.experiment.runner import run_experiment, run_split_experiments
 
-    accept_run(config, out, resume)
-    progress = Progress(enabled=not quiet)
+    progress = Progress(enabled=not quiet, verbose=verbose_flag())
+    accept_run(config, out, resume, progress)
     if config.split_seeds:
         splits = run_split_experiments(config, out, resume=resume, progress=progress)
         for seed, result in splits.runs.items():

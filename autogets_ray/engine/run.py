@@ -11,6 +11,7 @@ per trial. Each rerun is a fresh Tune experiment in the same directory (``storag
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -52,6 +53,22 @@ class ErrorLines(Callback):
         self.progress.info(f"{search_id}: trial {trial.trial_id} failed: {trial.error_file or 'see logs'}")
 
 
+#: The longest ``<search>-<candidate>`` part of a trial's directory name (the trial id follows).
+DIRNAME_CHARS = 60
+
+
+def short_trial_dirname(trial: Any) -> str:
+    """A trial's directory under the Tune experiment: ``<search_id>-<candidate_id>-<trial_id>``, the
+    first part cut to :data:`DIRNAME_CHARS` (Tune's default holds the whole config: hundreds of
+    characters). The trial id keeps it unique across reruns into the same directory."""
+    config = trial.config or {}
+    own = str(config.get("candidate_id", ""))
+    search_id = str(config.get("search_id", ""))
+    own = own.removeprefix(f"{search_id}:")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", "-".join(p for p in (search_id, own) if p))[:DIRNAME_CHARS]
+    return f"{name}-{trial.trial_id}" if name else str(trial.trial_id)
+
+
 def run_searches(
     trainable: Callable[..., Any],
     searcher: JournaledSearcher,
@@ -64,7 +81,9 @@ def run_searches(
     callbacks: Sequence[Any] = (),
     trial_dirname_creator: Callable[[Any], str] | None = None,
 ) -> EngineRun:
-    """Replay the journal, run what is left on one Tuner, close searches the wall clock cut."""
+    """Replay the journal, run what is left on one Tuner, close searches the wall clock cut.
+
+    Trials' directories are named by ``trial_dirname_creator`` (default :func:`short_trial_dirname`)."""
     from ray import tune
 
     # The legacy reporter honours verbose=0; the new one still prints a box whose trial count is
@@ -91,7 +110,7 @@ def run_searches(
             max_concurrent_trials=max_concurrent_trials,
             reuse_actors=True,
             time_budget_s=time_budget_s,
-            trial_dirname_creator=trial_dirname_creator,
+            trial_dirname_creator=trial_dirname_creator or short_trial_dirname,
         ),
         run_config=tune.RunConfig(
             name=name,

@@ -211,7 +211,7 @@ def _run_searches(
 
     from autogets_ray.engine.interleave import Interleaver
     from autogets_ray.engine.journal import JOURNAL_FILE, TrialJournal
-    from autogets_ray.engine.run import run_searches
+    from autogets_ray.engine.run import run_searches, short_trial_dirname
     from autogets_ray.engine.searcher import JournaledSearcher
     from autogets_ray.experiment.search_hooks import AutoGetsHooks
     from autogets_ray.experiment.trial import TrialSettings, retrain_trial
@@ -227,23 +227,27 @@ def _run_searches(
         for s in specs
     }
     journal = TrialJournal(out / JOURNAL_FILE)
-    searcher = JournaledSearcher(
-        Interleaver(cores, tags, priority=_projected_seconds),
-        journal,
-        decode=_decode_outcome,
-        metric="objective",
-        hooks=AutoGetsHooks(m0_values, (out / "searches").resolve(), progress),
-    )
     storage = config.storage_path or str((out / "ray").resolve())
-    run = run_searches(
-        trainable,
-        searcher,
-        name=EXPERIMENT_NAME,
-        storage_path=storage,
-        max_concurrent_trials=config.max_concurrent_trials,
-        progress=progress,
-        time_budget_s=config.wall_clock_seconds,
-    )
+    with progress.trial_board() as board:
+        hooks = AutoGetsHooks(m0_values, (out / "searches").resolve(), progress, board)
+        hooks.watch(cores)
+        searcher = JournaledSearcher(
+            Interleaver(cores, tags, priority=_projected_seconds),
+            journal,
+            decode=_decode_outcome,
+            metric="objective",
+            hooks=hooks,
+        )
+        run = run_searches(
+            trainable,
+            searcher,
+            name=EXPERIMENT_NAME,
+            storage_path=storage,
+            max_concurrent_trials=config.max_concurrent_trials,
+            progress=progress,
+            time_budget_s=config.wall_clock_seconds,
+            trial_dirname_creator=short_trial_dirname,
+        )
     if run.interrupted:
         raise SearchInterrupted(
             f"the experiment in {out} was interrupted; its finished trials are in {journal.path}",
@@ -353,7 +357,7 @@ def run_experiment(
         split = load_or_create_split(out, load_dataset(request), seed=ds.split_seed, dataset=ds.name)
     targets = resolve_targets(config.target_classes, split)
     specs = plan_searches(config, targets)
-    ensure_ray()
+    ensure_ray(progress=progress)
     config.resources.check_grantable(
         ray.cluster_resources(), "resources (config)", strict=not joined_cluster()
     )

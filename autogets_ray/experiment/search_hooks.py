@@ -1,7 +1,8 @@
 """What an AutoGeTS experiment prints and writes as its searches learn results and finish.
 
-One progress line per finished trial (per search: the candidate, its validation objective, the
-best so far against M0 and the retrain seconds spent of the budget), instead of Tune's table.
+The trials go to one display (:class:`~autogets_ray.progress_display.TrialBoard`: per search its
+trials, best so far against M0 and the budget that ends it), instead of Tune's table; with
+``--verbose`` also one line per finished trial.
 When a search finishes, its ``search_state.json``: why it finished, retrain seconds spent,
 candidates issued, its best and the strategy's own log (HSW levels, GA generations); a strategy
 that learns per-example effects also writes them (:func:`write_learned_effects`).
@@ -16,6 +17,7 @@ from typing import Any
 
 from autogets_ray.engine.searcher import SearchHooks
 from autogets_ray.progress import Progress
+from autogets_ray.progress_display import SearchRow, TrialBoard
 from autogets_ray.search.core import SearchCore
 from autogets_ray.search.datamodel import EFFECTS_FILE, PREDICTIONS_FILE
 
@@ -76,26 +78,62 @@ def write_learned_effects(core: Any, directory: Path) -> None:
 
 
 class AutoGetsHooks(SearchHooks):
-    """``m0_values``: search id -> M0's validation value of that search's objective."""
+    """``m0_values``: search id -> M0's validation value of that search's objective.
 
-    def __init__(self, m0_values: dict[str, float], searches_dir: str | Path, progress: Progress) -> None:
+    With a ``board`` (:class:`~autogets_ray.progress_display.TrialBoard`) the trials go to that one
+    display (and the per-trial lines only with its ``verbose``); without one, a line per trial.
+    """
+
+    def __init__(
+        self,
+        m0_values: dict[str, float],
+        searches_dir: str | Path,
+        progress: Progress,
+        board: TrialBoard | None = None,
+    ) -> None:
         self.m0_values = m0_values
         self.searches_dir = str(searches_dir)
         self.progress = progress
+        self.board = board
         self.completed = 0
         self.finished = 0
 
-    def on_told(self, search_id: str, core: Any, result: dict[str, Any] | None, replayed: bool) -> None:
-        if replayed or result is None:
+    def watch(self, cores: dict[str, Any]) -> None:
+        """Give the board a row per search, with its budgets, before any trial runs."""
+        if self.board is None:
             return
-        self.completed += 1
+        for search_id, core in cores.items():
+            problem = core.problem
+            self.board.add(
+                search_id, self.m0_values[search_id], problem.budget_seconds, problem.max_candidates
+            )
+
+    def on_told(self, search_id: str, core: Any, result: dict[str, Any] | None, replayed: bool) -> None:
         best = core.best[1].objective if core.best is not None else math.nan
+        fresh = result is not None and not replayed
+        if fresh:
+            self.completed += 1
+        line = self._trial_line(search_id, core, result, best) if fresh and result is not None else None
+        if self.board is not None:
+            self.board.trial(
+                search_id,
+                trials=len(core.history),
+                best=best,
+                spent_s=core.spent_seconds,
+                line=line,
+                replayed=replayed,
+            )
+        elif line is not None:
+            self.progress.info(line)
+
+    def _trial_line(self, search_id: str, core: Any, result: dict[str, Any], best: float) -> str:
+        """One trial: the candidate, its validation value, the best so far, the binding budget."""
         candidate = str(result.get("candidate_id", ""))
-        self.progress.info(
+        return (
             f"{search_id} #{len(core.history)}: {candidate} "
             f"({result.get('subset_size', 0)} examples, {result.get('n_synthetic', 0)} synthetic) "
             f"val {float(result['objective']):.4f} | best {best:.4f} vs M0 {self.m0_values[search_id]:.4f} | "
-            f"retrain {core.spent_seconds:.1f}/{core.problem.budget_seconds:.0f} s"
+            f"{_row(search_id, core, self.m0_values[search_id], best).budget()}"
             + (f" | {self.completed} trials in all" if len(self.m0_values) > 1 else "")
         )
 
@@ -103,6 +141,16 @@ class AutoGetsHooks(SearchHooks):
         self.finished += 1
         write_search_state(core, state_path(self.searches_dir, search_id), reason)
         write_learned_effects(core, Path(self.searches_dir) / search_id)
+        best = core.best[1].objective if core.best is not None else math.nan
+        if self.board is not None:
+            self.board.finished(
+                search_id,
+                reason=str(reason or core.finish_reason),
+                trials=len(core.history),
+                best=best,
+                spent_s=core.spent_seconds,
+            )
+            return
         self.progress.info(
             f"{search_id}: finished ({reason or core.finish_reason}): {core.n_issued} candidates, "
             f"{core.spent_seconds:.1f} retrain-s; {self.finished}/{len(self.m0_values)} searches done"
@@ -110,3 +158,17 @@ class AutoGetsHooks(SearchHooks):
 
     def on_warning(self, message: str) -> None:
         self.progress.info(f"warning: {message}")
+
+
+def _row(search_id: str, core: Any, m0: float, best: float) -> SearchRow:
+    """``core``'s state as a display row (for its budget text)."""
+    problem = core.problem
+    return SearchRow(
+        search_id,
+        m0,
+        problem.budget_seconds,
+        problem.max_candidates,
+        len(core.history),
+        best,
+        core.spent_seconds,
+    )

@@ -121,7 +121,7 @@ def _ray_outcomes(
     from autogets_ray.moods.tune_run import MoodsRun, run_moods_tune
     from autogets_ray.ray_session import ensure_ray
 
-    ensure_ray()
+    ensure_ray(progress=progress)
     runs = [
         MoodsRun(f"{method}_run{run}", splits[run], _search_settings(method, spec), spec.seed + run)
         for method, run in todo

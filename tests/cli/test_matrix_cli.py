@@ -107,7 +107,7 @@ def test_an_interrupted_matrix_resumes_without_repeating_trials(tmp_path):
         str(out),
     ]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "autogets_ray.cli.main", "matrix", *args],
+        [sys.executable, "-m", "autogets_ray.cli.main", "-v", "matrix", *args],  # -v: a line per trial
         stderr=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

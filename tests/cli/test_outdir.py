@@ -56,3 +56,53 @@ def test_a_successful_command_keeps_its_out(tmp_path):
 
     out = tmp_path / "o"
     assert command(out=str(out)) == "done" and out.is_dir()
+
+
+def directory_out_commands() -> list[str]:
+    """Every command whose ``--out`` is a directory (``predict``'s is a file)."""
+    import click
+
+    from autogets_ray.cli.main import COMMANDS, load_command
+
+    names = []
+    for name in COMMANDS:
+        command = load_command(name)
+        for param in command.params:
+            if "--out" in getattr(param, "opts", ()) and isinstance(param.type, click.Path):
+                if not param.type.file_okay:
+                    names.append(name)
+    return names
+
+
+def test_every_command_with_an_out_directory_cleans_it_on_error():
+    from autogets_ray.cli.main import load_command
+
+    names = directory_out_commands()
+    assert {"baseline", "quickstart", "search", "matrix", "export", "moods"} <= set(names)
+    for name in names:
+        assert getattr(load_command(name).callback, "cleans_out_on_error", False), name
+
+
+@pytest.mark.slow
+def test_a_search_whose_data_is_missing_leaves_no_out(tmp_path):
+    """The data is read after ``--out`` was created (and Ray started): the failure removes it."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "new" / "o"
+    env = {**os.environ, "AUTOGETS_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("RAY_ADDRESS", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "autogets_ray.cli.main", "search", "--out", str(out), "--quiet"]
+        + ["--set", f"dataset.name={tmp_path / 'missing.csv'}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"Error: data file {tmp_path / 'missing.csv'} does not exist; check the path (or the data directory)"
+    )
+    assert not out.exists() and not out.parent.exists()

@@ -16,8 +16,11 @@ from autogets_ray.experiment.config import load_config, read_saved_config, write
 REPO = Path(__file__).resolve().parents[2]
 
 
-def quickstart_search(tmp_path: Path, out: Path, *args: str) -> subprocess.CompletedProcess:
-    """``autogets search`` on the quickstart config in a fresh process with its own cache; must succeed."""
+def quickstart_search(
+    tmp_path: Path, out: Path, *args: str, group: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess:
+    """``autogets search`` on the quickstart config in a fresh process with its own cache; must succeed
+    (``group``: options of ``autogets`` itself, e.g. ``-v``)."""
     env = {**os.environ, "AUTOGETS_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("RAY_ADDRESS", None)
     proc = subprocess.run(
@@ -25,6 +28,7 @@ def quickstart_search(tmp_path: Path, out: Path, *args: str) -> subprocess.Compl
             sys.executable,
             "-m",
             "autogets_ray.cli.main",
+            *group,
             "search",
             "--config",
             str(REPO / "search_spaces" / "quickstart.yaml"),
@@ -42,6 +46,27 @@ def quickstart_search(tmp_path: Path, out: Path, *args: str) -> subprocess.Compl
 
 
 @pytest.mark.slow
+def test_verbose_adds_a_line_per_trial_before_its_search_is_done(tmp_path):
+    small = [
+        "--set",
+        "max_candidates=2",
+        "--set",
+        "strategies=[random]",
+        "--set",
+        "target_classes=smallest:1",
+    ]
+    proc = quickstart_search(tmp_path, tmp_path / "v", *small, "--set", "baselines=[]", group=("-v",))
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("[autogets] Security-random-cba")]
+    assert [line.split(":")[0] for line in lines] == [
+        "[autogets] Security-random-cba #1",
+        "[autogets] Security-random-cba #2",
+        "[autogets] Security-random-cba",
+    ]
+    assert "| trials 2/2" in lines[1] and "finished (max_candidates): trials 2/2" in lines[2]
+    assert "1/1 searches done" in lines[2]
+
+
+@pytest.mark.slow
 def test_search_with_the_quickstart_config_prints_the_improvement_table(tmp_path):
     out = tmp_path / "qs"
     proc = quickstart_search(tmp_path, out, "--set", "max_candidates=4", "--set", "strategies=[hsw, random]")
@@ -53,7 +78,10 @@ def test_search_with_the_quickstart_config_prints_the_improvement_table(tmp_path
         assert cls in proc.stdout
     trials = pd.read_parquet(out / "trials.parquet")
     assert {"strategy", "target_class", "objective", "subset_size", "retrain_seconds"} <= set(trials.columns)
-    assert "Security-hsw-cba #1" in proc.stderr  # per-trial progress lines
+    # one display of the trials (off a terminal: a line per finished search), no line per trial
+    assert "Security-hsw-cba: finished (max_candidates): trials 4/4, best " in proc.stderr
+    assert "Security-hsw-cba #1" not in proc.stderr and "Token authentication" not in proc.stderr
+    assert proc.stderr.index("starting Ray (local") < proc.stderr.index("loading demo-tickets")
     # the no-search baselines, on the same split, next to every search
     baselines = pd.read_csv(out / "baselines.csv")
     assert {"target_class", "baseline", "val_objective", "test_objective"} <= set(baselines.columns)
