@@ -47,7 +47,6 @@ from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
-from scipy.stats import rankdata
 
 from autogets_ray.errors import UserInputError
 from autogets_ray.metric_names import SPLITS, metric_column, parse_metric_column
@@ -177,6 +176,8 @@ def one_vs_rest_auc(y_true: Sequence[int], scores: np.ndarray) -> np.ndarray:
     if np.isnan(scores).any():
         raise ValueError("scores contain NaN")
     n = y_true.shape[0]
+    from scipy.stats import rankdata  # here: scipy.stats costs ~1 s to import, and `--help` needs none
+
     auc = np.full(scores.shape[1], np.nan)
     for c in range(scores.shape[1]):
         positive = y_true == c

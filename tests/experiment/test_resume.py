@@ -39,7 +39,7 @@ def test_interrupted_search_resumes_without_repeating_trials(tmp_path):
     out = tmp_path / "run"
     env = {**os.environ, "AUTOGETS_CACHE_DIR": str(tmp_path / "cache"), "RAY_ADDRESS": ""}
     env.pop("RAY_ADDRESS")
-    proc = autogets("search", *ARGS, "--out", str(out), env=env)
+    proc = autogets("-v", "search", *ARGS, "--out", str(out), env=env)  # -v: a line per trial
     finished = 0
     deadline = time.monotonic() + 300
     for line in proc.stderr:  # progress lines: one per finished trial
