@@ -38,13 +38,18 @@ VARIANTS = {
     "pareto-warm": dict(acceptance="f1-pareto-loss", steps_per_round=2, warm_start=True),
     "loss-se": dict(acceptance="loss-se", steps_per_round=2, warm_start=False),
     "loss-se-warm": dict(acceptance="loss-se", steps_per_round=2, warm_start=True),
+    # k-fold validation (added 2026-12-03): every train+val row scored out of fold, 3 fits a step
+    "pareto-cv3-warm": dict(acceptance="f1-pareto-loss", steps_per_round=2, warm_start=True, folds=3),
+    "loss-se-cv3-warm": dict(acceptance="loss-se", steps_per_round=2, warm_start=True, folds=3),
 }
 BASELINES = ("none", "smote", "svm-smote", "mubo")
+#: The baselines again under 3-fold validation: trained on every train+val row, as MOODS then is.
+CV_BASELINES = ("none-cv3", "smote-cv3", "svm-smote-cv3")
 #: The budget of benchmarks/reproduce_moods.py: 30 rounds of K steps, patience 10 rounds.
 ROUNDS, PATIENCE, MAX_UPDATES = 30, 10, 3000
 
 
-def _splits(dataset: str, run: int, phase: str):
+def _splits(dataset: str, run: int, phase: str, folds: int = 0):
     from sklearn.model_selection import train_test_split
 
     from autogets_ray.data.tabular import TabularData, load_tabular
@@ -52,11 +57,11 @@ def _splits(dataset: str, run: int, phase: str):
 
     data = load_tabular(dataset)
     if phase == "test":
-        return split_tabular(data, seed=run)
+        return split_tabular(data, seed=run, folds=folds)
     # the rows split_tabular(data, seed=run) trains and validates on, split again: no test row
     rest, _ = train_test_split(np.arange(len(data.y)), test_size=0.2, stratify=data.y, random_state=run)
     inner = TabularData(data.name, data.X[rest], data.y[rest], data.feature_names, data.minority)
-    return split_tabular(inner, seed=1000 + run)
+    return split_tabular(inner, seed=1000 + run, folds=folds)
 
 
 def _job(phase: str, dataset: str, run: int, method: str) -> dict:
@@ -66,12 +71,14 @@ def _job(phase: str, dataset: str, run: int, method: str) -> dict:
     from autogets_ray.moods.local import run_moods_local
     from autogets_ray.moods.mlp import MLPConfig
 
-    split = _splits(dataset, run, phase)
+    base, _, cv = method.partition("-cv")
+    folds = int(VARIANTS[method].get("folds", 0)) if method in VARIANTS else int(cv or 0)
+    split = _splits(dataset, run, phase, folds)
     mlp = MLPConfig(max_updates=MAX_UPDATES)
     start = time.perf_counter()
     row: dict = {"phase": phase, "dataset": dataset, "run": run, "method": method}
     if method in VARIANTS:
-        v = VARIANTS[method]
+        v = {k: value for k, value in VARIANTS[method].items() if k != "folds"}
         settings = MoodsSettings(max_candidates=ROUNDS * v["steps_per_round"], patience=PATIENCE, **v)
         outcome = run_moods_local(split, settings, mlp, seed=run)
         result = outcome_result(split, outcome, time.perf_counter() - start)
@@ -82,7 +89,7 @@ def _job(phase: str, dataset: str, run: int, method: str) -> dict:
         )
     else:
         pattern = MoodsSettings(max_candidates=ROUNDS * 2, patience=PATIENCE)
-        result = FITS.create(method, split, mlp, run, pattern)
+        result = FITS.create(base, split, mlp, run, pattern)
     row.update(
         score_f1=result.test.f1,
         score_f1_minority=result.test.f1_minority,
@@ -140,7 +147,7 @@ def table(phase: str) -> str:
     frame = _frame(phase)
     if frame.empty:
         return f"(no {phase} results)"
-    order = [m for m in (*VARIANTS, *BASELINES) if m in set(frame["method"])]
+    order = [m for m in (*VARIANTS, *BASELINES, *CV_BASELINES) if m in set(frame["method"])]
     score = "dev F1" if phase == "dev" else "test F1"
     lines = [
         f"| dataset | method | runs | {score} | val F1 | val - {score.split()[0]} | accepted steps | s/run |",

@@ -104,6 +104,14 @@ def parse_methods(value: str) -> tuple[str, ...]:
     help="MLP optimiser steps cap per warm-started fit",
 )
 @click.option(
+    "--validation-folds",
+    type=int,
+    default=default("validation_folds"),
+    show_default=True,
+    help="0: score candidates on a held-out validation part (the paper's); k >= 2: out of fold "
+    "over every train+val row (k fits a candidate), and the kept model trains on all of them",
+)
+@click.option(
     "--engine",
     type=click.Choice(ENGINES),
     default=default("engine"),
@@ -157,6 +165,7 @@ def moods(
     max_epochs: int,
     warm_start: bool,
     warm_max_updates: int,
+    validation_folds: int,
     engine: str,
     cpus_per_trial: float,
     gpus_per_trial: float,
@@ -194,6 +203,7 @@ def moods(
             max_epochs=max_epochs,
             warm_start=warm_start,
             warm_max_updates=warm_max_updates,
+            validation_folds=validation_folds,
             cpus_per_trial=cpus_per_trial,
             gpus_per_trial=gpus_per_trial,
             device=device,

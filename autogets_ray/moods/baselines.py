@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,51 +32,61 @@ class MethodResult:
 BASELINES: Registry[MethodResult] = Registry("baseline")
 
 
-def fit_and_score(
-    split: TabularSplit,
-    X: np.ndarray,
-    y: np.ndarray,
-    mlp: MLPConfig,
-    seed: int,
-    start: float,
-    **extra: object,
-) -> MethodResult:
+Resample = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def fit_and_score(split: TabularSplit, resample: Resample, mlp: MLPConfig, seed: int) -> MethodResult:
+    """Fit the MLP on the resampled training part and score it on test; its validation F1 comes
+    from D^V or, under k folds, from the out-of-fold predictions of one fit per fold, each on the
+    resampled rows outside its fold (what a MOODS candidate is scored on, :mod:`.step`)."""
+    start = time.perf_counter()
+    X, y = resample(split.X_train, split.y_train)
+    X, y = np.asarray(X), np.asarray(y)
     model = train_mlp(X, y, mlp, seed=seed)
+    if split.folds is None:
+        val = binary_f1(split.y_val, model.predict(split.X_val))
+    else:
+        predicted = np.empty(len(split.y_train), dtype=np.int64)
+        for inside in split.fold_masks():
+            X_f, y_f = resample(split.X_train[inside], split.y_train[inside])
+            fold_model = train_mlp(np.asarray(X_f), np.asarray(y_f), mlp, seed=seed)
+            predicted[~inside] = fold_model.predict(split.X_train[~inside])
+        val = binary_f1(split.y_train, predicted)
     return MethodResult(
         test=binary_f1(split.y_test, model.predict(split.X_test)),
-        val=binary_f1(split.y_val, model.predict(split.X_val)),
+        val=val,
         seconds=time.perf_counter() - start,
         z_train=model.z(X),
         y_train=y,
-        extra={"train_rows": len(y), **extra},
+        extra={"train_rows": len(y)},
     )
 
 
 @BASELINES.register("none", help="no resampling: the MLP on the imbalanced training split (w/o)")
 def no_resampling(split: TabularSplit, mlp: MLPConfig, seed: int, settings: MoodsSettings) -> MethodResult:
-    return fit_and_score(split, split.X_train, split.y_train, mlp, seed, time.perf_counter())
+    return fit_and_score(split, lambda X, y: (X, y), mlp, seed)
 
 
-def _oversampled(split: TabularSplit, sampler, mlp: MLPConfig, seed: int) -> MethodResult:
-    start = time.perf_counter()
-    X, y = sampler.fit_resample(split.X_train, split.y_train)
-    return fit_and_score(split, np.asarray(X), np.asarray(y), mlp, seed, start)
+def _smote_family(sampler_class, seed: int) -> Resample:
+    def resample(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        k = min(5, int(y.sum()) - 1)
+        return sampler_class(k_neighbors=k, random_state=seed).fit_resample(X, y)
+
+    return resample
 
 
 @BASELINES.register("smote", help="SMOTE to a balanced training split (imbalanced-learn defaults)")
 def smote(split: TabularSplit, mlp: MLPConfig, seed: int, settings: MoodsSettings) -> MethodResult:
     from imblearn.over_sampling import SMOTE
 
-    k = min(5, int(split.y_train.sum()) - 1)
-    return _oversampled(split, SMOTE(k_neighbors=k, random_state=seed), mlp, seed)
+    return fit_and_score(split, _smote_family(SMOTE, seed), mlp, seed)
 
 
 @BASELINES.register("svm-smote", help="SVM-SMOTE to a balanced training split (S-SMO)")
 def svm_smote(split: TabularSplit, mlp: MLPConfig, seed: int, settings: MoodsSettings) -> MethodResult:
     from imblearn.over_sampling import SVMSMOTE
 
-    k = min(5, int(split.y_train.sum()) - 1)
-    return _oversampled(split, SVMSMOTE(k_neighbors=k, random_state=seed), mlp, seed)
+    return fit_and_score(split, _smote_family(SVMSMOTE, seed), mlp, seed)
 
 
 def mubo_settings(settings: MoodsSettings) -> MoodsSettings:

@@ -45,6 +45,7 @@ RESULT_COLUMNS = [
     "evaluations",
     "steps_per_round",
     "engine",
+    "validation_folds",
 ]
 
 
@@ -59,6 +60,7 @@ class ExperimentSpec:
     mlp: MLPConfig = field(default_factory=lambda: MoodsOptions().mlp())
     engine: str = default("engine")
     plot: bool = default("plot")
+    validation_folds: int = default("validation_folds")
     resources: ResourcesConfig = field(default_factory=ResourcesConfig)
 
     def __post_init__(self) -> None:
@@ -158,6 +160,7 @@ def _result_row(dataset: str, method: str, run: int, result: MethodResult, spec:
         "evaluations": result.extra.get("evaluations", 1),
         "steps_per_round": spec.settings.steps_per_round if method == "moods" else 0,
         "engine": spec.engine if method in SEARCH_METHODS else "local",
+        "validation_folds": spec.validation_folds,
     }
 
 
@@ -201,7 +204,7 @@ def run_moods_experiment(
     if bad:
         raise ValueError(f"runs {bad} are outside 0..{spec.runs - 1}")
     run_ids = list(range(spec.runs) if only_runs is None else only_runs)
-    splits = {run: split_tabular(data, seed=spec.seed + run) for run in run_ids}
+    splits = {run: split_tabular(data, seed=spec.seed + run, folds=spec.validation_folds) for run in run_ids}
     searched: dict[tuple[str, int], MoodsOutcome] = {}
     share = 0.0
     if spec.engine == "ray":

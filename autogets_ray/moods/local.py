@@ -7,7 +7,7 @@ from collections.abc import Callable
 from autogets_ray.moods.core import MoodsCore, MoodsOutcome, MoodsSettings, outcome_of
 from autogets_ray.moods.mlp import MLPConfig
 from autogets_ray.moods.split import TabularSplit
-from autogets_ray.moods.step import evaluate_step
+from autogets_ray.moods.step import evaluate_step, finish_outcome
 
 
 def run_moods_local(
@@ -17,7 +17,8 @@ def run_moods_local(
     seed: int,
     on_round: Callable[[MoodsCore], None] | None = None,
 ) -> MoodsOutcome:
-    """Alg. 1 end to end; ``on_round`` is called after every closed round (progress lines)."""
+    """Alg. 1 end to end, then the kept model (:func:`finish_outcome`); ``on_round`` is called after
+    every closed round (progress lines)."""
     core = MoodsCore(split.y_train, split.X_train.shape[1], settings, seed=seed)
     while True:
         batch = core.propose()
@@ -27,4 +28,4 @@ def run_moods_local(
         core.observe([evaluate_step(split, core.minority_idx, state, c, mlp, model_seed=seed) for c in batch])
         if on_round is not None:
             on_round(core)
-    return outcome_of(core)
+    return finish_outcome(split, outcome_of(core), mlp, seed, settings.synthetic)

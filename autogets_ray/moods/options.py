@@ -54,6 +54,18 @@ class MoodsOptions(Options):
     warm_max_updates: Int = Field(
         1000, ge=1, description="MLP optimiser steps per warm-started fit, an integer >= 1"
     )
+    validation_folds: Int = Field(
+        0,
+        ge=0,
+        description="0 (a held-out validation part, the paper's) or k >= 2 (k-fold over train+val)",
+    )
+
+    @field_validator("validation_folds")
+    @classmethod
+    def _folds(cls, k: int) -> int:
+        if k == 1:
+            raise ValueError("1 fold validates on nothing; use 0 (a held-out part) or k >= 2")
+        return k
 
     @field_validator("acceptance")
     @classmethod
@@ -134,6 +146,7 @@ class MoodsExperimentOptions(MoodsOptions):
             seed=self.seed,
             engine=self.engine,
             plot=self.plot,
+            validation_folds=self.validation_folds,
             settings=self.settings(),
             mlp=self.mlp(threads=max(1, int(self.cpus_per_trial)), device=self.device),
             resources=self.resources(),

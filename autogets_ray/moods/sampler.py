@@ -6,7 +6,8 @@ resolved at fit time. Inside, a stratified ``validation_size`` part of the given
 D^V (Alg. 1 needs validation disjoint from training), features are standardised on the rest, and
 Alg. 1 runs on the rest; the returned set is the final S (real minority + chosen majority +
 synthetic minority, back in the input's feature scale). The held-out rows are not returned, as in
-the paper, where S is drawn from D^Tr only.
+the paper, where S is drawn from D^Tr only. With ``validation_folds = k >= 2`` nothing is held out:
+candidates are scored out of fold over every given row (:mod:`.step`), and S is drawn from all.
 
 More than two classes: one-vs-rest, as imbalanced-learn's over-samplers treat every class but the
 majority. The largest class is the majority (the first in sorted order on a tie); each other class
@@ -30,13 +31,13 @@ from imblearn.base import BaseSampler
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from autogets_ray.data.tabular import MIN_MINORITY_ROWS
 from autogets_ray.errors import UserInputError
 from autogets_ray.moods.core import ACCEPTANCE_RULES, REJECTION_RULES, MoodsOutcome
 from autogets_ray.moods.options import MoodsOptions, default
-from autogets_ray.moods.split import TabularSplit
+from autogets_ray.moods.split import TabularSplit, stratified_folds
 
 
 def _default(name: str):
@@ -77,6 +78,7 @@ class MOODSSampler(BaseSampler):
     _parameter_constraints: dict = {
         "sampling_strategy": [StrOptions({"auto"})],
         "validation_size": [Interval(Real, 0, 1, closed="neither")],
+        "validation_folds": [Options(Integral, {0}), Interval(Integral, 2, None, closed="left")],
         "steps_per_round": [Interval(Integral, 1, None, closed="left")],
         "max_accepted": [Interval(Integral, 1, None, closed="left")],
         "max_candidates": [Interval(Integral, 1, None, closed="left")],
@@ -95,6 +97,7 @@ class MOODSSampler(BaseSampler):
         *,
         sampling_strategy: str = "auto",
         validation_size: float = 0.2,
+        validation_folds: int = _default("validation_folds"),
         steps_per_round: int = _default("steps_per_round"),
         max_accepted: int = _default("max_accepted"),
         max_candidates: int = _default("max_candidates"),
@@ -109,6 +112,7 @@ class MOODSSampler(BaseSampler):
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.validation_size = validation_size
+        self.validation_folds = validation_folds
         self.steps_per_round = steps_per_round
         self.max_accepted = max_accepted
         self.max_candidates = max_candidates
@@ -146,12 +150,17 @@ class MOODSSampler(BaseSampler):
             )
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        train, val = train_test_split(
-            np.arange(len(y)), test_size=self.validation_size, stratify=y, random_state=seed
-        )
+        folds = int(self.validation_folds)
+        if folds:
+            train, val = np.arange(len(y)), np.arange(0)
+        else:
+            train, val = train_test_split(
+                np.arange(len(y)), test_size=self.validation_size, stratify=y, random_state=seed
+            )
         Xf = dense.astype(np.float64)
         scaler = StandardScaler().fit(Xf[train])
-        X_train, X_val = scaler.transform(Xf[train]), scaler.transform(Xf[val])
+        X_train = scaler.transform(Xf[train])
+        X_val = scaler.transform(Xf[val]) if len(val) else np.empty((0, Xf.shape[1]))
         options = MoodsOptions.build(
             **{name: int(getattr(self, name)) for name in _COUNTS},
             warm_start=bool(self.warm_start),
@@ -165,7 +174,16 @@ class MOODSSampler(BaseSampler):
             run_seed = int(rng.randint(np.iinfo(np.int32).max))
             labels_train = (y[train] == minority).astype(np.int64)
             labels_val = (y[val] == minority).astype(np.int64)
-            split = TabularSplit(X_train, labels_train, X_val, labels_val, X_val, labels_val, seed=run_seed)
+            split = TabularSplit(
+                X_train,
+                labels_train,
+                X_val,
+                labels_val,
+                X_val,
+                labels_val,
+                seed=run_seed,
+                folds=stratified_folds(labels_train, folds, run_seed) if folds else None,
+            )
             outcome = run_moods_local(split, options.settings(), options.mlp(), seed=run_seed)
             self.outcomes_[minority] = outcome
             keep[outcome.state.majority_idx] = True

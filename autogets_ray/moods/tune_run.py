@@ -36,7 +36,7 @@ from autogets_ray.moods.search import (
     step_from_config,
 )
 from autogets_ray.moods.split import TabularSplit
-from autogets_ray.moods.step import evaluate_step
+from autogets_ray.moods.step import evaluate_step, finish_outcome
 from autogets_ray.progress import Progress
 from autogets_ray.ray_session import granted_trial_resources, joined_cluster
 from autogets_ray.resources import ResourcesConfig
@@ -145,7 +145,8 @@ def run_moods_tune(
     """Every run (Alg. 1 each) on one Tune experiment ``storage_path/name``; returns run id -> outcome.
 
     Finished steps are journaled in ``storage_path``; a later call with the same runs (and any new
-    ones) replays them and runs only what is left. Raises :class:`SearchInterrupted` when Tune
+    ones) replays them and runs only what is left. The model a k-fold run keeps is fitted here, in
+    this process, once its search has finished (:func:`~autogets_ray.moods.step.finish_outcome`). Raises :class:`SearchInterrupted` when Tune
     stops before every run has finished.
     """
     import ray
@@ -206,4 +207,10 @@ def run_moods_tune(
             f"{', '.join(run.open_searches)} finished; finished steps are saved",
             out=str(storage_path),
         )
-    return {rid: outcome_of(search.core) for rid, search in searches.items()}
+    final_mlp = mlp if mlp.device == "cpu" else mlp.on_device("auto")  # this process may lack a GPU
+    return {
+        r.run_id: finish_outcome(
+            r.split, outcome_of(searches[r.run_id].core), final_mlp, r.seed, r.settings.synthetic
+        )
+        for r in runs
+    }

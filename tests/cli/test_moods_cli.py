@@ -60,6 +60,21 @@ def test_writes_results_and_eps_delta(tmp_path):
     assert pd.read_csv(out / "results.csv").equals(res)  # a rerun resumes: nothing recomputed
 
 
+def test_k_fold_validation_trains_every_method_on_train_plus_val(tmp_path):
+    out = tmp_path / "out"
+    common = ["--dataset", "ecoli", "--runs", "1", "--engine", "local", "--max-candidates", "3"]
+    common += ["--max-updates", "100", "--method", "moods,none", "--no-plot", "--quiet"]
+    folded = run(*common, "--validation-folds", "3", "--out", str(out))
+    assert folded.exit_code == 0, folded.output
+    holdout = run(*common, "--out", str(tmp_path / "holdout"))
+    assert holdout.exit_code == 0, holdout.output
+    res = pd.read_csv(out / "results.csv").set_index("method")
+    held = pd.read_csv(tmp_path / "holdout" / "results.csv").set_index("method")
+    assert (res["validation_folds"] == 3).all() and (held["validation_folds"] == 0).all()
+    assert res.loc["none", "train_rows"] > held.loc["none", "train_rows"]  # train + val rows
+    assert res[["f1", "val_f1"]].notna().all().all()
+
+
 @pytest.mark.parametrize(
     "args,message",
     [
@@ -72,6 +87,11 @@ def test_writes_results_and_eps_delta(tmp_path):
         (["--dataset", "ecoli", "--gpus-per-trial", "-0.5"], "--gpus-per-trial: -0.5 must be >= 0"),
         (["--dataset", "ecoli", "--cpus-per-trial", "0"], "--cpus-per-trial: 0.0 must be > 0"),
         (["--dataset", "ecoli", "--seed", "-1"], "--seed: -1 must be >= 0"),
+        (
+            ["--dataset", "ecoli", "--validation-folds", "1"],
+            "--validation-folds: 1 fold validates on nothing",
+        ),
+        (["--dataset", "ecoli", "--validation-folds", "-2"], "--validation-folds: -2 must be >= 0"),
     ],
 )
 def test_bad_input_gives_a_clear_error(tmp_path, args, message):

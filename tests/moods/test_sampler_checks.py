@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from imblearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.base import clone
 
 from autogets_ray.moods.sampler import MOODSSampler
 
@@ -11,6 +12,6 @@ from autogets_ray.moods.sampler import MOODSSampler
 QUICK = MOODSSampler(max_candidates=2, max_updates=20, max_epochs=5, warm_max_updates=10, random_state=0)
 
 
-@parametrize_with_checks([QUICK])
+@parametrize_with_checks([QUICK, clone(QUICK).set_params(validation_folds=3)])
 def test_imblearn_estimator_checks(estimator, check):
     check(estimator)
