@@ -215,7 +215,12 @@ def moods(
     data = load_tabular(dataset, label_column=label_column, minority_label=minority_label)
     progress.info(data.describe())
     results, eps = run_moods_experiment(data, out, spec, progress=progress)
-    click.echo(f"Test F1 on {data.name}, {runs} run(s) (mean, sd):")
+    trained_on = (
+        f"every method trained on train+val, validated {validation_folds}-fold out of fold"
+        if validation_folds
+        else "every method trained on the training part, validated on the held-out validation part"
+    )
+    click.echo(f"Test F1 on {data.name}, {runs} run(s) (mean, sd); {trained_on}:")
     click.echo(summarise(results).round(3).to_string())
     if not eps.empty:
         click.echo("\nε/δ (MOODS vs no resampling), mean over runs:")

@@ -12,7 +12,7 @@ import click
 
 #: What a run writes before it computes anything (the resolved config, the persisted split): a
 #: directory the failed command created that holds only these (and empty folders) holds no results.
-SETUP_FILES = frozenset({"config.yaml", "split.parquet", "split.json"})
+SETUP_FILES = frozenset({"config.yaml", "split.parquet", "split.json", "experiment.json"})
 
 
 def holds_results(directory: Path) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import pickle
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +23,7 @@ from autogets_ray.moods.core import MoodsOutcome, MoodsSettings
 from autogets_ray.moods.eps_delta import eps_delta
 from autogets_ray.moods.local import run_moods_local
 from autogets_ray.moods.mlp import MLPConfig
-from autogets_ray.moods.options import ENGINES, MoodsOptions, default, methods
+from autogets_ray.moods.options import ENGINES, MoodsOptions, default, methods, option_name
 from autogets_ray.moods.plots import plot_z_histograms
 from autogets_ray.moods.split import TabularSplit, split_tabular
 from autogets_ray.progress import Progress
@@ -199,6 +199,7 @@ def run_moods_experiment(
     finished run."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    _check_same_experiment(out, data.name, spec)
     progress = progress or Progress(prefix="moods")
     bad = [r for r in (only_runs or ()) if not 0 <= r < spec.runs]
     if bad:
@@ -238,6 +239,52 @@ def run_moods_experiment(
                 _write_history(out, run, result.extra["outcome"])
         results, eps = _collect(out, "result"), _collect(out, "eps")  # partial tables after every run
     return results, eps
+
+
+#: What an ``out`` folder's results depend on, kept in it so that a rerun cannot mix settings.
+EXPERIMENT_FILE = "experiment.json"
+
+
+def _identity(dataset: str, spec: ExperimentSpec) -> dict[str, object]:
+    """The settings a run's numbers depend on (not methods, runs, engine or where fits run)."""
+    mlp = {k: v for k, v in spec.mlp.as_dict().items() if k not in ("threads", "device")}
+    return {
+        "dataset": dataset,
+        "seed": spec.seed,
+        "validation_folds": spec.validation_folds,
+        "settings": asdict(spec.settings),
+        "mlp": json.loads(json.dumps(mlp)),
+    }
+
+
+def _check_same_experiment(out: Path, dataset: str, spec: ExperimentSpec) -> None:
+    """Resuming adds runs and methods; a rerun with other settings would mix two experiments."""
+    path = out / EXPERIMENT_FILE
+    identity = _identity(dataset, spec)
+    if not path.exists():
+        _write_json(path, identity)
+        return
+    before = json.loads(path.read_text())
+    flat_before, flat_now = _flatten(before), _flatten(identity)
+    changed = sorted(k for k in flat_before.keys() | flat_now.keys() if flat_before.get(k) != flat_now.get(k))
+    if changed:
+        details = ", ".join(
+            f"{option_name(k.split('.')[-1])} {flat_before.get(k)!r} -> {flat_now.get(k)!r}" for k in changed
+        )
+        raise UserInputError(
+            f"{out} holds results of another MOODS experiment ({details}, recorded in {path}); "
+            "use a new --out, or the same options to resume"
+        )
+
+
+def _flatten(values: dict, prefix: str = "") -> dict[str, object]:
+    flat: dict[str, object] = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
 def _write_eps_delta(

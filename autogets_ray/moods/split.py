@@ -62,8 +62,8 @@ def stratified_folds(y: np.ndarray, folds: int, seed: int) -> np.ndarray:
     smallest = int(np.unique(y, return_counts=True)[1].min())
     if folds > smallest:
         raise UserInputError(
-            f"--validation-folds {folds} needs at least {folds} rows of each class to validate on; "
-            f"the smallest class has {smallest}: choose fewer folds"
+            f"{folds} validation folds need at least {folds} rows of each class; the smallest class "
+            f"has {smallest}: choose fewer (--validation-folds, or the sampler's validation_folds)"
         )
 
     out = np.empty(len(y), dtype=np.int64)

@@ -164,3 +164,19 @@ def test_ray_engine_runs_every_search_on_one_tuner_with_the_local_engines_result
     }
     history = pd.read_csv(tmp_path / "ray" / "moods_history.csv")
     assert set(history["device"]) == {"cpu"} and len(history) == 2 * 3
+
+
+def test_rerunning_into_an_out_with_other_settings_is_refused(tmp_path):
+    out = tmp_path / "out"
+    common = ["--dataset", "ecoli", "--runs", "1", "--engine", "local", "--max-candidates", "2"]
+    common += ["--max-updates", "50", "--method", "none", "--no-plot", "--quiet", "--out", str(out)]
+    assert run(*common).exit_code == 0
+    before = (out / "results.csv").read_text()
+    other = run(*common, "--validation-folds", "2", "--acceptance", "loss-se")
+    assert other.exit_code == 2
+    assert "holds results of another MOODS experiment" in other.output
+    assert (
+        "--acceptance 'f1-pareto-loss' -> 'loss-se'" in other.output and "--validation-folds" in other.output
+    )
+    assert (out / "results.csv").read_text() == before  # nothing was mixed in or removed
+    assert run(*common, "--runs", "2").exit_code == 0  # more runs of the same experiment resume

@@ -40,7 +40,7 @@ def test_every_fold_holds_both_classes_in_proportion_and_is_seeded(ecoli):
 
 def test_more_folds_than_rows_of_a_class_is_refused():
     y = np.array([0] * 20 + [1] * 3)
-    with pytest.raises(UserInputError, match="--validation-folds 4 needs at least 4 rows of each class"):
+    with pytest.raises(UserInputError, match="4 validation folds need at least 4 rows of each class"):
         stratified_folds(y, 4, seed=0)
 
 
