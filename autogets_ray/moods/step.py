@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -53,6 +53,19 @@ def _check(state: MoodsState, candidate: Step) -> None:
         )
 
 
+@dataclass
+class _Fitted:
+    """What the fits of one candidate produced, before it is scored."""
+
+    z_val: np.ndarray  # outputs on the validation rows (D^V, or every training row out of fold)
+    y_val: np.ndarray
+    weights: list[np.ndarray]
+    test: BinaryF1
+    synthetic_new: np.ndarray
+    z_train: np.ndarray
+    device: str
+
+
 def evaluate_step(
     split: TabularSplit,
     minority_idx: np.ndarray,
@@ -65,24 +78,37 @@ def evaluate_step(
     accepted state's weights) and score it: on D^V, or out of fold (module docstring)."""
     start = time.perf_counter()
     _check(state, candidate)
-    if split.folds is not None:
-        return _evaluate_out_of_fold(split, minority_idx, state, candidate, mlp, model_seed, start)
-    X, y = assemble_training_set(split.X_train, minority_idx, state, candidate.add_majority)
-    X_s, y_s, new = with_synthetic(X, y, candidate.synthesize, candidate.seed)
-    model = train_mlp(X_s, y_s, mlp, seed=model_seed, init=state.weights if candidate.warm_start else None)
-    z_val = model.z(split.X_val)
-    losses = row_losses(z_val, split.y_val)
+    fit = _fit_out_of_fold if split.folds is not None else _fit_on_holdout
+    fitted = fit(split, minority_idx, state, candidate, mlp, model_seed)
+    losses = row_losses(fitted.z_val, fitted.y_val)
     return StepResult(
         candidate_id=candidate.candidate_id,
-        val=binary_f1(split.y_val, z_val > 0.5),
+        val=binary_f1(fitted.y_val, fitted.z_val > 0.5),
         val_loss=float(np.mean(losses)),
-        val_rows=RowLosses.of(losses, split.y_val),
-        weights=model.weights(),
-        test=binary_f1(split.y_test, model.predict(split.X_test)),
-        synthetic_new=new,
-        z_train=model.z(X_s),
+        val_rows=RowLosses.of(losses, fitted.y_val),
+        weights=fitted.weights,
+        test=fitted.test,
+        synthetic_new=fitted.synthetic_new,
+        z_train=fitted.z_train,
         seconds=time.perf_counter() - start,
-        device=model.info.device,
+        device=fitted.device,
+    )
+
+
+def _fit_on_holdout(
+    split: TabularSplit,
+    minority_idx: np.ndarray,
+    state: MoodsState,
+    candidate: Step,
+    mlp: MLPConfig,
+    seed: int,
+) -> _Fitted:
+    X, y = assemble_training_set(split.X_train, minority_idx, state, candidate.add_majority)
+    X_s, y_s, new = with_synthetic(X, y, candidate.synthesize, candidate.seed)
+    model = train_mlp(X_s, y_s, mlp, seed=seed, init=state.weights if candidate.warm_start else None)
+    test = binary_f1(split.y_test, model.predict(split.X_test))
+    return _Fitted(
+        model.z(split.X_val), split.y_val, model.weights(), test, new, model.z(X_s), model.info.device
     )
 
 
@@ -94,15 +120,14 @@ def fold_weights(weights: list[np.ndarray] | None, folds: int, fold: int) -> lis
     return weights[fold * per_model : (fold + 1) * per_model]
 
 
-def _evaluate_out_of_fold(
+def _fit_out_of_fold(
     split: TabularSplit,
     minority_idx: np.ndarray,
     state: MoodsState,
     candidate: Step,
     mlp: MLPConfig,
-    model_seed: int,
-    start: float,
-) -> StepResult:
+    seed: int,
+) -> _Fitted:
     rows = np.concatenate([minority_idx, state.majority_idx, candidate.add_majority]).astype(np.int64)
     z_oof = np.empty(len(split.y_train))
     weights: list[np.ndarray] = []
@@ -113,23 +138,12 @@ def _evaluate_out_of_fold(
             split.X_train[fit_rows], split.y_train[fit_rows], candidate.synthesize, candidate.seed + fold
         )
         init = fold_weights(state.weights, split.n_folds, fold) if candidate.warm_start else None
-        model = train_mlp(X_s, y_s, mlp, seed=model_seed, init=init)
+        model = train_mlp(X_s, y_s, mlp, seed=seed, init=init)
         z_oof[~inside] = model.z(split.X_train[~inside])
         weights.extend(model.weights())
         device = model.info.device
-    losses = row_losses(z_oof, split.y_train)
-    return StepResult(
-        candidate_id=candidate.candidate_id,
-        val=binary_f1(split.y_train, z_oof > 0.5),
-        val_loss=float(np.mean(losses)),
-        val_rows=RowLosses.of(losses, split.y_train),
-        weights=weights,
-        test=NOT_SCORED,
-        synthetic_new=np.empty((0, split.X_train.shape[1])),
-        z_train=np.empty(0),
-        seconds=time.perf_counter() - start,
-        device=device,
-    )
+    no_rows = np.empty((0, split.X_train.shape[1]))
+    return _Fitted(z_oof, split.y_train, weights, NOT_SCORED, no_rows, np.empty(0), device)
 
 
 def finish_outcome(

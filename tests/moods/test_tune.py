@@ -182,36 +182,21 @@ def test_a_failing_start_stops_the_run_with_a_clear_error(ray_local, ecoli_split
         run_moods_tune([one_run(broken)], FAST_MLP, storage_path=tmp_path, name="broken")
 
 
-def test_warm_started_loss_se_run_on_ray_matches_the_local_loop(ray_local, ecoli_split, tmp_path):
-    """Weights and per-row validation losses travel through the trials' files unchanged."""
-    from autogets_ray.moods.local import run_moods_local
-
-    settings = MoodsSettings(steps_per_round=2, max_candidates=5, acceptance="loss-se", warm_start=True)
-    mlp = replace(FAST_MLP, warm_max_updates=40)
-    on_ray = run_moods_tune([one_run(ecoli_split, settings)], mlp, storage_path=tmp_path, name="warm")[
-        "moods_run0"
-    ]
-    local = run_moods_local(ecoli_split, settings, mlp, seed=0)
-    assert [(h.val_f1, h.val_loss, h.accepted) for h in on_ray.history] == [
-        (h.val_f1, h.val_loss, h.accepted) for h in local.history
-    ]
-    assert on_ray.state.weights is not None and on_ray.state.val_rows is not None
-
-
-def test_a_k_fold_run_on_ray_matches_the_local_loop(ray_local, tmp_path):
-    """The folds' weights travel through the trials' files; the kept model is fitted after the search."""
+@pytest.mark.parametrize("folds", [0, 3])
+def test_warm_started_loss_se_run_on_ray_matches_the_local_loop(ray_local, ecoli_split, tmp_path, folds):
+    """Weights (one set per fold under k folds) and per-row validation losses travel through the
+    trials' files unchanged; a k-fold run's kept model is fitted after the search."""
     from autogets_ray.data.tabular import load_tabular
     from autogets_ray.moods.local import run_moods_local
     from autogets_ray.moods.split import split_tabular
 
-    folded = split_tabular(load_tabular("ecoli"), seed=0, folds=3)
+    split = split_tabular(load_tabular("ecoli"), seed=0, folds=folds) if folds else ecoli_split
     settings = MoodsSettings(steps_per_round=2, max_candidates=5, acceptance="loss-se", warm_start=True)
     mlp = replace(FAST_MLP, warm_max_updates=40)
-    on_ray = run_moods_tune([one_run(folded, settings)], mlp, storage_path=tmp_path, name="folds")[
-        "moods_run0"
-    ]
-    local = run_moods_local(folded, settings, mlp, seed=0)
+    on_ray = run_moods_tune([one_run(split, settings)], mlp, storage_path=tmp_path, name="warm")["moods_run0"]
+    local = run_moods_local(split, settings, mlp, seed=0)
     assert [(h.val_f1, h.val_loss, h.accepted) for h in on_ray.history] == [
         (h.val_f1, h.val_loss, h.accepted) for h in local.history
     ]
+    assert on_ray.state.weights is not None and on_ray.state.val_rows is not None
     assert on_ray.state.test == local.state.test and on_ray.state.test.f1 == on_ray.state.test.f1  # not NaN
