@@ -11,7 +11,7 @@ once through ``tune.with_parameters``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,8 @@ def moods_trial(config: dict[str, Any], splits: dict[int, TabularSplit], mlp: ML
     if granted["trial_gpu"] > 0:  # "auto": a logical GPU without CUDA trains on CPU, reported below
         mlp = mlp.on_device("auto")
     result = evaluate_step(split, minority_idx, state, step, mlp, int(config["model_seed"]))
+    if not config.get("keep_weights", True):
+        result = replace(result, weights=None)  # ~200 KB a model that no later fit reads
     out = save_candidate(result, config["work_dir"])
     tune.report(
         {
@@ -181,6 +183,7 @@ def run_moods_tune(
             "split_seed": r.split.seed,
             "model_seed": r.seed,
             "work_dir": str(run_dir(storage_path, r.run_id)),
+            "keep_weights": r.settings.warm_start,  # only warm starts read a model's weights
         }
         for r in runs
     }

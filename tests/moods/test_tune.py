@@ -59,6 +59,13 @@ def test_tune_run_ends_at_least_as_good_as_its_start(full_run):
     rounds = [h.round for h in outcome.history]
     assert rounds.count(1) == 2  # K = 2 steps from the same state
     assert {h.device for h in outcome.history} == {"cpu"}
+    import numpy as np
+
+    saved = sorted(run_dir(path, "moods_run0").glob("candidate_*.npz"))
+    assert len(saved) == SETTINGS.max_candidates
+    for candidate in saved:  # cold fits: no later fit reads a model's weights, so none are kept
+        with np.load(candidate) as data:
+            assert not any(key.startswith("weight_") for key in data.files)
 
 
 def test_interrupted_run_resumes_to_the_same_result(full_run, ray_local, ecoli_split, tmp_path):
