@@ -127,3 +127,15 @@ def test_warm_start_is_passed_to_the_run(data):
     sampler = MOODSSampler(random_state=0, warm_start=True, **FAST)
     sampler.fit_resample(X, y)
     assert sampler.outcome_.state.weights is not None
+
+
+def test_k_fold_validation_holds_nothing_out_and_keeps_every_real_minority_row(data):
+    X, y = data
+    sampler = MOODSSampler(random_state=0, validation_folds=3, **FAST)
+    X_res, y_res = sampler.fit_resample(X, y)
+    real = {tuple(np.round(row, 8)) for row in X[y == "rare"]}
+    returned = {tuple(np.round(row, 8)) for row in X_res[y_res == "rare"]}
+    assert real <= returned  # every rare row given, none held out as D^V
+    assert int(np.sum(y_res == "rare")) > len(real)  # plus the final state's synthetic rows
+    history = sampler.outcome_.history
+    assert len(history) == FAST["max_candidates"] and all(np.isnan(h.test_f1) for h in history)
