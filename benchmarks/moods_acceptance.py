@@ -43,6 +43,7 @@ VARIANTS = {
     "loss-se": dict(acceptance="loss-se", steps_per_round=2, warm_start=False),
     "loss-se-warm": dict(acceptance="loss-se", steps_per_round=2, warm_start=True),
     # k-fold validation (added 2026-12-03): every train+val row scored out of fold, 3 fits a step
+    "ties": dict(acceptance="f1-both-or-equal", steps_per_round=2, warm_start=False),
     "pareto-cv3": dict(acceptance="f1-pareto-loss", steps_per_round=2, warm_start=False, folds=3),
     "pareto-cv3-warm": dict(acceptance="f1-pareto-loss", steps_per_round=2, warm_start=True, folds=3),
     "loss-se-cv3-warm": dict(acceptance="loss-se", steps_per_round=2, warm_start=True, folds=3),

@@ -21,7 +21,7 @@ from autogets_ray.errors import SearchInterrupted, UserInputError
 from autogets_ray.moods.baselines import BASELINES, MethodResult, mubo_settings, outcome_result
 from autogets_ray.moods.core import MoodsOutcome, MoodsSettings
 from autogets_ray.moods.eps_delta import eps_delta
-from autogets_ray.moods.local import run_moods_local
+from autogets_ray.moods.local import run_moods_local, write_pickle
 from autogets_ray.moods.mlp import MLPConfig
 from autogets_ray.moods.options import ENGINES, MoodsOptions, default, methods, option_name
 from autogets_ray.moods.plots import plot_z_histograms
@@ -102,12 +102,17 @@ def _local_outcome(
             f"{core.state.val.f1_minority:.3f}, accepted {core.accepted}, evaluations {core.evaluations}"
         )
 
+    rounds = out / "local" / f"{method}_run{run}.rounds.pkl"  # resumes a killed run (moods/local.py)
     outcome = run_moods_local(
-        split, _search_settings(method, spec), spec.mlp, seed, on_round=report if method == "moods" else None
+        split,
+        _search_settings(method, spec),
+        spec.mlp,
+        seed,
+        on_round=report if method == "moods" else None,
+        checkpoint=rounds,
     )
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    with open(cached, "wb") as handle:
-        pickle.dump(outcome, handle)
+    write_pickle(outcome, cached)
+    rounds.unlink(missing_ok=True)
     return outcome
 
 
