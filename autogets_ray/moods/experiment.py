@@ -9,7 +9,6 @@ what is done and resumes an interrupted MOODS search from its Ray Tune experimen
 from __future__ import annotations
 
 import json
-import pickle
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -21,7 +20,7 @@ from autogets_ray.errors import SearchInterrupted, UserInputError
 from autogets_ray.moods.baselines import BASELINES, MethodResult, mubo_settings, outcome_result
 from autogets_ray.moods.core import MoodsOutcome, MoodsSettings
 from autogets_ray.moods.eps_delta import eps_delta
-from autogets_ray.moods.local import run_moods_local, write_pickle
+from autogets_ray.moods.local import read_pickle, run_moods_local, write_pickle
 from autogets_ray.moods.mlp import MLPConfig
 from autogets_ray.moods.options import ENGINES, MoodsOptions, default, methods, option_name
 from autogets_ray.moods.plots import plot_z_histograms
@@ -91,9 +90,9 @@ def _local_outcome(
     method: str, split: TabularSplit, spec: ExperimentSpec, seed: int, out: Path, run: int, progress: Progress
 ) -> MoodsOutcome:
     cached = out / "local" / f"{method}_run{run}.pkl"
-    if cached.exists():
-        with open(cached, "rb") as handle:
-            return pickle.load(handle)
+    finished = read_pickle(cached)
+    if finished is not None:
+        return finished
 
     def report(core) -> None:
         h = core.history[-1]

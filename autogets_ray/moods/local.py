@@ -10,6 +10,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from autogets_ray.moods.core import MoodsCore, MoodsOutcome, MoodsSettings, outcome_of
 from autogets_ray.moods.mlp import MLPConfig
@@ -27,7 +28,7 @@ def run_moods_local(
 ) -> MoodsOutcome:
     """Alg. 1 end to end, then the kept model (:func:`finish_outcome`); ``on_round`` is called after
     every closed round (progress lines); ``checkpoint`` makes the run resumable (module docstring)."""
-    core = _load(checkpoint) if checkpoint is not None else None
+    core = read_pickle(Path(checkpoint)) if checkpoint is not None else None
     if core is None:
         core = MoodsCore(split.y_train, split.X_train.shape[1], settings, seed=seed)
     elif core.settings != settings:
@@ -45,8 +46,8 @@ def run_moods_local(
     return finish_outcome(split, outcome_of(core), mlp, seed, settings.synthetic)
 
 
-def _load(path: str | Path) -> MoodsCore | None:
-    path = Path(path)
+def read_pickle(path: Path) -> Any:
+    """What :func:`write_pickle` wrote to ``path``; None when nothing was."""
     if not path.exists():
         return None
     with open(path, "rb") as handle:
