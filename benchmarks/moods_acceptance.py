@@ -14,6 +14,10 @@ K-fold validation (``-cv3``, added later) was judged by a rule fixed before its 
 replaces the holdout default only if its mean development F1 is at most 0.005 below the holdout
 default's, measured in the same session (it costs 3 fits a step, and in exchange decides on every
 train+val row and reports validation F1s that hold on held-out rows).
+Growing M_k by doubling (``-doubling``, added later) and accepting ties were judged by a rule fixed
+before their runs and before runs 5-9 of any variant: over the 30 development splits (3 sets x runs
+0-9), paired by split, a variant replaces ``pareto`` only if its mean development F1 difference to
+``pareto`` exceeds one standard error of those paired differences; of several, the largest mean.
 Phase ``test`` runs the variants and the no-search baselines (none, SMOTE, SVM-SMOTE, MUBO) on
 the benchmark splits themselves and scores them on test, for reporting only.
 
@@ -42,11 +46,14 @@ VARIANTS = {
     "pareto-warm": dict(acceptance="f1-pareto-loss", steps_per_round=2, warm_start=True),
     "loss-se": dict(acceptance="loss-se", steps_per_round=2, warm_start=False),
     "loss-se-warm": dict(acceptance="loss-se", steps_per_round=2, warm_start=True),
-    # k-fold validation (added 2026-12-03): every train+val row scored out of fold, 3 fits a step
     "ties": dict(acceptance="f1-both-or-equal", steps_per_round=2, warm_start=False),
+    # k-fold validation (added 2026-12-03): every train+val row scored out of fold, 3 fits a step
     "pareto-cv3": dict(acceptance="f1-pareto-loss", steps_per_round=2, warm_start=False, folds=3),
     "pareto-cv3-warm": dict(acceptance="f1-pareto-loss", steps_per_round=2, warm_start=True, folds=3),
     "loss-se-cv3-warm": dict(acceptance="loss-se", steps_per_round=2, warm_start=True, folds=3),
+    # M_k doubles on an accepted step, halves on a rejected round (added 2026-12-03, beyond the paper)
+    "pareto-doubling": dict(acceptance="f1-pareto-loss", steps_per_round=2, majority_growth="doubling"),
+    "ties-doubling": dict(acceptance="f1-both-or-equal", steps_per_round=2, majority_growth="doubling"),
 }
 BASELINES = ("none", "smote", "svm-smote", "mubo")
 #: The baselines again under 3-fold validation: trained on every train+val row, as MOODS then is.
@@ -182,9 +189,26 @@ def table(phase: str) -> str:
     return "\n".join(lines)
 
 
+def paired(phase: str, reference: str = "pareto") -> str:
+    """Every method against ``reference`` on the splits both ran: mean F1 difference ± its SE."""
+    frame = _frame(phase)
+    if frame.empty or reference not in set(frame["method"]):
+        return ""
+    wide = frame.pivot_table(index=["dataset", "run"], columns="method", values="score_f1")
+    lines = [f"Paired by split, F1 minus {reference}'s (mean ± standard error, splits):"]
+    for method in [m for m in (*VARIANTS, *BASELINES, *CV_BASELINES) if m in wide and m != reference]:
+        diff = (wide[method] - wide[reference]).dropna()
+        if len(diff) > 1:
+            se = diff.std(ddof=1) / np.sqrt(len(diff))
+            lines.append(f"- {method}: {diff.mean():+.4f} ± {se:.4f} ({len(diff)})")
+    return "\n".join(lines)
+
+
 def cmd_report(args: argparse.Namespace) -> None:
     print("### Development splits (no test row)\n")
     print(table("dev"))
+    print()
+    print(paired("dev"))
     print("\n### Test (reported only)\n")
     print(table("test"))
 

@@ -6,7 +6,7 @@ import click
 
 from autogets_ray.cli.outdir import cleans_out_on_error
 from autogets_ray.data.tabular import TABULAR_DATASETS
-from autogets_ray.moods.core import ACCEPTANCE_RULES, REJECTION_RULES
+from autogets_ray.moods.core import ACCEPTANCE_RULES, MAJORITY_GROWTH, REJECTION_RULES
 from autogets_ray.moods.mlp import DEVICES
 from autogets_ray.moods.options import ENGINES, MoodsExperimentOptions, default, option_name
 from autogets_ray.progress import Progress
@@ -79,6 +79,14 @@ def parse_methods(value: str) -> tuple[str, ...]:
     default=default("rejection"),
     show_default=True,
     help="how a rejected step changes the draw probabilities p(s)",
+)
+@click.option(
+    "--majority-growth",
+    type=click.Choice(MAJORITY_GROWTH.names()),
+    default=default("majority_growth"),
+    show_default=True,
+    help="how M_k, the majority rows a step adds, changes: paper (+1 accepted, -1 rejected) or "
+    "doubling (x2 accepted, /2 rejected)",
 )
 @click.option(
     "--max-updates",
@@ -161,6 +169,7 @@ def moods(
     patience: int,
     acceptance: str,
     rejection: str,
+    majority_growth: str,
     max_updates: int,
     max_epochs: int,
     warm_start: bool,
@@ -199,6 +208,7 @@ def moods(
             patience=patience,
             acceptance=acceptance,
             rejection=rejection,
+            majority_growth=majority_growth,
             max_updates=max_updates,
             max_epochs=max_epochs,
             warm_start=warm_start,

@@ -57,6 +57,7 @@ class MoodsSettings:
     acceptance: str = "f1-pareto-loss"
     rejection: str = "halve-drawn-majority"
     warm_start: bool = False
+    majority_growth: str = "paper"
 
     def __post_init__(self) -> None:
         for name in ("steps_per_round", "max_accepted", "max_candidates", "patience"):
@@ -64,6 +65,7 @@ class MoodsSettings:
                 raise UserInputError(f"MOODS {name} must be >= 1, got {getattr(self, name)}")
         ACCEPTANCE_RULES.get(self.acceptance)
         REJECTION_RULES.get(self.rejection)
+        MAJORITY_GROWTH.get(self.majority_growth)
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,29 @@ def halve_drawn_majority(p: np.ndarray, candidate: Step) -> None:
 @REJECTION_RULES.register("uniform", help="literal reading: p is never changed (draws stay uniform)")
 def keep_uniform(p: np.ndarray, candidate: Step) -> None:
     return None
+
+
+#: How M_k, the majority rows a step draws, changes: ``(m_k, accepted) -> next m_k`` (>= 1).
+MAJORITY_GROWTH: Registry[int] = Registry("majority growth")
+
+
+@MAJORITY_GROWTH.register("paper", help="M_k + 1 after an accepted step, M_k - 1 after a rejected round")
+def grow_by_one(m_k: int, accepted: bool) -> int:
+    """Alg. 1 lines 18 and 22."""
+    return m_k + 1 if accepted else max(1, m_k - 1)
+
+
+@MAJORITY_GROWTH.register(
+    "doubling", help="M_k doubles after an accepted step and halves after a rejected round"
+)
+def grow_by_doubling(m_k: int, accepted: bool) -> int:
+    """Beyond the paper: S reaches the whole majority pool in log-many accepted steps.
+
+    Under lines 18/22 S_0 holds ceil(|S_m|/2) majority rows and grows by about as many per
+    accepted step, so after the 5-15 steps a run accepts S still lacks much of the majority;
+    doubling lets the search try large additions while a rejection halves back to small ones.
+    """
+    return 2 * m_k if accepted else max(1, m_k // 2)
 
 
 def candidate_order(result: StepResult) -> tuple[float, float, float]:
@@ -361,7 +386,7 @@ class MoodsCore:
         self._record(cand, result, accepted=True)
 
     def _accept(self, cand: Step, result: StepResult) -> None:
-        """Alg. 1 lines 17-18: keep S_k, remove S_Mk from the pool, M_k + 1."""
+        """Alg. 1 lines 17-18: keep S_k, remove S_Mk from the pool, grow M_k (+1 in the paper)."""
         self.in_pool[cand.add_majority] = False
         self.p[cand.add_majority] = 0.0
         self.state = MoodsState(
@@ -377,16 +402,16 @@ class MoodsCore:
             val_rows=result.val_rows,
             weights=result.weights,
         )
-        self.m_k += 1
+        self.m_k = MAJORITY_GROWTH.get(self.settings.majority_growth)(self.m_k, True)
         self.accepted += 1
         self.rejected_streak = 0
 
     def _reject(self, candidates: list[Step]) -> None:
-        """Alg. 1 lines 20-22: revert, update p by the rejection rule, M_k - 1, k unchanged."""
+        """Alg. 1 lines 20-22: revert, update p by the rejection rule, shrink M_k (-1), k unchanged."""
         rule = REJECTION_RULES.get(self.settings.rejection)
         for cand in candidates:
             rule(self.p, cand)
-        self.m_k = max(1, self.m_k - 1)
+        self.m_k = MAJORITY_GROWTH.get(self.settings.majority_growth)(self.m_k, False)
         self.rejected_streak += 1
 
     def _record(self, cand: Step, result: StepResult, accepted: bool) -> None:

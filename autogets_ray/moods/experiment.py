@@ -268,8 +268,9 @@ def _check_same_experiment(out: Path, dataset: str, spec: ExperimentSpec) -> Non
     if not path.exists():
         _write_json(path, identity)
         return
-    before = json.loads(path.read_text())
-    flat_before, flat_now = _flatten(before), _flatten(identity)
+    flat_now = _flatten(identity)
+    # a setting added after the file was written ran at its default then
+    flat_before = {**_flatten(_identity(dataset, ExperimentSpec())), **_flatten(json.loads(path.read_text()))}
     changed = sorted(k for k in flat_before.keys() | flat_now.keys() if flat_before.get(k) != flat_now.get(k))
     if changed:
         details = ", ".join(

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
-from autogets_ray.moods.core import ACCEPTANCE_RULES, REJECTION_RULES, MoodsSettings
+from autogets_ray.moods.core import ACCEPTANCE_RULES, MAJORITY_GROWTH, REJECTION_RULES, MoodsSettings
 from autogets_ray.moods.mlp import DEVICES, MLPConfig
 from autogets_ray.resources import ResourcesConfig
 from autogets_ray.typed import Bool, Float, Int, Options, Str, one_of, one_or_many
@@ -46,6 +46,7 @@ class MoodsOptions(Options):
     patience: Int = Field(20, ge=1, description="rejected rounds in a row before stopping, an integer >= 1")
     acceptance: Str = Field("f1-pareto-loss", description="an acceptance rule")
     rejection: Str = Field("halve-drawn-majority", description="a rejection rule")
+    majority_growth: Str = Field("paper", description="a majority growth (how M_k changes)")
     max_updates: Int = Field(4000, ge=1, description="MLP optimiser steps per fit, an integer >= 1")
     max_epochs: Int = Field(400, ge=1, description="MLP epochs per fit, an integer >= 1")
     warm_start: Bool = Field(
@@ -77,6 +78,11 @@ class MoodsOptions(Options):
     def _rejection(cls, name: str) -> str:
         return _rule(REJECTION_RULES, name)
 
+    @field_validator("majority_growth")
+    @classmethod
+    def _majority_growth(cls, name: str) -> str:
+        return _rule(MAJORITY_GROWTH, name)
+
     def settings(self) -> MoodsSettings:
         """The outer-loop settings of a run."""
         return MoodsSettings(
@@ -87,6 +93,7 @@ class MoodsOptions(Options):
             acceptance=self.acceptance,
             rejection=self.rejection,
             warm_start=self.warm_start,
+            majority_growth=self.majority_growth,
         )
 
     def mlp(self, threads: int = 1, device: str = "cpu") -> MLPConfig:

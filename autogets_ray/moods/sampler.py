@@ -35,7 +35,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from autogets_ray.data.tabular import MIN_MINORITY_ROWS
 from autogets_ray.errors import UserInputError
-from autogets_ray.moods.core import ACCEPTANCE_RULES, REJECTION_RULES, MoodsOutcome
+from autogets_ray.moods.core import ACCEPTANCE_RULES, MAJORITY_GROWTH, REJECTION_RULES, MoodsOutcome
 from autogets_ray.moods.options import MoodsOptions, default
 from autogets_ray.moods.split import TabularSplit, stratified_folds
 
@@ -89,6 +89,7 @@ class MOODSSampler(BaseSampler):
         "warm_max_updates": [Interval(Integral, 1, None, closed="left")],
         "acceptance": [StrOptions(set(ACCEPTANCE_RULES.names()))],
         "rejection": [StrOptions(set(REJECTION_RULES.names()))],
+        "majority_growth": [StrOptions(set(MAJORITY_GROWTH.names()))],
         "random_state": ["random_state"],
     }
 
@@ -108,6 +109,7 @@ class MOODSSampler(BaseSampler):
         warm_max_updates: int = _default("warm_max_updates"),
         acceptance: str = _default("acceptance"),
         rejection: str = _default("rejection"),
+        majority_growth: str = _default("majority_growth"),
         random_state=None,
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
@@ -123,6 +125,7 @@ class MOODSSampler(BaseSampler):
         self.warm_max_updates = warm_max_updates
         self.acceptance = acceptance
         self.rejection = rejection
+        self.majority_growth = majority_growth
         self.random_state = random_state
 
     def __sklearn_tags__(self):
@@ -166,6 +169,7 @@ class MOODSSampler(BaseSampler):
             warm_start=bool(self.warm_start),
             acceptance=self.acceptance,
             rejection=self.rejection,
+            majority_growth=self.majority_growth,
         )
         keep = y[train] != majority
         synthetic_X, synthetic_y = [], []

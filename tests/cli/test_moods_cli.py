@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -180,3 +182,37 @@ def test_rerunning_into_an_out_with_other_settings_is_refused(tmp_path):
     )
     assert (out / "results.csv").read_text() == before  # nothing was mixed in or removed
     assert run(*common, "--runs", "2").exit_code == 0  # more runs of the same experiment resume
+
+
+def test_doubling_majority_growth_doubles_the_rows_a_step_adds_after_each_accepted_one(tmp_path):
+    out = tmp_path / "out"
+    common = ["--dataset", "ecoli", "--runs", "1", "--engine", "local", "--max-candidates", "9"]
+    common += ["--max-updates", "100", "--method", "moods", "--no-plot", "--quiet", "--out", str(out)]
+    assert run(*common, "--majority-growth", "doubling").exit_code == 0
+    history = pd.read_csv(out / "moods_history.csv")
+    rounds = history[history["round"] > 0].groupby("round")
+    sizes, accepted = rounds["added_majority"].first(), rounds["accepted"].any()
+    assert (rounds["added_majority"].nunique() == 1).all()  # the K draws of a round are as large
+    assert accepted.iloc[:-1].any()  # (halving after a rejected round: tests/moods/test_core.py)
+    # 4 rounds add at most 15 x 11 majority rows, fewer than Ecoli's pool: no draw is cut short
+    expected = [
+        size * 2 if ok else max(1, size // 2) for size, ok in zip(sizes.iloc[:-1], accepted.iloc[:-1])
+    ]
+    assert list(sizes.iloc[1:]) == expected
+    assert json.loads((out / "experiment.json").read_text())["settings"]["majority_growth"] == "doubling"
+    other = run(*common)  # the paper's growth is another experiment
+    assert other.exit_code == 2 and "--majority-growth 'doubling' -> 'paper'" in other.output
+
+
+def test_an_experiment_recorded_before_a_setting_existed_resumes_at_that_setting_s_default(tmp_path):
+    out = tmp_path / "out"
+    common = ["--dataset", "ecoli", "--runs", "1", "--engine", "local", "--max-candidates", "2"]
+    common += ["--max-updates", "50", "--method", "none", "--no-plot", "--quiet", "--out", str(out)]
+    assert run(*common).exit_code == 0
+    recorded = json.loads((out / "experiment.json").read_text())
+    del recorded["settings"]["majority_growth"]
+    (out / "experiment.json").write_text(json.dumps(recorded))
+    assert run(*common, "--runs", "2").exit_code == 0
+    assert len(pd.read_csv(out / "results.csv")) == 2
+    other = run(*common, "--majority-growth", "doubling")
+    assert other.exit_code == 2 and "--majority-growth 'paper' -> 'doubling'" in other.output

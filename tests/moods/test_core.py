@@ -69,6 +69,27 @@ def test_accept_grows_the_set_and_m_k_reject_shrinks_m_k():
     assert core.m_k == m0 - 1
 
 
+def test_doubling_growth_doubles_m_k_on_accept_halves_it_on_reject_and_can_exhaust_the_pool():
+    core = make_core(majority_growth="doubling", max_accepted=40, max_candidates=40)
+    play(core, [(0.5, 0.5)])
+    m0 = core.m_k
+    sizes = []
+    for score in (0.55, 0.6, 0.65):
+        batch = core.propose()
+        sizes.append(len(batch[0].add_majority))
+        core.observe([result(batch[0], score, score)])
+    assert sizes == [m0, 2 * m0, 4 * m0]
+    assert core.m_k == 8 * m0
+    play(core, [(0.1, 0.1)])
+    assert core.m_k == 4 * m0
+    while not core.finished:  # keep accepting: the draws take what is left of the pool
+        batch = core.propose()
+        core.observe([result(batch[0], 0.7 + 0.001 * core.round, 0.7 + 0.001 * core.round)])
+    assert core.stop_reason == "pool exhausted"
+    assert len(core.state.majority_idx) == 90
+    assert core.accepted < 8  # log-many steps; the paper's +1 needs about 10 for these 90 rows
+
+
 def test_rejection_halves_p_of_the_drawn_majority_rows():
     core = make_core(rejection="halve-drawn-majority")
     play(core, [(0.5, 0.5)])
@@ -164,6 +185,8 @@ def test_bad_settings_are_refused():
         MoodsSettings(steps_per_round=0)
     with pytest.raises(ValueError, match="rejection rule"):
         MoodsSettings(rejection="nope")
+    with pytest.raises(ValueError, match="majority growth 'nope'; choose one of: doubling, paper"):
+        MoodsSettings(majority_growth="nope")
 
 
 def test_pareto_loss_rule_accepts_dominating_steps_and_loss_reducing_ties():
