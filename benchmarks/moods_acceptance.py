@@ -15,9 +15,10 @@ replaces the holdout default only if its mean development F1 is at most 0.005 be
 default's, measured in the same session (it costs 3 fits a step, and in exchange decides on every
 train+val row and reports validation F1s that hold on held-out rows).
 Growing M_k by doubling (``-doubling``, added later) and accepting ties were judged by a rule fixed
-before their runs and before runs 5-9 of any variant: over the 30 development splits (3 sets x runs
-0-9), paired by split, a variant replaces ``pareto`` only if its mean development F1 difference to
-``pareto`` exceeds one standard error of those paired differences; of several, the largest mean.
+before their runs and before runs 5-9 of any variant: over the development splits every compared
+variant finished (3 sets x runs 0-9 planned, run by run), paired by split, a variant replaces
+``pareto`` only if its mean development F1 difference to ``pareto`` exceeds one standard error of
+those paired differences; of several, the largest mean.
 Phase ``test`` runs the variants and the no-search baselines (none, SMOTE, SVM-SMOTE, MUBO) on
 the benchmark splits themselves and scores them on test, for reporting only.
 
