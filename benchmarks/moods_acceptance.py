@@ -164,8 +164,9 @@ def table(phase: str) -> str:
     order = [m for m in (*VARIANTS, *BASELINES, *CV_BASELINES) if m in set(frame["method"])]
     score = "dev F1" if phase == "dev" else "test F1"
     lines = [
-        f"| dataset | method | runs | {score} | val F1 | val - {score.split()[0]} | accepted steps | s/run |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        f"| dataset | method | runs | {score} | val F1 | val - {score.split()[0]} | accepted steps "
+        "| training rows | s/run |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for dataset, group in frame.groupby("dataset", sort=False):
         for method in order:
@@ -180,7 +181,8 @@ def table(phase: str) -> str:
             gap = (rows["val_f1"] - rows["score_f1"]).mean()
             lines.append(
                 f"| {dataset} | {method} | {len(rows)} | {_cell(rows['score_f1'])} | "
-                f"{rows['val_f1'].mean():.3f} | {gap:+.3f} | {accepted} | {rows['seconds'].mean():.0f} |"
+                f"{rows['val_f1'].mean():.3f} | {gap:+.3f} | {accepted} | {rows['train_rows'].mean():.0f} | "
+                f"{rows['seconds'].mean():.0f} |"
             )
     means = frame.groupby("method")["score_f1"].mean().reindex(order)
     lines.append("")
