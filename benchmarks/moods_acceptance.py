@@ -18,7 +18,8 @@ Growing M_k by doubling (``-doubling``, added later) and accepting ties were jud
 before their runs and before runs 5-9 of any variant: over the development splits every compared
 variant finished (3 sets x runs 0-9 planned, run by run), paired by split, a variant replaces
 ``pareto`` only if its mean development F1 difference to ``pareto`` exceeds one standard error of
-those paired differences; of several, the largest mean.
+those paired differences; of several, the largest mean (``ties`` was dropped after 6 splits, to fit
+the session's time, and is no candidate).
 Phase ``test`` runs the variants and the no-search baselines (none, SMOTE, SVM-SMOTE, MUBO) on
 the benchmark splits themselves and scores them on test, for reporting only.
 
